@@ -1,0 +1,33 @@
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { AuthCard } from "@/components/auth/auth-card";
+import { SignInForm } from "@/components/auth/sign-in-form";
+import { getDb } from "@/db/client";
+import { isFreshInstall } from "@/lib/auth/accounts";
+import { getSessionContext } from "../../_server/session";
+
+export const dynamic = "force-dynamic";
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
+  if (await getSessionContext()) redirect("/");
+  const fresh = await isFreshInstall(getDb());
+  const { callbackUrl } = await searchParams;
+  // Only same-site paths, never an open redirect.
+  const target = callbackUrl && callbackUrl.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/";
+  return (
+    <AuthCard
+      title="Sign in"
+      subtitle={
+        fresh ? (
+          <>
+            This is a fresh install. <Link className="font-semibold text-indigo-600" href="/sign-up">Create the first account</Link> to set up your team.
+          </>
+        ) : (
+          "Sign in to your team's replication dashboard."
+        )
+      }
+    >
+      <SignInForm callbackUrl={target} />
+    </AuthCard>
+  );
+}

@@ -1,0 +1,84 @@
+import "server-only";
+import { headers } from "next/headers";
+import { z } from "zod";
+import { getDb, type TDb } from "@/db/client";
+import type { TRole } from "@/db/schema";
+import type { TSessionContext } from "@/lib/auth/accounts";
+import { hasRole, ROLE_LABELS } from "@/lib/auth/roles";
+import type { TAuditActor } from "@/lib/audit/record";
+import { AppError } from "@/lib/errors";
+import { getSessionContext } from "./session";
+
+export type TActionResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: string; fieldErrors: Record<string, string> };
+
+export type TActionContext = TSessionContext & { db: TDb; actor: TAuditActor };
+
+function toObject(input: unknown): unknown {
+  if (!(input instanceof FormData)) return input;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of input.entries()) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "_form";
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+function failure(err: unknown): TActionResult<never> {
+  if (err instanceof AppError) return { ok: false, error: err.message, fieldErrors: err.fieldErrors };
+  console.error("server action failed", err instanceof Error ? err.message : err);
+  return { ok: false, error: "Something went wrong on the server. Try again; if it persists, check the server log.", fieldErrors: {} };
+}
+
+async function clientAddress(): Promise<string | null> {
+  const h = await headers();
+  return h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? h.get("x-real-ip") ?? null;
+}
+
+/**
+ * Every server action goes through this: validate with zod, load user, team and role, check the role,
+ * then call the domain. Errors come back as values the form can show next to its fields.
+ */
+export function authedAction<S extends z.ZodType, R>(
+  opts: { schema: S; role: TRole },
+  fn: (input: z.infer<S>, ctx: TActionContext) => Promise<R>,
+): (input: unknown) => Promise<TActionResult<R>> {
+  return async (raw) => {
+    try {
+      const session = await getSessionContext();
+      if (!session) return { ok: false, error: "Your session has ended. Sign in again.", fieldErrors: {} };
+      if (!hasRole(session.role, opts.role)) {
+        return { ok: false, error: `Your role (${ROLE_LABELS[session.role]}) cannot do this; it needs ${ROLE_LABELS[opts.role]} or higher.`, fieldErrors: {} };
+      }
+      const parsed = opts.schema.safeParse(toObject(raw));
+      if (!parsed.success) return { ok: false, error: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
+      const actor: TAuditActor = { teamId: session.team.id, userId: session.user.id, email: session.user.email, ipAddress: await clientAddress() };
+      return { ok: true, data: await fn(parsed.data, { ...session, db: getDb(), actor }) };
+    } catch (err) {
+      return failure(err);
+    }
+  };
+}
+
+/** For the few actions that run signed out (sign-up): validation and errors as above, no session. */
+export function publicAction<S extends z.ZodType, R>(
+  schema: S,
+  fn: (input: z.infer<S>, ctx: { db: TDb; ipAddress: string | null }) => Promise<R>,
+): (input: unknown) => Promise<TActionResult<R>> {
+  return async (raw) => {
+    try {
+      const parsed = schema.safeParse(toObject(raw));
+      if (!parsed.success) return { ok: false, error: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
+      return { ok: true, data: await fn(parsed.data, { db: getDb(), ipAddress: await clientAddress() }) };
+    } catch (err) {
+      return failure(err);
+    }
+  };
+}

@@ -1,0 +1,25 @@
+import { pgTable, text, timestamp, uuid, integer, boolean, jsonb, uniqueIndex } from "drizzle-orm/pg-core";
+import { teams } from "./auth";
+
+/** One PostgreSQL destination per team (seed 003). */
+export const destinations = pgTable(
+  "destinations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    teamId: uuid("team_id").notNull().references(() => teams.id, { onDelete: "cascade" }),
+    host: text("host").notNull(),
+    port: integer("port").notNull().default(5432),
+    username: text("username").notNull(),
+    passwordEnc: text("password_enc").notNull(),
+    database: text("database").notNull(),
+    ssl: boolean("ssl").notNull().default(false),
+    sslCa: text("ssl_ca"),
+    lastCheck: jsonb("last_check").$type<unknown>(),
+    lastCheckedAt: timestamp("last_checked_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("destinations_team_unique").on(t.teamId)],
+);
+
+export type TDestination = typeof destinations.$inferSelect;

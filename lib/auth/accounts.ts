@@ -1,0 +1,152 @@
+import { and, eq, gt, sql } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import type { TDb } from "@/db/client";
+import { invitations, memberships, signInFailures, teams, users, type TRole } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit/record";
+import { hashPassword, verifyPassword } from "./password";
+
+export const hashInvitationToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+
+export type TSignUpInput = { email: string; password: string; name?: string; invitationToken?: string; ipAddress?: string | null };
+export type TSignedUp = { userId: string; teamId: string; role: TRole; createdTeam: boolean };
+
+/**
+ * The first account of a fresh install creates the team and becomes its Owner; any later account
+ * needs a valid, unused invitation. Serialized by an advisory lock so two first sign-ups cannot both win.
+ */
+export async function signUp(
+  db: TDb,
+  input: TSignUpInput,
+  onTeamCreated?: (tx: Parameters<Parameters<TDb["transaction"]>[0]>[0], teamId: string) => Promise<void>,
+): Promise<TSignedUp> {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(742032)`);
+    const existing = await tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).limit(1);
+    if (existing.length > 0) throw new AppError("CONFLICT", "An account with this email already exists", { email: "An account with this email already exists. Sign in instead." });
+
+    const anyTeam = await tx.select({ id: teams.id }).from(teams).limit(1);
+    let teamId: string;
+    let role: TRole;
+    let invitationId: string | null = null;
+    if (anyTeam.length === 0) {
+      const [team] = await tx.insert(teams).values({ name: "My team" }).returning({ id: teams.id });
+      if (!team) throw new AppError("INTERNAL", "Could not create the team");
+      teamId = team.id;
+      role = "owner";
+    } else {
+      if (!input.invitationToken) {
+        throw new AppError("FORBIDDEN", "Sign-up needs an invitation. Ask a team admin for an invitation link.", {
+          email: "Sign-up needs an invitation. Ask a team admin for an invitation link.",
+        });
+      }
+      const [invitation] = await tx
+        .select()
+        .from(invitations)
+        .where(eq(invitations.tokenHash, hashInvitationToken(input.invitationToken)))
+        .for("update")
+        .limit(1);
+      if (!invitation || invitation.revokedAt) throw new AppError("FORBIDDEN", "This invitation link is not valid. Ask for a new one.");
+      if (invitation.acceptedAt) throw new AppError("FORBIDDEN", "This invitation link has already been used. Ask for a new one.");
+      if (invitation.expiresAt.getTime() < Date.now()) throw new AppError("FORBIDDEN", "This invitation link has expired. Ask for a new one.");
+      if (invitation.email && invitation.email !== input.email) {
+        throw new AppError("FORBIDDEN", `This invitation is for ${invitation.email}`, { email: `This invitation is for ${invitation.email}` });
+      }
+      teamId = invitation.teamId;
+      role = invitation.role;
+      invitationId = invitation.id;
+    }
+
+    const [user] = await tx
+      .insert(users)
+      .values({ email: input.email, name: input.name ?? null, passwordHash })
+      .returning({ id: users.id });
+    if (!user) throw new AppError("INTERNAL", "Could not create the account");
+    await tx.insert(memberships).values({ teamId, userId: user.id, role });
+    if (invitationId) {
+      await tx.update(invitations).set({ acceptedAt: new Date(), acceptedBy: user.id }).where(eq(invitations.id, invitationId));
+    }
+    if (anyTeam.length === 0 && onTeamCreated) await onTeamCreated(tx, teamId);
+    const actor = { teamId, userId: user.id, email: input.email, ipAddress: input.ipAddress ?? null };
+    await recordAudit(tx, actor, {
+      action: invitationId ? "member.joined" : "team.created",
+      objectType: invitationId ? "membership" : "team",
+      objectId: invitationId ? user.id : teamId,
+      details: { role },
+    });
+    return { userId: user.id, teamId, role, createdTeam: anyTeam.length === 0 };
+  });
+}
+
+/** Sign-ins allowed before slowing down; each failure past it adds a delay (capped). */
+const FREE_FAILURES = 5;
+const FAILURE_WINDOW_MS = 15 * 60_000;
+
+export function lockoutSeconds(failures: number): number {
+  if (failures < FREE_FAILURES) return 0;
+  return Math.min(300, 2 ** (failures - FREE_FAILURES + 1) * 5);
+}
+
+export type TAuthResult =
+  | { ok: true; userId: string; sessionVersion: number }
+  | { ok: false; field: "email" | "password"; message: string };
+
+export async function authenticate(db: TDb, emailInput: string, password: string): Promise<TAuthResult> {
+  const email = emailInput.trim().toLowerCase();
+  const [failure] = await db
+    .select()
+    .from(signInFailures)
+    .where(and(eq(signInFailures.email, email), gt(signInFailures.lastFailureAt, new Date(Date.now() - FAILURE_WINDOW_MS))));
+  if (failure) {
+    const waitMs = failure.lastFailureAt.getTime() + lockoutSeconds(failure.failures) * 1000 - Date.now();
+    if (waitMs > 0) {
+      return { ok: false, field: "password", message: `Too many failed sign-ins. Try again in ${Math.ceil(waitMs / 1000)} seconds.` };
+    }
+  }
+  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
+  const valid = user ? await verifyPassword(password, user.passwordHash) : false;
+  if (!user || !valid) {
+    await db
+      .insert(signInFailures)
+      .values({ email, failures: 1 })
+      .onConflictDoUpdate({
+        target: signInFailures.email,
+        set: {
+          failures: sql`CASE WHEN ${signInFailures.lastFailureAt} > now() - interval '15 minutes' THEN ${signInFailures.failures} + 1 ELSE 1 END`,
+          lastFailureAt: sql`now()`,
+        },
+      });
+    return user
+      ? { ok: false, field: "password", message: "Wrong password for this email" }
+      : { ok: false, field: "email", message: "No account with this email. Check it, or ask for an invitation." };
+  }
+  await db.delete(signInFailures).where(eq(signInFailures.email, email));
+  await db.update(users).set({ lastSignInAt: new Date() }).where(eq(users.id, user.id));
+  return { ok: true, userId: user.id, sessionVersion: user.sessionVersion };
+}
+
+export type TSessionContext = {
+  user: { id: string; email: string; name: string | null };
+  team: { id: string; name: string };
+  role: TRole;
+};
+
+/** Loads user, team and role for a session; null when the session is no longer valid. */
+export async function loadSessionContext(db: TDb, userId: string, sessionVersion: number): Promise<TSessionContext | null> {
+  const [row] = await db
+    .select({ user: users, team: teams, role: memberships.role })
+    .from(users)
+    .innerJoin(memberships, eq(memberships.userId, users.id))
+    .innerJoin(teams, eq(teams.id, memberships.teamId))
+    .where(and(eq(users.id, userId), eq(users.sessionVersion, sessionVersion)))
+    .limit(1);
+  if (!row) return null;
+  return { user: { id: row.user.id, email: row.user.email, name: row.user.name }, team: { id: row.team.id, name: row.team.name }, role: row.role };
+}
+
+export async function isFreshInstall(db: TDb): Promise<boolean> {
+  const rows = await db.select({ id: teams.id }).from(teams).limit(1);
+  return rows.length === 0;
+}
+

@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+const ZEnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  APP_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATA_DIR: z.string().min(1).default(".data"),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  NEXTAUTH_URL: z.string().url("must be the dashboard's public URL, e.g. http://localhost:3000").optional(),
+  // A destination configured for the first team when it is created (the embedded default's warehouse).
+  DEFAULT_DESTINATION_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+});
+
+export type TEnv = z.infer<typeof ZEnvSchema>;
+
+export class EnvError extends Error {}
+
+/** Parses the environment; the error names the variable and why, in one line. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): TEnv {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  const result = ZEnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = issue?.path.join(".") ?? "environment";
+    throw new EnvError(`Invalid environment variable ${name}: ${issue?.message ?? "invalid"}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,51 @@
+/** The worker process: consumes the job queue; several may run against one product database. */
+import { hostname } from "node:os";
+import pino from "pino";
+import { parseEnv, EnvError } from "@/lib/env";
+import { createDb } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { startQueue } from "@/lib/jobs/queue";
+import { startWorker } from "@/lib/jobs/worker";
+import { jobHandlers } from "./handlers";
+
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const log = pino({ name: "worker", level: env.LOG_LEVEL });
+  if (!env.DATABASE_URL) throw new EnvError("Invalid environment variable DATABASE_URL: required for the worker (npm start sets it)");
+  if (!process.env.APP_SECRET) throw new EnvError("Invalid environment variable APP_SECRET: required for the worker (npm start sets it)");
+  await migrateDatabase(env.DATABASE_URL);
+  const { db, pool } = createDb(env.DATABASE_URL, env.WORKER_CONCURRENCY + 4);
+  const boss = await startQueue(env.DATABASE_URL);
+  const workerId = `${hostname()}:${process.pid}`;
+  const worker = await startWorker({
+    db,
+    boss,
+    handlers: jobHandlers,
+    workerId,
+    concurrency: env.WORKER_CONCURRENCY,
+    onEvent: (event, detail) => log.info(detail, event),
+  });
+  log.info({ workerId, queues: Object.keys(jobHandlers) }, "worker started");
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "finishing the current step, then exiting");
+    void worker
+      .stop()
+      .then(() => pool.end())
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof EnvError ? err.message : `Worker failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
