@@ -21,7 +21,7 @@ export type TEnv = z.infer<typeof ZEnvSchema>;
 export class EnvError extends Error {}
 
 /** Parses the environment; the error names the variable and why, in one line. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): TEnv {
+export function parseEnv(source: Record<string, string | undefined> = process.env): TEnv {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
   const result = ZEnvSchema.safeParse(cleaned);
   if (!result.success) {

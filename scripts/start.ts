@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   }
   const appSecret = loadOrCreateAppSecret(dataDir, env.APP_SECRET);
   await migrateDatabase(databaseUrl);
-  buildIfStale(root);
+  buildIfStale(root, process.env.NEXT_DIST_DIR || ".next");
 
   const childEnv = childEnvironment({
     base: process.env,
@@ -67,17 +67,19 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   const run = (name: string, args: string[]): ChildProcess => {
-    const child = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: ["ignore", "inherit", "inherit"], detached: true });
+    const child = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: ["ignore", "inherit", "inherit"] });
     child.on("exit", (code, signal) => {
-      if (!stopping) {
-        console.error(`The ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping.`);
-        void stopAll(1);
-      }
+      // Ctrl-C reaches the children too; give our own SIGINT handler its turn before calling this a crash.
+      setTimeout(() => {
+        if (!stopping) {
+          console.error(`The ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping.`);
+          void stopAll(1);
+        }
+      }, 500);
     });
     children.push(child);
     return child;
   };
-  // Detached: Ctrl-C reaches only this process, which stops the children in order.
   run("web server", [resolve(root, "node_modules/next/dist/bin/next"), "start", "-p", String(env.PORT)]);
   run("worker", ["--import", "tsx", resolve(root, "workers/index.ts")]);
   process.on("SIGINT", () => void stopAll(0));

@@ -1,0 +1,39 @@
+import { expect, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const OWNER = { name: "Olivia Owner", email: "owner@example.com", password: "owner-password-1" };
+
+/** The demo source's connection details as `npm start` printed them (from the e2e data folder). */
+export function demoSource() {
+  const dataDir = process.env.E2E_DATA_DIR ?? ".test-data/e2e";
+  return {
+    host: "127.0.0.1",
+    port: String(process.env.E2E_PG_PORT ?? 54410),
+    user: "demo_replicator",
+    password: readFileSync(join(dataDir, "demo-password"), "utf8").trim(),
+    database: "demo",
+  };
+}
+
+export async function signIn(page: Page, who: { email: string; password: string }) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+}
+
+/** Signs in as the team's Owner, creating the account if this install has none yet. */
+export async function signInAsOwner(page: Page) {
+  await page.goto("/sign-up");
+  if (await page.getByRole("heading", { name: "Create your team" }).isVisible()) {
+    await page.getByLabel("Name").fill(OWNER.name);
+    await page.getByLabel("Email").fill(OWNER.email);
+    await page.getByLabel("Password").fill(OWNER.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+    return;
+  }
+  await signIn(page, OWNER);
+}

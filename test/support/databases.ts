@@ -1,0 +1,52 @@
+import { inject } from "vitest";
+import pg from "pg";
+import { randomBytes } from "node:crypto";
+import { createDb, type TDb } from "@/db/client";
+
+/** Replaces the database name in a URL. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(database)}`;
+  return u.toString();
+}
+
+async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export type TTestAppDb = { url: string; db: TDb; close(): Promise<void> };
+
+/** A fresh, migrated product database for one test file (copied from the template). */
+export async function createAppDatabase(): Promise<TTestAppDb> {
+  const name = `app_${randomBytes(5).toString("hex")}`;
+  const server = inject("embeddedUrl");
+  await admin(server, (c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${inject("appTemplate")}`));
+  const url = withDatabase(server, name);
+  const { db, pool } = createDb(url, 5);
+  return {
+    url,
+    db,
+    async close() {
+      await pool.end();
+      await admin(server, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
+/** An empty database on a test server (embedded by default, or the PostgreSQL 15 one). */
+export async function createEmptyDatabase(server: "embedded" | "pg15", prefix = "db"): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(5).toString("hex")}`;
+  const serverUrl = server === "embedded" ? inject("embeddedUrl") : inject("pg15").superuserUrl;
+  await admin(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  return {
+    url: withDatabase(serverUrl, name),
+    name,
+    drop: () => admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
