@@ -7,6 +7,8 @@ export type TCatalogColumn = {
   name: string;
   /** The type as PostgreSQL writes it: numeric(12,2), character varying(10), integer[]. */
   type: string;
+  /** The underlying base type (domains resolved, typmod dropped): "integer", "timestamp with time zone"; arrays end in []. */
+  baseType?: string;
   nullable: boolean;
   primaryKey: boolean;
   supported: boolean;
