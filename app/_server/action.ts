@@ -42,6 +42,14 @@ async function clientAddress(): Promise<string | null> {
   return h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? h.get("x-real-ip") ?? null;
 }
 
+type TActionDefinition = {
+  role: TRole;
+  run: (session: TSessionContext | null, raw: unknown, env: { db: TDb; ipAddress: string | null }) => Promise<TActionResult<unknown>>;
+};
+
+/** Every authed action's definition, so tests can call the same checks with a given session (see runActionAs). */
+const definitions = new WeakMap<object, TActionDefinition>();
+
 /**
  * Every server action goes through this: validate with zod, load user, team and role, check the role,
  * then call the domain. Errors come back as values the form can show next to its fields.
@@ -50,21 +58,53 @@ export function authedAction<S extends z.ZodType, R>(
   opts: { schema: S; role: TRole },
   fn: (input: z.infer<S>, ctx: TActionContext) => Promise<R>,
 ): (input: unknown) => Promise<TActionResult<R>> {
-  return async (raw) => {
+  const run = async (session: TSessionContext | null, raw: unknown, env: { db: TDb; ipAddress: string | null }): Promise<TActionResult<R>> => {
     try {
-      const session = await getSessionContext();
       if (!session) return { ok: false, error: "Your session has ended. Sign in again.", fieldErrors: {} };
       if (!hasRole(session.role, opts.role)) {
         return { ok: false, error: `Your role (${ROLE_LABELS[session.role]}) cannot do this; it needs ${ROLE_LABELS[opts.role]} or higher.`, fieldErrors: {} };
       }
       const parsed = opts.schema.safeParse(toObject(raw));
       if (!parsed.success) return { ok: false, error: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
-      const actor: TAuditActor = { teamId: session.team.id, userId: session.user.id, email: session.user.email, ipAddress: await clientAddress() };
-      return { ok: true, data: await fn(parsed.data, { ...session, db: getDb(), actor }) };
+      const actor: TAuditActor = { teamId: session.team.id, userId: session.user.id, email: session.user.email, ipAddress: env.ipAddress };
+      return { ok: true, data: await fn(parsed.data, { ...session, db: env.db, actor }) };
     } catch (err) {
       return failure(err);
     }
   };
+  const action = async (raw: unknown): Promise<TActionResult<R>> => {
+    let session: TSessionContext | null;
+    let ipAddress: string | null;
+    try {
+      session = await getSessionContext();
+      ipAddress = await clientAddress();
+    } catch (err) {
+      return failure(err);
+    }
+    return run(session, raw, { db: getDb(), ipAddress });
+  };
+  definitions.set(action, { role: opts.role, run });
+  return action;
+}
+
+/** The minimum role of an action made with authedAction, or null for anything else (e.g. publicAction). */
+export function requiredRoleOf(action: unknown): TRole | null {
+  return typeof action === "function" ? (definitions.get(action)?.role ?? null) : null;
+}
+
+/**
+ * Runs an authed action exactly as a request would (role check, validation, domain call), with the
+ * session given instead of read from the request's cookie. For the authorization tests.
+ */
+export function runActionAs<R>(
+  action: (input: unknown) => Promise<TActionResult<R>>,
+  session: TSessionContext | null,
+  input: unknown,
+  env: { db: TDb; ipAddress?: string | null },
+): Promise<TActionResult<R>> {
+  const def = definitions.get(action);
+  if (!def) throw new Error("runActionAs: not an action made with authedAction");
+  return def.run(session, input, { db: env.db, ipAddress: env.ipAddress ?? null }) as Promise<TActionResult<R>>;
 }
 
 /** For the few actions that run signed out (sign-up): validation and errors as above, no session. */
