@@ -6,6 +6,7 @@ import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { startQueue } from "@/lib/jobs/queue";
 import { startWorker } from "@/lib/jobs/worker";
+import { startAuditRetention } from "@/lib/maintenance/audit-retention";
 import { jobHandlers } from "./handlers";
 
 async function main(): Promise<void> {
@@ -26,12 +27,17 @@ async function main(): Promise<void> {
     onEvent: (event, detail) => log.info(detail, event),
   });
   log.info({ workerId, queues: Object.keys(jobHandlers) }, "worker started");
+  const stopRetention = startAuditRetention(db, {
+    onDeleted: (count) => log.info({ count }, "deleted audit events older than a year"),
+    onError: (err) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "audit retention failed; retrying next hour"),
+  });
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "finishing the current step, then exiting");
+    stopRetention();
     void worker
       .stop()
       .then(() => pool.end())
