@@ -18,14 +18,21 @@ export type TEnqueueResult = { enqueued: true; jobRunId: string } | { enqueued: 
  * Records a queued run and sends it. One job per integration may wait (the queue's singleton key),
  * so a second request while one is queued is refused rather than doubled.
  */
-export async function enqueueJob(db: TDb, boss: PgBoss, input: TEnqueueInput): Promise<TEnqueueResult> {
+export async function enqueueJob(
+  db: TDb,
+  boss: PgBoss,
+  input: TEnqueueInput,
+  // With `db` bound to an open transaction, pass the same connection so the queue row commits (or rolls
+  // back) together with the run row: the scheduler relies on that to start each slot exactly once.
+  opts: { queueDb?: PgBoss.Db } = {},
+): Promise<TEnqueueResult> {
   await ensureQueue(boss, input.kind);
   const [run] = await db
     .insert(jobRuns)
     .values({ teamId: input.teamId, integrationId: input.integrationId, kind: input.kind, trigger: input.trigger, scheduledFor: input.scheduledFor })
     .returning({ id: jobRuns.id });
   if (!run) throw new Error("Could not record the job run");
-  const queueJobId = await boss.send(input.kind, { jobRunId: run.id }, { singletonKey: input.integrationId ?? run.id });
+  const queueJobId = await boss.send(input.kind, { jobRunId: run.id }, { singletonKey: input.integrationId ?? run.id, ...(opts.queueDb ? { db: opts.queueDb } : {}) });
   if (!queueJobId) {
     await db.delete(jobRuns).where(eq(jobRuns.id, run.id));
     return { enqueued: false, reason: "A job for this integration is already waiting to run" };
