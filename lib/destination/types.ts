@@ -1,0 +1,47 @@
+import type { Readable } from "node:stream";
+
+/** A source column as it lands at the destination. */
+export type TLoadColumn = {
+  name: string;
+  /** The destination column type, SQL as format_type writes it (already resolved: enums → text, domains → base type). */
+  type: string;
+};
+
+/** One destination table the loader writes. */
+export type TLoadTableSpec = {
+  /** The catalog's table key ("<db>.<schema>.<table>", each part quoted); the state is stored under it. */
+  tableKey: string;
+  /** The destination table name inside the integration's schema (see naming.ts). */
+  table: string;
+  /** Source columns, in the order COPY text rows carry them. Never the _sdc columns. */
+  columns: TLoadColumn[];
+  /** Primary key column names; empty = keyless table, rows are appended. */
+  primaryKey: string[];
+};
+
+/** The replication state of one table, JSON; saved in the same destination transaction as the rows it covers. */
+export type TReplicationState = Record<string, unknown>;
+
+/** What one load step did. */
+export type TLoadResult = { rowsInserted: number; rowsUpdated: number; rowsDeleted: number; rowsReceived: number };
+
+/** Produces COPY text-format rows of the spec's columns (in order). Opened lazily, after the loader's DDL. */
+export type TCopyTextSource = () => Readable;
+
+/** Row metadata the loader writes into the _sdc columns (ISO timestamps). */
+export type TBatchMeta = {
+  extractedAt: string;
+  /** Defaults to extractedAt-derived ordering; log-based passes an LSN-derived number. */
+  sequence?: bigint;
+};
+
+/**
+ * One change of a change stream (log-based). `values` holds text values exactly as the source prints them
+ * (null = SQL NULL); a column ABSENT from `values` is left untouched at the destination (unchanged TOAST).
+ */
+export type TChange =
+  | { kind: "upsert"; values: Record<string, string | null>; extractedAt: string; sequence?: bigint }
+  /** Keeps the row and sets _sdc_deleted_at; `key` holds the primary key values (other columns optional). */
+  | { kind: "delete"; key: Record<string, string | null>; deletedAt: string; extractedAt: string; sequence?: bigint };
+
+export type TProgress = (rowsSoFar: number) => void;
