@@ -1,0 +1,134 @@
+import { and, asc, count, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import type { TDbOrTx } from "@/db/client";
+import { catalogTables, tableSelections, type TCatalogColumn, type TTableSelectionState } from "@/db/schema";
+import { effectiveState } from "./rules";
+
+export type TCatalogFilter = { database?: string | null; schema?: string | null; search?: string | null };
+
+export type TCatalogListRow = {
+  tableKey: string;
+  database: string;
+  schema: string;
+  name: string;
+  kind: "table" | "view" | "materialized_view" | "partitioned_table";
+  rowEstimate: number | null;
+  accessible: boolean;
+  columns: TCatalogColumn[];
+  /** What the user sees: pending if any, else finalized. */
+  state: TTableSelectionState | null;
+  finalized: TTableSelectionState | null;
+  hasPendingChange: boolean;
+  resetPending: boolean;
+  resetRequestedAt: Date | null;
+};
+
+export type TCatalogTree = {
+  databases: { name: string; tables: number; tracked: number; schemas: { name: string; tables: number; tracked: number }[] }[];
+  total: number;
+  discoveredAt: Date | null;
+};
+
+function likePattern(search: string): string {
+  return `%${search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+}
+
+/** Where-clause for a filter: database, schema, and a case-insensitive search on table or schema.table. */
+export function catalogWhere(integrationId: string, f: TCatalogFilter): SQL {
+  const parts: SQL[] = [eq(catalogTables.integrationId, integrationId)];
+  if (f.database) parts.push(eq(catalogTables.database, f.database));
+  if (f.schema) parts.push(eq(catalogTables.schema, f.schema));
+  const s = f.search?.trim();
+  if (s) {
+    const p = likePattern(s);
+    parts.push(or(ilike(catalogTables.name, p), ilike(sql`${catalogTables.schema} || '.' || ${catalogTables.name}`, p))!);
+  }
+  return and(...parts)!;
+}
+
+const trackedExpr = sql<boolean>`COALESCE((COALESCE(${tableSelections.pending}, ${tableSelections.finalized}) ->> 'tracked')::boolean, false)`;
+
+/** Databases → schemas with table counts and tracked counts, for the tree. */
+export async function catalogTree(db: TDbOrTx, integrationId: string): Promise<TCatalogTree> {
+  const rows = await db
+    .select({
+      database: catalogTables.database,
+      schema: catalogTables.schema,
+      tables: count(),
+      tracked: sql<number>`count(*) FILTER (WHERE ${trackedExpr})`.mapWith(Number),
+      discoveredAt: sql<string | null>`max(${catalogTables.discoveredAt})`,
+    })
+    .from(catalogTables)
+    .leftJoin(tableSelections, and(eq(tableSelections.integrationId, catalogTables.integrationId), eq(tableSelections.tableKey, catalogTables.tableKey)))
+    .where(eq(catalogTables.integrationId, integrationId))
+    .groupBy(catalogTables.database, catalogTables.schema)
+    .orderBy(asc(catalogTables.database), asc(catalogTables.schema));
+  const dbs = new Map<string, TCatalogTree["databases"][number]>();
+  let latest: Date | null = null;
+  for (const r of rows) {
+    let d = dbs.get(r.database);
+    if (!d) dbs.set(r.database, (d = { name: r.database, tables: 0, tracked: 0, schemas: [] }));
+    d.schemas.push({ name: r.schema, tables: r.tables, tracked: r.tracked });
+    d.tables += r.tables;
+    d.tracked += r.tracked;
+    const at = r.discoveredAt ? new Date(r.discoveredAt) : null;
+    if (at && (!latest || at > latest)) latest = at;
+  }
+  const databases = [...dbs.values()];
+  return { databases, total: databases.reduce((n, d) => n + d.tables, 0), discoveredAt: latest };
+}
+
+/** One page of the table list with each table's selection; search and paging run in the database. */
+export async function listCatalogTables(
+  db: TDbOrTx,
+  integrationId: string,
+  f: TCatalogFilter & { offset: number; limit: number },
+): Promise<{ rows: TCatalogListRow[]; total: number }> {
+  const where = catalogWhere(integrationId, f);
+  const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(catalogTables).where(where);
+  const rows = await db
+    .select({ t: catalogTables, s: tableSelections })
+    .from(catalogTables)
+    .leftJoin(tableSelections, and(eq(tableSelections.integrationId, catalogTables.integrationId), eq(tableSelections.tableKey, catalogTables.tableKey)))
+    .where(where)
+    .orderBy(asc(catalogTables.database), asc(catalogTables.schema), asc(catalogTables.name))
+    .offset(f.offset)
+    .limit(f.limit);
+  return { rows: rows.map(({ t, s }) => toListRow(t, s)), total };
+}
+
+export function toListRow(t: typeof catalogTables.$inferSelect, s: typeof tableSelections.$inferSelect | null): TCatalogListRow {
+  return {
+    tableKey: t.tableKey,
+    database: t.database,
+    schema: t.schema,
+    name: t.name,
+    kind: t.kind,
+    rowEstimate: t.rowEstimate,
+    accessible: t.accessible,
+    columns: t.columns,
+    state: effectiveState(s ?? undefined),
+    finalized: s?.finalized ?? null,
+    hasPendingChange: Boolean(s && (s.pending !== null || s.pendingResetAt !== null)),
+    resetPending: Boolean(s?.pendingResetAt),
+    resetRequestedAt: s?.resetRequestedAt ?? null,
+  };
+}
+
+export async function getCatalogRow(db: TDbOrTx, integrationId: string, tableKey: string): Promise<TCatalogListRow | null> {
+  const [r] = await db
+    .select({ t: catalogTables, s: tableSelections })
+    .from(catalogTables)
+    .leftJoin(tableSelections, and(eq(tableSelections.integrationId, catalogTables.integrationId), eq(tableSelections.tableKey, catalogTables.tableKey)))
+    .where(and(eq(catalogTables.integrationId, integrationId), eq(catalogTables.tableKey, tableKey)))
+    .limit(1);
+  return r ? toListRow(r.t, r.s) : null;
+}
+
+/** How many tables have a change waiting for `Finalize Your Selections`. */
+export async function pendingChangeCount(db: TDbOrTx, integrationId: string): Promise<number> {
+  const [r] = await db
+    .select({ n: count() })
+    .from(tableSelections)
+    .where(and(eq(tableSelections.integrationId, integrationId), sql`(${tableSelections.pending} IS NOT NULL OR ${tableSelections.pendingResetAt} IS NOT NULL)`));
+  return r?.n ?? 0;
+}
