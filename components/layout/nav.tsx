@@ -8,6 +8,7 @@ const LINKS = [
   { href: "/destination", label: "Destination" },
   { href: "/team", label: "Team" },
   { href: "/audit-log", label: "Audit Log" },
+  { href: "/account", label: "Account" },
 ];
 
 export function Nav({ session }: { session: TSessionContext }) {

@@ -1,0 +1,127 @@
+"use client";
+import { useState } from "react";
+import type { TRole } from "@/db/schema";
+import { changeMemberRoleAction, removeMemberAction } from "@/app/(dashboard)/team/actions";
+import { FormError } from "@/components/ui/field";
+import { ROLE_LABELS } from "@/lib/auth/roles";
+import { formatUtc } from "@/lib/team/format";
+import { useTeamAction } from "./use-action";
+
+type TMemberRow = { userId: string; email: string; name: string | null; role: TRole; lastSignInAt: string | null; joinedAt: string };
+
+/** May this actor touch this member at all (role change or removal)? Mirrors lib/team/rules on the server. */
+function canManage(actorRole: TRole, target: TRole): boolean {
+  if (actorRole === "owner") return true;
+  return actorRole === "admin" && target !== "owner";
+}
+
+export function MembersTable({ members, selfId, actorRole, assignable }: { members: TMemberRow[]; selfId: string; actorRole: TRole; assignable: TRole[] }) {
+  const roleAction = useTeamAction(changeMemberRoleAction);
+  const removeAction = useTeamAction(removeMemberAction);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const error = roleAction.error ?? removeAction.error;
+
+  return (
+    <div className="space-y-3">
+      <FormError message={error} />
+      {notice && !error ? (
+        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+          {notice}
+        </p>
+      ) : null}
+      <table className="w-full overflow-hidden rounded-xl border border-slate-200 bg-white text-sm shadow-sm">
+        <thead className="bg-slate-50 text-left text-slate-600">
+          <tr>
+            <th className="px-4 py-3 font-medium">Member</th>
+            <th className="px-4 py-3 font-medium">Role</th>
+            <th className="px-4 py-3 font-medium">Last sign-in</th>
+            <th className="px-4 py-3 font-medium">Joined</th>
+            <th className="px-4 py-3 font-medium">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((m) => {
+            const manageable = canManage(actorRole, m.role);
+            return (
+              <tr key={m.userId} className="border-t border-slate-100">
+                <td className="px-4 py-3">
+                  <div className="font-medium">{m.name || m.email}</div>
+                  {m.name ? <div className="text-xs text-slate-500">{m.email}</div> : null}
+                  {m.userId === selfId ? <div className="text-xs text-indigo-600">You</div> : null}
+                </td>
+                <td className="px-4 py-3">
+                  {manageable ? (
+                    <>
+                      <label htmlFor={`role-${m.userId}`} className="sr-only">
+                        Role for {m.email}
+                      </label>
+                      <select
+                        id={`role-${m.userId}`}
+                        value={m.role}
+                        disabled={roleAction.pending}
+                        onChange={(e) => {
+                          const role = e.target.value as TRole;
+                          removeAction.clearError();
+                          void roleAction.run({ userId: m.userId, role }, (data) => setNotice(data.changed ? `${m.email} is now ${ROLE_LABELS[role]}.` : null));
+                        }}
+                        className="rounded-md border border-slate-300 px-2 py-1 text-sm"
+                      >
+                        {(assignable.includes(m.role) ? assignable : [m.role, ...assignable]).map((r) => (
+                          <option key={r} value={r}>
+                            {ROLE_LABELS[r]}
+                          </option>
+                        ))}
+                      </select>
+                    </>
+                  ) : (
+                    <span data-testid={`role-of-${m.email}`}>{ROLE_LABELS[m.role]}</span>
+                  )}
+                </td>
+                <td className="px-4 py-3 text-slate-600">{m.lastSignInAt ? formatUtc(m.lastSignInAt) : "Never"}</td>
+                <td className="px-4 py-3 text-slate-600">{formatUtc(m.joinedAt)}</td>
+                <td className="px-4 py-3 text-right">
+                  {manageable ? (
+                    confirming === m.userId ? (
+                      <span className="inline-flex items-center gap-2">
+                        <span className="text-slate-700">Remove {m.email}? Their sessions end now.</span>
+                        <button
+                          type="button"
+                          className="rounded-md bg-red-600 px-3 py-1 text-xs font-semibold text-white hover:bg-red-500"
+                          disabled={removeAction.pending}
+                          onClick={() => {
+                            roleAction.clearError();
+                            void removeAction.run({ userId: m.userId }, () => {
+                              setConfirming(null);
+                              setNotice(`${m.email} was removed from the team.`);
+                            });
+                          }}
+                        >
+                          Yes, remove
+                        </button>
+                        <button type="button" className="text-xs text-slate-600 hover:text-slate-900" onClick={() => setConfirming(null)}>
+                          Cancel
+                        </button>
+                      </span>
+                    ) : (
+                      <button
+                        type="button"
+                        aria-label={`Remove ${m.email}`}
+                        className="text-sm font-medium text-red-700 hover:text-red-900"
+                        onClick={() => setConfirming(m.userId)}
+                      >
+                        Remove
+                      </button>
+                    )
+                  ) : null}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
