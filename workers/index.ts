@@ -7,6 +7,7 @@ import { migrateDatabase } from "@/db/migrate";
 import { startQueue } from "@/lib/jobs/queue";
 import { startWorker } from "@/lib/jobs/worker";
 import { startAuditRetention } from "@/lib/maintenance/audit-retention";
+import { startScheduler } from "@/lib/schedule/scheduler";
 import { jobHandlers } from "./handlers";
 
 async function main(): Promise<void> {
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
     concurrency: env.WORKER_CONCURRENCY,
     onEvent: (event, detail) => log.info(detail, event),
   });
+  // Every worker runs the schedule loop; claims are row-locked, so each slot starts one job in total.
+  const scheduler = startScheduler({ pool, boss, onEvent: (e) => log.info(e, e.event) });
   log.info({ workerId, queues: Object.keys(jobHandlers) }, "worker started");
   const stopRetention = startAuditRetention(db, {
     onDeleted: (count) => log.info({ count }, "deleted audit events older than a year"),
@@ -38,8 +41,9 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, "finishing the current step, then exiting");
     stopRetention();
-    void worker
+    void scheduler
       .stop()
+      .then(() => worker.stop())
       .then(() => pool.end())
       .then(() => process.exit(0))
       .catch((err: unknown) => {
