@@ -85,7 +85,7 @@ export async function storeCatalog(db: TDb, integrationId: string, discovery: TD
       DELETE FROM catalog_tables
       WHERE integration_id = ${integrationId}::uuid
         AND discovered_at <> ${discoveredAt.toISOString()}::timestamptz
-        AND NOT (database = ANY(${failed}::text[]))`);
+        AND database NOT IN (SELECT jsonb_array_elements_text(${JSON.stringify(failed)}::jsonb))`);
 
     const byKey = new Map(relations.map((r) => [r.tableKey, r]));
     for (const s of tracked) {
