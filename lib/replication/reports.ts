@@ -1,0 +1,64 @@
+import { eq, sql } from "drizzle-orm";
+import type { TDbOrTx } from "@/db/client";
+import { rowUsage, tableLoads, tableStates } from "@/db/schema";
+import type { TLoadResult, TReplicationState } from "@/lib/destination/loader";
+
+/** Opens a table's loading-report row for a job (status running). */
+export async function startTableLoad(
+  db: TDbOrTx,
+  input: { jobRunId: string; integrationId: string; tableKey: string; destinationTable: string; method: string; rowsEstimated: number | null },
+): Promise<string> {
+  const [row] = await db
+    .insert(tableLoads)
+    .values({ ...input, status: "running", extractedAt: new Date() })
+    .returning({ id: tableLoads.id });
+  if (!row) throw new Error("Could not record the table load");
+  return row.id;
+}
+
+export async function updateTableLoadProgress(db: TDbOrTx, id: string, rowsDone: number): Promise<void> {
+  await db.update(tableLoads).set({ rowsDone }).where(eq(tableLoads.id, id));
+}
+
+export async function finishTableLoad(
+  db: TDbOrTx,
+  id: string,
+  outcome: { status: "succeeded" | "failed" | "stopped"; result: TLoadResult; maxBookmark: string | null; error?: string | null },
+): Promise<void> {
+  await db
+    .update(tableLoads)
+    .set({
+      status: outcome.status,
+      rowsDone: outcome.result.rowsReceived,
+      rowsInserted: outcome.result.rowsInserted,
+      rowsUpdated: outcome.result.rowsUpdated,
+      rowsDeleted: outcome.result.rowsDeleted,
+      maxBookmark: outcome.maxBookmark,
+      completedAt: new Date(),
+      error: outcome.error ?? null,
+    })
+    .where(eq(tableLoads.id, id));
+}
+
+/** Adds rows to the integration's usage for today (UTC). */
+export async function addRowUsage(db: TDbOrTx, integrationId: string, rows: number): Promise<void> {
+  if (rows <= 0) return;
+  const day = new Date().toISOString().slice(0, 10);
+  await db
+    .insert(rowUsage)
+    .values({ integrationId, day, rows })
+    .onConflictDoUpdate({ target: [rowUsage.integrationId, rowUsage.day], set: { rows: sql`${rowUsage.rows} + excluded.rows` } });
+}
+
+/** The app's mirror of a table's state (written after the destination committed it). */
+export async function mirrorTableState(db: TDbOrTx, integrationId: string, tableKey: string, state: TReplicationState): Promise<void> {
+  const method = typeof state.method === "string" ? state.method : "unknown";
+  await db
+    .insert(tableStates)
+    .values({ integrationId, tableKey, method, state, updatedAt: new Date() })
+    .onConflictDoUpdate({ target: [tableStates.integrationId, tableStates.tableKey], set: { method, state, updatedAt: new Date() } });
+}
+
+export async function forgetTableState(db: TDbOrTx, integrationId: string, tableKey: string): Promise<void> {
+  await db.delete(tableStates).where(sql`${tableStates.integrationId} = ${integrationId} AND ${tableStates.tableKey} = ${tableKey}`);
+}

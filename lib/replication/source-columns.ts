@@ -1,0 +1,60 @@
+import type pg from "pg";
+import { quoteIdent } from "@/lib/naming/identifiers";
+
+export type TSourceColumn = {
+  name: string;
+  /** As the source declares it (format_type): order_status, numeric(12,2), my_domain. */
+  sourceType: string;
+  /** What the destination column is made of: built-in types kept; enums, composites and extension types as text; domains as their base type. */
+  destinationType: string;
+};
+
+type TRow = { attname: string; source_type: string; resolved: string; is_array: string | boolean; builtin: string | boolean };
+
+const truthy = (v: string | boolean) => v === true || v === "t" || v === "true";
+
+/**
+ * The relation's live columns with destination types: domains unwrap to their base type (array element
+ * too), enums / composites / types from extensions (hstore, citext…) become text (their text values are
+ * kept exactly). Works for tables, views, materialized views and partitioned tables.
+ */
+export async function readSourceColumns(client: pg.Client, schema: string, table: string): Promise<TSourceColumn[]> {
+  const res = await client.query<TRow>(
+    `WITH RECURSIVE walk AS (
+       SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS source_type,
+              a.atttypid AS oid, a.atttypmod AS typmod, false AS is_array, 0 AS depth
+         FROM pg_catalog.pg_attribute a
+        WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+       UNION ALL
+       SELECT w.attnum, w.attname, w.source_type,
+              CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.typelem END,
+              CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE w.typmod END,
+              w.is_array OR t.typtype <> 'd', w.depth + 1
+         FROM walk w JOIN pg_catalog.pg_type t ON t.oid = w.oid
+        WHERE w.depth < 16 AND (t.typtype = 'd' OR (NOT w.is_array AND t.typcategory = 'A' AND t.typelem <> 0 AND t.typlen = -1))
+     )
+     SELECT DISTINCT ON (w.attnum) w.attname, w.source_type, format_type(w.oid, w.typmod) AS resolved, w.is_array,
+            (n.nspname = 'pg_catalog' AND t.typtype IN ('b', 'r', 'm')) AS builtin
+       FROM walk w JOIN pg_catalog.pg_type t ON t.oid = w.oid JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+      ORDER BY w.attnum, w.depth DESC`,
+    [`${quoteIdent(schema)}.${quoteIdent(table)}`],
+  );
+  return res.rows.map((r) => {
+    const base = truthy(r.builtin) ? r.resolved : "text";
+    return { name: r.attname, sourceType: r.source_type, destinationType: truthy(r.is_array) ? `${base}[]` : base };
+  });
+}
+
+/** The source's primary key columns in key order (none for views). */
+export async function readSourcePrimaryKey(client: pg.Client, schema: string, table: string): Promise<string[]> {
+  const res = await client.query<{ attname: string }>(
+    `SELECT a.attname
+       FROM pg_catalog.pg_index i
+       JOIN LATERAL generate_subscripts(i.indkey, 1) AS k(pos) ON true
+       JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.pos]
+      WHERE i.indrelid = $1::regclass AND i.indisprimary
+      ORDER BY k.pos`,
+    [`${quoteIdent(schema)}.${quoteIdent(table)}`],
+  );
+  return res.rows.map((r) => r.attname);
+}
