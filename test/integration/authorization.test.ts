@@ -1,0 +1,324 @@
+/**
+ * Roles × server actions, on the server: every action made with authedAction is called directly (not
+ * through the UI) as each role of one team, and as an Owner of another team against this team's objects.
+ *
+ * HOW TO ADD YOUR ACTION: add an entry to CASES below (one per exported action of app/**\/actions.ts).
+ * - `minRole`: the lowest role that may do it (the test also checks the action really declares it).
+ * - `input(world, team, role)`: a valid input acting on `team`'s own objects; it may create what it needs
+ *   (it is called once per allowed role, so things it consumes must be made fresh each time).
+ * - `foreignInput(world, own, other)`: an input naming `other` team's object while signed in to `own`;
+ *   it must be refused (any object-taking action needs one). `foreignUnchanged` can then prove nothing
+ *   of the other team changed.
+ * - `allowed(result)`: optional, for actions whose success needs things a test cannot give (default:
+ *   result.ok === true).
+ * The last test fails when an exported action has no case, naming it.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { and, eq } from "drizzle-orm";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { auditEvents, extractionLogLines, invitations, memberships, teamSshKeys, users, type TIntegration, type TRole } from "@/db/schema";
+import { hashPassword } from "@/lib/auth/password";
+import type { TSessionContext } from "@/lib/auth/accounts";
+import { seal } from "@/lib/crypto";
+import { generateSshKeyPair } from "@/lib/source/ssh-keys";
+import { hashInvitationToken } from "@/lib/auth/accounts";
+import { requiredRoleOf, runActionAs, type TActionResult } from "@/app/_server/action";
+import * as teamActions from "@/app/(dashboard)/team/actions";
+import * as accountActions from "@/app/(dashboard)/account/actions";
+import { createAppDatabase, type TTestAppDb } from "../support/databases";
+import { createIntegration } from "../support/fixtures";
+
+// The marker package only allows server imports inside Next's server bundle; here we are the server.
+vi.mock("server-only", () => ({}));
+
+type TAction = (input: unknown) => Promise<TActionResult<unknown>>;
+
+const ROLES: TRole[] = ["viewer", "member", "admin", "owner"];
+const RANK: Record<TRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
+const PASSWORD = "test-password-1";
+
+type TTeamFixture = {
+  teamId: string;
+  sessions: Record<TRole, TSessionContext>;
+  integration: TIntegration;
+  /** Plain-text secrets stored (sealed) for this team: they must never come back. */
+  secrets: string[];
+};
+type TWorld = { app: TTestAppDb; a: TTeamFixture; b: TTeamFixture };
+
+type TAuthzCase = {
+  /** "<file>#<export>" of the action, e.g. "app/(dashboard)/team/actions.ts#inviteMemberAction". */
+  id: string;
+  /** A variant of the same action (e.g. "make Owner"); omit for the plain case. */
+  variant?: string;
+  action: TAction;
+  minRole: TRole;
+  input: (w: TWorld, team: TTeamFixture, role: TRole) => Promise<unknown>;
+  foreignInput?: (w: TWorld, own: TTeamFixture, other: TTeamFixture) => Promise<unknown>;
+  foreignUnchanged?: (w: TWorld, other: TTeamFixture) => Promise<void>;
+  allowed?: (res: TActionResult<unknown>) => void;
+};
+
+// ---------- helpers for inputs ----------
+
+let counter = 0;
+async function addMember(w: TWorld, teamId: string, role: TRole): Promise<{ id: string; email: string }> {
+  const email = `m${++counter}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const [user] = await w.app.db.insert(users).values({ email, passwordHash: await hashPassword(PASSWORD) }).returning();
+  await w.app.db.insert(memberships).values({ teamId, userId: user!.id, role });
+  return { id: user!.id, email };
+}
+
+async function addInvitation(w: TWorld, teamId: string, role: TRole = "viewer"): Promise<string> {
+  const [row] = await w.app.db
+    .insert(invitations)
+    .values({ teamId, role, tokenHash: hashInvitationToken(`tok-${++counter}-${Math.random()}`), expiresAt: new Date(Date.now() + 86_400_000) })
+    .returning({ id: invitations.id });
+  return row!.id;
+}
+
+async function membershipOf(w: TWorld, teamId: string, userId: string) {
+  const [m] = await w.app.db.select().from(memberships).where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
+  return m;
+}
+
+// ---------- the registry ----------
+
+const TEAM = "app/(dashboard)/team/actions.ts";
+const ACCOUNT = "app/(dashboard)/account/actions.ts";
+
+/** Remembered by foreign inputs, checked by foreignUnchanged. */
+const foreignTargets = new Map<string, string>();
+
+const CASES: TAuthzCase[] = [
+  {
+    id: `${TEAM}#inviteMemberAction`,
+    action: teamActions.inviteMemberAction,
+    minRole: "admin",
+    input: async () => ({ role: "viewer" }),
+  },
+  {
+    id: `${TEAM}#inviteMemberAction`,
+    variant: "invite an Owner",
+    action: teamActions.inviteMemberAction,
+    minRole: "owner",
+    input: async () => ({ role: "owner" }),
+  },
+  {
+    id: `${TEAM}#revokeInvitationAction`,
+    action: teamActions.revokeInvitationAction,
+    minRole: "admin",
+    input: async (w, team) => ({ invitationId: await addInvitation(w, team.teamId) }),
+    foreignInput: async (w, _own, other) => {
+      const id = await addInvitation(w, other.teamId);
+      foreignTargets.set("invitation", id);
+      return { invitationId: id };
+    },
+    foreignUnchanged: async (w) => {
+      const [row] = await w.app.db.select().from(invitations).where(eq(invitations.id, foreignTargets.get("invitation")!));
+      expect(row?.revokedAt).toBeNull();
+    },
+  },
+  {
+    id: `${TEAM}#changeMemberRoleAction`,
+    action: teamActions.changeMemberRoleAction,
+    minRole: "admin",
+    input: async (w, team) => ({ userId: (await addMember(w, team.teamId, "viewer")).id, role: "member" }),
+    foreignInput: async (w, _own, other) => {
+      const m = await addMember(w, other.teamId, "viewer");
+      foreignTargets.set("roleTarget", m.id);
+      return { userId: m.id, role: "admin" };
+    },
+    foreignUnchanged: async (w, other) => {
+      expect((await membershipOf(w, other.teamId, foreignTargets.get("roleTarget")!))?.role).toBe("viewer");
+    },
+  },
+  {
+    id: `${TEAM}#changeMemberRoleAction`,
+    variant: "make someone Owner",
+    action: teamActions.changeMemberRoleAction,
+    minRole: "owner",
+    input: async (w, team) => ({ userId: (await addMember(w, team.teamId, "member")).id, role: "owner" }),
+  },
+  {
+    id: `${TEAM}#changeMemberRoleAction`,
+    variant: "demote an Owner",
+    action: teamActions.changeMemberRoleAction,
+    minRole: "owner",
+    input: async (w, team) => ({ userId: (await addMember(w, team.teamId, "owner")).id, role: "admin" }),
+  },
+  {
+    id: `${TEAM}#removeMemberAction`,
+    action: teamActions.removeMemberAction,
+    minRole: "admin",
+    input: async (w, team) => ({ userId: (await addMember(w, team.teamId, "viewer")).id }),
+    foreignInput: async (w, _own, other) => {
+      const m = await addMember(w, other.teamId, "viewer");
+      foreignTargets.set("removeTarget", m.id);
+      return { userId: m.id };
+    },
+    foreignUnchanged: async (w, other) => {
+      expect(await membershipOf(w, other.teamId, foreignTargets.get("removeTarget")!)).toBeDefined();
+    },
+  },
+  {
+    id: `${TEAM}#removeMemberAction`,
+    variant: "remove an Owner",
+    action: teamActions.removeMemberAction,
+    minRole: "owner",
+    input: async (w, team) => ({ userId: (await addMember(w, team.teamId, "owner")).id }),
+  },
+  {
+    id: `${ACCOUNT}#changePasswordAction`,
+    action: accountActions.changePasswordAction,
+    minRole: "viewer",
+    input: async () => ({ currentPassword: PASSWORD, newPassword: `new-password-${++counter}x`, confirmPassword: `new-password-${counter}x` }),
+  },
+  {
+    id: `${ACCOUNT}#signOutEverywhereAction`,
+    action: accountActions.signOutEverywhereAction,
+    minRole: "viewer",
+    input: async () => ({}),
+  },
+];
+
+/** Exports of app/**\/actions.ts that are deliberately public (no session): sign-up. */
+const PUBLIC_ACTIONS = new Set(["app/(auth)/actions.ts#signUpAction"]);
+
+// ---------- the world ----------
+
+async function makeTeam(app: TTestAppDb, label: string): Promise<TTeamFixture> {
+  const { teams } = await import("@/db/schema");
+  const [team] = await app.db.insert(teams).values({ name: `Team ${label}` }).returning();
+  const sessions = {} as Record<TRole, TSessionContext>;
+  for (const role of ROLES) {
+    const email = `${role}-${label}@example.com`;
+    const [user] = await app.db.insert(users).values({ email, passwordHash: await hashPassword(PASSWORD) }).returning();
+    await app.db.insert(memberships).values({ teamId: team!.id, userId: user!.id, role });
+    sessions[role] = { user: { id: user!.id, email, name: null }, team: { id: team!.id, name: team!.name }, role };
+  }
+  const sourcePassword = `source-secret-${label}-${Math.random().toString(36).slice(2)}`;
+  const integration = await createIntegration(app.db, team!.id, { host: "127.0.0.1", port: 1, user: "nobody", password: sourcePassword, database: "nowhere" }, { name: `Source ${label}` });
+  const pair = generateSshKeyPair(`test-${label}`);
+  await app.db.insert(teamSshKeys).values({ teamId: team!.id, publicKey: pair.publicKey, privateKeyEnc: seal(pair.privateKey) });
+  // The body line of the key is the secret (the armour lines are the same for every key).
+  const keyBody = pair.privateKey.split("\n").filter((l) => l && !l.startsWith("-----")).join("");
+  return { teamId: team!.id, sessions, integration, secrets: [sourcePassword, keyBody.slice(0, 40), PASSWORD] };
+}
+
+function caseName(c: TAuthzCase): string {
+  return `${c.id.split("#")[1]}${c.variant ? ` (${c.variant})` : ""}`;
+}
+
+const REFUSED = /cannot do this|cannot manage|cannot invite|Only an Owner/;
+
+describe("authorization: roles × server actions", () => {
+  const world = {} as TWorld;
+  const responses: string[] = [];
+  const logged: string[] = [];
+
+  const call = async (c: TAuthzCase, session: TSessionContext, input: unknown) => {
+    const res = await runActionAs(c.action, session, input, { db: world.app.db, ipAddress: "203.0.113.7" });
+    responses.push(JSON.stringify(res));
+    return res;
+  };
+
+  beforeAll(async () => {
+    world.app = await createAppDatabase();
+    world.a = await makeTeam(world.app, "a");
+    world.b = await makeTeam(world.app, "b");
+    for (const level of ["log", "info", "warn", "error", "debug"] as const) {
+      const original = console[level].bind(console);
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        logged.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+        original(...args);
+      });
+    }
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await world.app?.close();
+  });
+
+  for (const c of CASES) {
+    describe(caseName(c), () => {
+      if (!c.variant) {
+        it(`declares ${c.minRole} as its minimum role`, () => {
+          expect(requiredRoleOf(c.action)).toBe(c.minRole);
+        });
+      }
+      for (const role of ROLES) {
+        const allowed = RANK[role] >= RANK[c.minRole];
+        it(`${allowed ? "lets" : "refuses"} a ${role}`, async () => {
+          const res = await call(c, world.a.sessions[role], await c.input(world, world.a, role));
+          if (allowed) {
+            if (c.allowed) c.allowed(res);
+            else expect(res, JSON.stringify(res)).toMatchObject({ ok: true });
+          } else {
+            expect(res.ok).toBe(false);
+            expect(res.ok ? "" : res.error).toMatch(REFUSED);
+          }
+        });
+      }
+      if (c.foreignInput) {
+        it("refuses another team's Owner acting on this team's object", async () => {
+          const res = await call(c, world.a.sessions.owner, await c.foreignInput!(world, world.a, world.b));
+          expect(res.ok).toBe(false);
+          expect(res.ok ? "" : res.error).toMatch(/No such|not found/i);
+          await c.foreignUnchanged?.(world, world.b);
+        });
+      }
+    });
+  }
+
+  it("refuses every action without a session", async () => {
+    for (const c of CASES) {
+      const res = await runActionAs(c.action, null, await c.input(world, world.a, "owner"), { db: world.app.db });
+      expect(res).toMatchObject({ ok: false, error: "Your session has ended. Sign in again." });
+    }
+  });
+
+  it("never returns or logs a stored password or private key, nor writes one to the audit or job logs", async () => {
+    expect(responses.length).toBeGreaterThan(CASES.length);
+    const secrets = [...world.a.secrets, ...world.b.secrets];
+    const events = JSON.stringify(await world.app.db.select().from(auditEvents));
+    const jobLines = JSON.stringify(await world.app.db.select().from(extractionLogLines));
+    const hashes = (await world.app.db.select({ h: users.passwordHash }).from(users)).map((r) => r.h);
+    for (const s of [...secrets, ...hashes]) {
+      for (const r of responses) expect(r).not.toContain(s);
+      for (const l of logged) expect(l).not.toContain(s);
+      expect(events).not.toContain(s);
+      expect(jobLines).not.toContain(s);
+    }
+    // The audit log did record the changes (who and from where), so the search above had something to search.
+    expect(events).toContain("member.role_changed");
+    expect(events).toContain("203.0.113.7");
+  });
+
+  it("has a case for every server action in app/**/actions.ts", async () => {
+    const root = join(__dirname, "../..");
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (name === "actions.ts") files.push(relative(root, p));
+      }
+    };
+    walk(join(root, "app"));
+    const covered = new Set(CASES.map((c) => c.id));
+    const missing: string[] = [];
+    for (const file of files) {
+      const mod = (await import(/* @vite-ignore */ join(root, file))) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(mod)) {
+        if (typeof value !== "function") continue;
+        const id = `${file}#${name}`;
+        if (requiredRoleOf(value) === null) {
+          if (!PUBLIC_ACTIONS.has(id)) missing.push(`${id} (not made with authedAction and not listed as public)`);
+        } else if (!covered.has(id)) missing.push(id);
+      }
+    }
+    expect(missing, `add these to CASES in test/integration/authorization.test.ts`).toEqual([]);
+  });
+});
