@@ -1,0 +1,111 @@
+import { and, eq } from "drizzle-orm";
+import type { TDb, TDbOrTx } from "@/db/client";
+import { integrations } from "@/db/schema";
+import { recordAudit, type TAuditActor } from "@/lib/audit/record";
+import { seal } from "@/lib/crypto";
+import { AppError } from "@/lib/errors";
+import { schemaNameFromIntegrationName } from "@/lib/naming/identifiers";
+import type { TSourceConnection } from "@/lib/source/connection";
+import { diagnoseConnection, type TDiagnosis } from "@/lib/source/diagnose";
+import { runPrerequisiteReport, type TPrerequisiteReport } from "@/lib/source/prerequisites";
+import { ensureTeamSshKey, loadTeamSshPrivateKey } from "@/lib/source/ssh-keys";
+import type { TSourceConnectionFields } from "@/lib/source/connection-input";
+import type { TCreateIntegrationInput } from "./create-input";
+
+export type TCheckResult =
+  | { saved: true; id: string; diagnosis: TDiagnosis; report: TPrerequisiteReport | null; reportError: string | null }
+  | { saved: false; diagnosis: TDiagnosis };
+
+/** The destination schema must be unique in the team; the message goes next to Integration Name. */
+export async function assertSchemaNameFree(db: TDbOrTx, teamId: string, schemaName: string): Promise<void> {
+  if (!schemaName) throw new AppError("VALIDATION", "Check the highlighted fields.", { name: "The name needs at least one letter or digit: it becomes the destination schema" });
+  const [taken] = await db
+    .select({ name: integrations.name })
+    .from(integrations)
+    .where(and(eq(integrations.teamId, teamId), eq(integrations.schemaName, schemaName)))
+    .limit(1);
+  if (taken) throw new AppError("CONFLICT", "Check the highlighted fields.", { name: `The integration "${taken.name}" already uses the destination schema ${schemaName}; choose another name.` });
+}
+
+/** The in-memory connection for a form's fields (the team's SSH key loaded when the tunnel is on). */
+export async function connectionForFields(
+  db: TDbOrTx,
+  teamId: string,
+  fields: TSourceConnectionFields,
+  password: string,
+  knownHostKey: string | null,
+): Promise<TSourceConnection> {
+  let ssh: TSourceConnection["ssh"] = null;
+  if (fields.sshEnabled && fields.sshHost && fields.sshUser) {
+    await ensureTeamSshKey(db, teamId);
+    const privateKey = (await loadTeamSshPrivateKey(db, teamId))!;
+    ssh = { host: fields.sshHost, port: fields.sshPort, user: fields.sshUser, privateKey, knownHostKey };
+  }
+  return { host: fields.host, port: fields.port, user: fields.username, password, database: fields.database, sslMode: fields.sslMode, sslCa: fields.sslCa, ssh };
+}
+
+/** Checks the connection, runs the prerequisite report on it, and closes it. */
+export async function checkConnection(
+  conn: TSourceConnection,
+  flavour: "postgres" | "rds",
+): Promise<{ diagnosis: TDiagnosis; report: TPrerequisiteReport | null; reportError: string | null }> {
+  const { diagnosis, session } = await diagnoseConnection(conn);
+  if (!session) return { diagnosis, report: null, reportError: null };
+  try {
+    return { diagnosis, report: await runPrerequisiteReport(session.client, { flavour, database: conn.database }), reportError: null };
+  } catch (e) {
+    return { diagnosis, report: null, reportError: `The prerequisite report could not run: ${(e as Error).message}` };
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Check and Save: a working connection saves the integration (password sealed, SSH host key
+ * remembered) with its prerequisite report; a failing one saves nothing and says which step failed.
+ */
+export async function createIntegration(db: TDb, actor: TAuditActor, input: TCreateIntegrationInput): Promise<TCheckResult> {
+  const schemaName = schemaNameFromIntegrationName(input.name);
+  await assertSchemaNameFree(db, actor.teamId, schemaName);
+  const conn = await connectionForFields(db, actor.teamId, input, input.password, null);
+  const { diagnosis, report, reportError } = await checkConnection(conn, input.flavour);
+  if (!diagnosis.ok) return { saved: false, diagnosis };
+  const id = await db.transaction(async (tx) => {
+    await assertSchemaNameFree(tx, actor.teamId, schemaName);
+    const rows = await tx
+      .insert(integrations)
+      .values({
+        teamId: actor.teamId,
+        name: input.name,
+        schemaName,
+        flavour: input.flavour,
+        host: input.host,
+        port: input.port,
+        username: input.username,
+        passwordEnc: seal(input.password),
+        database: input.database,
+        includeSchemaNames: input.includeSchemaNames,
+        sshEnabled: input.sshEnabled,
+        sshHost: input.sshHost,
+        sshPort: input.sshPort,
+        sshUser: input.sshUser,
+        sshHostKey: diagnosis.sshHostKey,
+        sslMode: input.sslMode,
+        sslCa: input.sslCa,
+        defaultMethod: input.logBased ? "log_based" : "full_table",
+        lastReport: report,
+        lastReportAt: report ? new Date() : null,
+      })
+      .onConflictDoNothing()
+      .returning({ id: integrations.id });
+    if (!rows[0]) throw new AppError("CONFLICT", "Check the highlighted fields.", { name: `Another integration already uses the destination schema ${schemaName}; choose another name.` });
+    await recordAudit(tx, actor, {
+      action: "integration.create",
+      objectType: "integration",
+      objectId: rows[0].id,
+      details: { name: input.name, schemaName, flavour: input.flavour, host: input.host, port: input.port, database: input.database, ssh: input.sshEnabled, sslMode: input.sslMode },
+    });
+    return rows[0].id;
+  });
+  return { saved: true, id, diagnosis, report, reportError };
+}

@@ -1,0 +1,55 @@
+import { and, eq } from "drizzle-orm";
+import type { TDb } from "@/db/client";
+import { integrations } from "@/db/schema";
+import { recordAudit, type TAuditActor } from "@/lib/audit/record";
+import { seal, unseal } from "@/lib/crypto";
+import { getIntegration } from "./get";
+import { checkConnection, connectionForFields, type TCheckResult } from "./create-integration";
+import type { TUpdateIntegrationInput } from "./update-input";
+
+/**
+ * Edits an integration's connection (credentials, SSH, SSL, default method). The checks run again
+ * first; nothing is saved when the connection fails. The destination schema never changes.
+ */
+export async function updateIntegration(db: TDb, actor: TAuditActor, input: TUpdateIntegrationInput): Promise<TCheckResult> {
+  const current = await getIntegration(db, actor.teamId, input.id);
+  const password = input.password ? input.password : unseal(current.passwordEnc);
+  // The remembered host key belongs to one SSH server; another server is met for the first time.
+  const sameSshServer = current.sshEnabled && current.sshHost === input.sshHost && current.sshPort === input.sshPort;
+  const knownHostKey = sameSshServer ? current.sshHostKey : null;
+  const conn = await connectionForFields(db, actor.teamId, input, password, knownHostKey);
+  const { diagnosis, report, reportError } = await checkConnection(conn, current.flavour);
+  if (!diagnosis.ok) return { saved: false, diagnosis };
+  const changes = {
+    host: input.host,
+    port: input.port,
+    username: input.username,
+    database: input.database,
+    sshEnabled: input.sshEnabled,
+    sshHost: input.sshHost,
+    sshPort: input.sshPort,
+    sshUser: input.sshUser,
+    sslMode: input.sslMode,
+    sslCa: input.sslCa,
+    defaultMethod: input.logBased ? ("log_based" as const) : ("full_table" as const),
+  };
+  const changed = Object.entries(changes)
+    .filter(([k, v]) => current[k as keyof typeof changes] !== v)
+    .map(([k]) => k);
+  if (input.password) changed.push("password");
+  await db.transaction(async (tx) => {
+    await tx
+      .update(integrations)
+      .set({
+        ...changes,
+        ...(input.password ? { passwordEnc: seal(input.password) } : {}),
+        sshHostKey: input.sshEnabled ? diagnosis.sshHostKey : null,
+        lastReport: report,
+        lastReportAt: report ? new Date() : current.lastReportAt,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(integrations.teamId, actor.teamId), eq(integrations.id, current.id)));
+    await recordAudit(tx, actor, { action: "integration.update", objectType: "integration", objectId: current.id, details: { changed } });
+  });
+  return { saved: true, id: current.id, diagnosis, report, reportError };
+}

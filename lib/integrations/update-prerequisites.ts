@@ -1,0 +1,100 @@
+import { and, eq } from "drizzle-orm";
+import type { TDb } from "@/db/client";
+import { integrations, type TIntegration } from "@/db/schema";
+import { recordAudit, type TAuditActor } from "@/lib/audit/record";
+import { AppError } from "@/lib/errors";
+import { openSourceClient } from "@/lib/source/connection";
+import type { TDiagnosis } from "@/lib/source/diagnose";
+import { loadSourceConnection } from "@/lib/source/integration-connection";
+import type { TPrerequisiteReport } from "@/lib/source/prerequisites";
+import { createPublicationSql, createSlotSql, readSlotFacts } from "@/lib/source/prerequisites/slot";
+import { fingerprintOf } from "@/lib/source/ssh-keys";
+import { openSshTunnel } from "@/lib/source/ssh-tunnel";
+import { checkConnection } from "./create-integration";
+import { getIntegration } from "./get";
+
+export type TReportRun = { diagnosis: TDiagnosis; report: TPrerequisiteReport | null; reportError: string | null };
+
+async function storeReport(db: TDb, row: TIntegration, report: TPrerequisiteReport): Promise<void> {
+  await db
+    .update(integrations)
+    .set({ lastReport: report, lastReportAt: new Date() })
+    .where(and(eq(integrations.teamId, row.teamId), eq(integrations.id, row.id)));
+}
+
+/** Settings → re-run the checks on the saved connection; the new report replaces the stored one. */
+export async function rerunPrerequisiteReport(db: TDb, teamId: string, id: string): Promise<TReportRun> {
+  const row = await getIntegration(db, teamId, id);
+  const result = await checkConnection(await loadSourceConnection(db, row), row.flavour);
+  if (result.report) await storeReport(db, row, result.report);
+  return result;
+}
+
+/**
+ * Creates the integration's replication slot (`stitch_<database>`) with the chosen plugin, and for
+ * pgoutput its publication when the user may; then re-runs the report.
+ */
+export async function createReplicationSlot(db: TDb, actor: TAuditActor, id: string, plugin: "wal2json" | "pgoutput"): Promise<TReportRun> {
+  const row = await getIntegration(db, actor.teamId, id);
+  const source = await openSourceClient(await loadSourceConnection(db, row), row.database, { applicationName: "pgreplicate-setup" });
+  let slotName: string;
+  try {
+    const slot = await readSlotFacts(source.client, row.database);
+    if (slot.exists) throw new AppError("CONFLICT", `The slot ${slot.name} already exists (plugin ${slot.plugin ?? "none"}).`);
+    slotName = slot.name;
+    await source.client.query("SET statement_timeout = '60s'");
+    try {
+      await source.client.query("SELECT * FROM pg_create_logical_replication_slot($1, $2)", [slot.name, plugin]);
+    } catch (e) {
+      throw new AppError("CONNECTION", `Creating the slot failed: ${(e as Error).message}. Run this as a superuser instead: ${createSlotSql(slot.name, plugin)}`);
+    }
+    if (plugin === "pgoutput" && !slot.publicationExists) {
+      await source.client.query(createPublicationSql(slot.name)).catch(() => undefined);
+    }
+  } finally {
+    await source.close();
+  }
+  await recordAudit(db, actor, { action: "integration.slot_create", objectType: "integration", objectId: row.id, details: { slot: slotName, plugin } });
+  return rerunPrerequisiteReport(db, actor.teamId, id);
+}
+
+/** Creates the pgoutput publication FOR ALL TABLES (needs a superuser), then re-runs the report. */
+export async function createPublication(db: TDb, actor: TAuditActor, id: string): Promise<TReportRun> {
+  const row = await getIntegration(db, actor.teamId, id);
+  const source = await openSourceClient(await loadSourceConnection(db, row), row.database, { applicationName: "pgreplicate-setup" });
+  let name: string;
+  try {
+    const slot = await readSlotFacts(source.client, row.database);
+    name = slot.name;
+    if (!slot.publicationExists) {
+      try {
+        await source.client.query(createPublicationSql(slot.name));
+      } catch (e) {
+        throw new AppError("CONNECTION", `Creating the publication failed: ${(e as Error).message}. Run this as a superuser instead: ${createPublicationSql(slot.name)}`);
+      }
+    }
+  } finally {
+    await source.close();
+  }
+  await recordAudit(db, actor, { action: "integration.publication_create", objectType: "integration", objectId: row.id, details: { publication: name } });
+  return rerunPrerequisiteReport(db, actor.teamId, id);
+}
+
+/**
+ * An Admin accepts the SSH server's new host key: the key presented now must have the fingerprint
+ * the Admin saw (so a key swapped in between is not accepted blindly).
+ */
+export async function acceptSshHostKey(db: TDb, actor: TAuditActor, id: string, fingerprint: string): Promise<{ fingerprint: string }> {
+  const row = await getIntegration(db, actor.teamId, id);
+  if (!row.sshEnabled) throw new AppError("VALIDATION", "This integration does not use an SSH tunnel.");
+  const conn = await loadSourceConnection(db, row);
+  if (!conn.ssh) throw new AppError("VALIDATION", "The team has no SSH key yet.");
+  const tunnel = await openSshTunnel({ ...conn.ssh, knownHostKey: null }, { host: conn.host, port: conn.port });
+  const presented = tunnel.hostKey;
+  await tunnel.close();
+  if (fingerprintOf(presented) !== fingerprint.trim())
+    throw new AppError("CONFLICT", `The server now presents ${fingerprintOf(presented)}, not ${fingerprint.trim()}; nothing was changed. Check the server before accepting.`);
+  await db.update(integrations).set({ sshHostKey: presented, updatedAt: new Date() }).where(and(eq(integrations.teamId, actor.teamId), eq(integrations.id, row.id)));
+  await recordAudit(db, actor, { action: "integration.ssh_host_key_accept", objectType: "integration", objectId: row.id, details: { previous: row.sshHostKey ? fingerprintOf(row.sshHostKey) : null, accepted: fingerprint.trim() } });
+  return { fingerprint: fingerprintOf(presented) };
+}

@@ -1,0 +1,42 @@
+import { createHash } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { utils } from "ssh2";
+import type { TDbOrTx } from "@/db/client";
+import { teamSshKeys } from "@/db/schema";
+import { seal, unseal } from "@/lib/crypto";
+
+/** "ssh-ed25519 AAAA…" from the raw host key blob ssh2 hands to its host verifier. */
+export function hostKeyFromBlob(blob: Buffer): string {
+  const len = blob.readUInt32BE(0);
+  const type = blob.subarray(4, 4 + len).toString("ascii");
+  return `${type} ${blob.toString("base64")}`;
+}
+
+/** OpenSSH-style fingerprint ("SHA256:…") of a stored host key line or public key line. */
+export function fingerprintOf(keyLine: string): string {
+  const b64 = keyLine.trim().split(/\s+/)[1] ?? "";
+  const digest = createHash("sha256").update(Buffer.from(b64, "base64")).digest("base64").replace(/=+$/, "");
+  return `SHA256:${digest}`;
+}
+
+/** Makes a fresh ed25519 key pair in OpenSSH formats. */
+export function generateSshKeyPair(comment: string): { publicKey: string; privateKey: string } {
+  const pair = utils.generateKeyPairSync("ed25519", { comment });
+  return { publicKey: pair.public.trim(), privateKey: pair.private };
+}
+
+/** The team's public key, made (and its private half sealed) on first need. */
+export async function ensureTeamSshKey(db: TDbOrTx, teamId: string): Promise<{ publicKey: string }> {
+  const [existing] = await db.select({ publicKey: teamSshKeys.publicKey }).from(teamSshKeys).where(eq(teamSshKeys.teamId, teamId)).limit(1);
+  if (existing) return existing;
+  const pair = generateSshKeyPair(`pgreplicate-${teamId.slice(0, 8)}`);
+  await db.insert(teamSshKeys).values({ teamId, publicKey: pair.publicKey, privateKeyEnc: seal(pair.privateKey) }).onConflictDoNothing();
+  const [row] = await db.select({ publicKey: teamSshKeys.publicKey }).from(teamSshKeys).where(eq(teamSshKeys.teamId, teamId)).limit(1);
+  return row!;
+}
+
+/** The team's private key, decrypted in memory for a tunnel; null when the team has none yet. */
+export async function loadTeamSshPrivateKey(db: TDbOrTx, teamId: string): Promise<string | null> {
+  const [row] = await db.select({ privateKeyEnc: teamSshKeys.privateKeyEnc }).from(teamSshKeys).where(eq(teamSshKeys.teamId, teamId)).limit(1);
+  return row ? unseal(row.privateKeyEnc) : null;
+}
