@@ -24,6 +24,7 @@ const ZItem = z.object({
   group: z.string().optional(),
   category: z.string().optional(),
   section: z.string().optional(),
+  logBasedOnly: z.boolean().optional(),
 });
 
 const ZReport = z
@@ -58,9 +59,14 @@ export function logBasedAvailabilityFromReport(report: unknown): TLogBasedAvaila
     return { available: ok, reason: ok ? null : (v.reason ?? v.summary ?? "the log-based prerequisites failed (see Settings)") };
   }
   const flag = r.logBasedReady ?? r.logBasedAvailable;
-  if (flag !== undefined) return { available: flag, reason: flag ? null : "the log-based prerequisites failed (see Settings)" };
   const items = [...(r.items ?? []), ...(r.checks ?? [])].map((i) => ZItem.safeParse(i)).flatMap((p) => (p.success ? [p.data] : []));
-  const blocking = items.filter((i) => failed(i.status ?? i.level ?? i.result) && (mentionsLog(i.blocks) || mentionsLog(i.affects) || mentionsLog(i.scope) || mentionsLog(i.group) || mentionsLog(i.category) || mentionsLog(i.section)));
+  const blocking = items.filter(
+    (i) =>
+      failed(i.status ?? i.level ?? i.result) &&
+      (i.logBasedOnly === true || mentionsLog(i.blocks) || mentionsLog(i.affects) || mentionsLog(i.scope) || mentionsLog(i.group) || mentionsLog(i.category) || mentionsLog(i.section)),
+  );
+  if (flag === true) return { available: true, reason: null };
+  if (flag === false && blocking.length === 0) return { available: false, reason: "the log-based prerequisites failed (see Settings)" };
   if (blocking.length === 0) return { available: true, reason: null };
   const names = blocking.map((i) => i.title ?? i.label ?? i.name ?? i.message).filter((x): x is string => Boolean(x));
   return { available: false, reason: names.length ? `failed prerequisite${names.length > 1 ? "s" : ""}: ${names.join("; ")}` : "the log-based prerequisites failed (see Settings)" };

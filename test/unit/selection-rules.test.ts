@@ -152,5 +152,9 @@ describe("log-based availability from the prerequisite report", () => {
       logBasedAvailabilityFromReport({ items: [{ status: "fail", title: "wal_level = logical", blocks: "log_based" }, { status: "pass", title: "Version", blocks: "log_based" }] }),
     ).toEqual({ available: false, reason: "failed prerequisite: wal_level = logical" });
     expect(logBasedAvailabilityFromReport({ items: [{ status: "warn", title: "x", blocks: "log_based" }] })).toEqual({ available: true, reason: null });
+    // The prerequisite report's own shape (lib/source/prerequisites): logBasedReady + items flagged logBasedOnly.
+    const report = { logBasedReady: false, items: [{ id: "wal", title: "wal_level is logical", status: "fail", logBasedOnly: true }, { id: "conn", title: "CONNECT", status: "fail", logBasedOnly: false }] };
+    expect(logBasedAvailabilityFromReport(report)).toEqual({ available: false, reason: "failed prerequisite: wal_level is logical" });
+    expect(logBasedAvailabilityFromReport({ ...report, logBasedReady: true })).toEqual({ available: true, reason: null });
   });
 });
