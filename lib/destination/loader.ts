@@ -247,12 +247,13 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     },
 
     async loadBatch(spec, source, { state, tableVersion, meta, onProgress }) {
-      const cols = [...spec.columns.map((c) => c.name), ...SDC_COLUMNS.filter((c) => c.name !== "_sdc_deleted_at").map((c) => c.name)];
+      // _sdc_deleted_at is staged as NULL: a row read from the source exists there.
+      const cols = [...spec.columns.map((c) => c.name), ...SDC_COLUMNS.map((c) => c.name)];
       return inTransaction(async () => {
         const staging = "_sdc_stage";
         await createStaging(staging, spec, cols, sdcDefaults(meta, tableVersion));
         const rows = await copyInto(quoteIdent(staging), spec.columns.map((c) => c.name), source, onProgress);
-        const merged = rows > 0 ? await mergeStaging(staging, spec, [...cols, "_sdc_deleted_at"]) : { inserted: 0, updated: 0 };
+        const merged = rows > 0 ? await mergeStaging(staging, spec, cols) : { inserted: 0, updated: 0 };
         await run(`DROP TABLE ${quoteIdent(staging)}`);
         await saveStateSql(spec.tableKey, state);
         return { rowsInserted: merged.inserted, rowsUpdated: merged.updated, rowsDeleted: 0, rowsReceived: rows };

@@ -114,7 +114,8 @@ export async function runJob(world: TEngineWorld, opts: TExtractOptions & { shou
     return { run: run!, outcome, error: null, db };
   } catch (err) {
     await log.flush();
-    return { run: run!, outcome: null, error: err instanceof Error ? err.message : String(err), db };
+    const tableErrors = (await loadsOf(db, run!.id)).map((l) => `${l.tableKey}: ${l.error}`);
+    return { run: run!, outcome: null, error: [err instanceof Error ? err.message : String(err), ...tableErrors].join("\n"), db };
   }
 }
 
