@@ -85,7 +85,10 @@ describe("Key-based Incremental into a real destination", () => {
     await sqlOn(w.sourceUrl, `INSERT INTO orders (id, name, updated_at, amount) SELECT g, 'more ' || g, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second', g FROM generate_series(20000, 20499) g`);
     const resumed = await runJob(w, { batchRows: 100 });
     expect(resumed.outcome?.outcome).toBe("succeeded");
-    const { src, dst } = await compareTables(w, "public.orders", "orders", [...cols, "channel"], ["id"]);
+    // Key-based never sees changes that leave the key behind: id 3001 (NULL key, added after the first run)
+    // and the `channel` default given to old rows; everything else matches.
+    const { src, dst } = await compareTables(w, "(SELECT * FROM orders WHERE id <> 3001) AS o", "orders", cols, ["id"]);
+    expect(dst).toHaveLength(2503);
     expect(dst).toEqual(src);
   });
 
