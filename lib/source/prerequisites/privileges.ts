@@ -100,24 +100,36 @@ export async function selectItem(client: pg.Client, user: string): Promise<TChec
 export async function defaultPrivilegesItem(client: pg.Client, role: TRoleFacts): Promise<TCheckItem> {
   const why = "Default privileges make tables created later readable by this user too, so new tables can be replicated without new grants.";
   if (role.superuser) return item({ id: "default_privileges", title: "Default privileges", status: "skip", summary: `${role.user} is a superuser and can read every new table.`, why });
+  // Default privileges apply to objects a given role creates: check each role that owns tables in the
+  // schema (or the schema's owner; pg_database_owner stands for the database's owner).
   const { rows } = await client.query<{ nspname: string; owner: string; ok: string }>(`
-    SELECT n.nspname, pg_get_userbyid(n.nspowner) AS owner,
+    WITH schemas AS (
+      SELECT n.oid, n.nspname, n.nspowner FROM pg_namespace n WHERE ${USER_SCHEMAS}
+    ), owners AS (
+      SELECT DISTINCT s.oid, s.nspname, c.relowner AS owner
+      FROM schemas s JOIN pg_class c ON c.relnamespace = s.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+      UNION
+      SELECT s.oid, s.nspname,
+             CASE WHEN s.nspowner = to_regrole('pg_database_owner') THEN (SELECT datdba FROM pg_database WHERE datname = current_database()) ELSE s.nspowner END
+      FROM schemas s WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = s.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f'))
+    )
+    SELECT o.nspname, pg_get_userbyid(o.owner) AS owner,
       EXISTS (
         SELECT 1 FROM pg_default_acl d, aclexplode(d.defaclacl) a
-        WHERE d.defaclobjtype = 'r' AND (d.defaclnamespace = n.oid OR d.defaclnamespace = 0)
+        WHERE d.defaclobjtype = 'r' AND d.defaclrole = o.owner AND (d.defaclnamespace = o.oid OR d.defaclnamespace = 0)
           AND a.privilege_type = 'SELECT'
           AND (a.grantee = 0 OR pg_has_role(current_user, a.grantee, 'MEMBER'))
       )::text AS ok
-    FROM pg_namespace n
-    WHERE ${USER_SCHEMAS} AND has_schema_privilege(n.oid, 'USAGE')
-    ORDER BY n.nspname`);
+    FROM owners o
+    WHERE o.owner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)
+    ORDER BY o.nspname, 2`);
   const missing = rows.filter((r) => r.ok !== "true");
-  if (missing.length === 0) return item({ id: "default_privileges", title: "Default privileges", status: "pass", summary: `New tables in ${rows.map((r) => r.nspname).join(", ") || "no schema"} will be readable.`, why });
+  if (missing.length === 0) return item({ id: "default_privileges", title: "Default privileges", status: "pass", summary: `New tables in ${[...new Set(rows.map((r) => r.nspname))].join(", ") || "no schema"} will be readable.`, why });
   return item({
     id: "default_privileges",
     title: "Default privileges",
     status: "warn",
-    summary: `Tables created later in ${missing.map((r) => r.nspname).join(", ")} will not be readable by ${role.user}.`,
+    summary: `Tables created later in ${[...new Set(missing.map((r) => r.nspname))].join(", ")} (by ${[...new Set(missing.map((r) => r.owner))].join(", ")}) will not be readable by ${role.user}.`,
     why,
     fix: {
       kind: "sql",

@@ -9,12 +9,29 @@ export type TServerFacts = {
   usedReplicationSlots: number;
   maxWalSenders: number;
   usedWalSenders: number;
+  /** null when the release has no such setting. */
   outputPluginLibraries: string | null;
+  /** The setting exists but only superusers (or pg_read_all_settings) may read it. */
+  outputPluginLibrariesHidden: boolean;
   inRecovery: boolean;
   maxStandbyStreamingDelayMs: number;
   maxStandbyArchiveDelayMs: number;
   hotStandbyFeedback: string;
 };
+
+/**
+ * output_plugin_libraries is readable by superusers only: current_setting(…, true) returns null when
+ * the release lacks the setting and raises "must be superuser…" when it exists but is hidden.
+ */
+async function readOutputPluginLibraries(client: pg.Client): Promise<{ value: string | null; hidden: boolean }> {
+  try {
+    const { rows } = await client.query<{ v: string | null }>("SELECT current_setting('output_plugin_libraries', true) AS v");
+    return { value: rows[0]?.v ?? null, hidden: false };
+  } catch (e) {
+    if (/must be superuser|pg_read_all_settings/i.test((e as Error).message)) return { value: null, hidden: true };
+    throw e;
+  }
+}
 
 export async function readServerFacts(client: pg.Client): Promise<TServerFacts> {
   const { rows } = await client.query<Record<string, string | null>>(`
@@ -25,7 +42,6 @@ export async function readServerFacts(client: pg.Client): Promise<TServerFacts> 
            (SELECT count(*) FROM pg_replication_slots) AS used_slots,
            current_setting('max_wal_senders') AS max_senders,
            (SELECT count(*) FROM pg_stat_replication) AS used_senders,
-           current_setting('output_plugin_libraries', true) AS output_plugin_libraries,
            pg_is_in_recovery()::text AS in_recovery,
            current_setting('max_standby_streaming_delay', true) AS streaming_delay,
            current_setting('max_standby_archive_delay', true) AS archive_delay,
@@ -33,6 +49,7 @@ export async function readServerFacts(client: pg.Client): Promise<TServerFacts> 
            (SELECT setting FROM pg_settings WHERE name = 'max_standby_streaming_delay') AS streaming_delay_ms,
            (SELECT setting FROM pg_settings WHERE name = 'max_standby_archive_delay') AS archive_delay_ms`);
   const r = rows[0]!;
+  const plugins = await readOutputPluginLibraries(client);
   return {
     versionNum: Number(r.version_num),
     version: r.version ?? "",
@@ -41,7 +58,8 @@ export async function readServerFacts(client: pg.Client): Promise<TServerFacts> 
     usedReplicationSlots: Number(r.used_slots ?? 0),
     maxWalSenders: Number(r.max_senders ?? 0),
     usedWalSenders: Number(r.used_senders ?? 0),
-    outputPluginLibraries: r.output_plugin_libraries ?? null,
+    outputPluginLibraries: plugins.value,
+    outputPluginLibrariesHidden: plugins.hidden,
     inRecovery: r.in_recovery === "true",
     maxStandbyStreamingDelayMs: Number(r.streaming_delay_ms ?? 0),
     maxStandbyArchiveDelayMs: Number(r.archive_delay_ms ?? 0),
@@ -94,6 +112,16 @@ export function slotsAndSendersItem(f: TServerFacts, ctx: TCtx, slotExists: bool
 /** Newer minor releases only load output plugins named in output_plugin_libraries. */
 export function outputPluginItem(f: TServerFacts, slotPlugin: string | null): TCheckItem {
   const why = "Newer PostgreSQL releases only load the logical decoding output plugins listed in output_plugin_libraries; wal2json is not in its default.";
+  if (f.outputPluginLibrariesHidden)
+    return item({
+      id: "output_plugin_libraries",
+      title: "output_plugin_libraries",
+      status: slotPlugin === "pgoutput" ? "pass" : "warn",
+      logBasedOnly: true,
+      summary: `This release has output_plugin_libraries, but only a superuser can read it.${slotPlugin === "pgoutput" ? " pgoutput is in its default." : " Ask a superuser to check that it lists wal2json (SHOW output_plugin_libraries;), or use pgoutput."}`,
+      why,
+      fix: slotPlugin === "pgoutput" ? null : { kind: "postgresql.conf", text: "output_plugin_libraries = 'pgoutput, test_decoding, wal2json'\n# then reload: SELECT pg_reload_conf();" },
+    });
   if (f.outputPluginLibraries === null)
     return item({ id: "output_plugin_libraries", title: "output_plugin_libraries", status: "skip", logBasedOnly: true, summary: `PostgreSQL ${f.version} has no output_plugin_libraries setting: every installed output plugin may be used.`, why });
   const listed = f.outputPluginLibraries.split(",").map((s) => s.trim()).filter(Boolean);
