@@ -26,6 +26,8 @@ import { hashInvitationToken } from "@/lib/auth/accounts";
 import { requiredRoleOf, runActionAs, type TActionResult } from "@/app/_server/action";
 import * as teamActions from "@/app/(dashboard)/team/actions";
 import * as accountActions from "@/app/(dashboard)/account/actions";
+import * as selectionActions from "@/app/(dashboard)/integrations/[id]/actions";
+import { catalogTables, tableSelections } from "@/db/schema";
 import { createAppDatabase, type TTestAppDb } from "../support/databases";
 import { createIntegration } from "../support/fixtures";
 
@@ -182,6 +184,121 @@ const CASES: TAuthzCase[] = [
     input: async () => ({}),
   },
 ];
+
+// ---------- Tables to Replicate (app/(dashboard)/integrations/[id]/actions.ts) ----------
+
+const SEL = "app/(dashboard)/integrations/[id]/actions.ts";
+
+/** A discovered table of the integration (fresh per call), optionally already tracked and finalized. */
+async function addCatalogTable(w: TWorld, integrationId: string, finalized = false): Promise<string> {
+  const name = `t${++counter}`;
+  const tableKey = `"src"."public"."${name}"`;
+  await w.app.db.insert(catalogTables).values({
+    integrationId,
+    tableKey,
+    database: "src",
+    schema: "public",
+    name,
+    kind: "table",
+    rowEstimate: 10,
+    columns: [
+      { name: "id", type: "integer", baseType: "integer", nullable: false, primaryKey: true, supported: true, readable: true },
+      { name: "note", type: "text", baseType: "text", nullable: true, primaryKey: false, supported: true, readable: true },
+    ],
+  });
+  const state = { tracked: true, columns: ["id", "note"], method: "full_table" as const, replicationKey: [], viewKeyColumns: [] };
+  if (finalized) await w.app.db.insert(tableSelections).values({ integrationId, tableKey, finalized: state, finalizedAt: new Date() });
+  return tableKey;
+}
+
+async function noSelectionsOf(w: TWorld, other: TTeamFixture) {
+  expect(await w.app.db.select().from(tableSelections).where(eq(tableSelections.integrationId, other.integration.id))).toEqual([]);
+}
+
+const foreignIntegration = async (_w: TWorld, _own: TTeamFixture, other: TTeamFixture) => ({ integrationId: other.integration.id });
+
+CASES.push(
+  {
+    id: `${SEL}#listTablesAction`,
+    action: selectionActions.listTablesAction,
+    minRole: "viewer",
+    input: async (_w, team) => ({ integrationId: team.integration.id, page: 0 }),
+    foreignInput: async (_w, _own, other) => ({ integrationId: other.integration.id, page: 0 }),
+  },
+  {
+    id: `${SEL}#catalogTreeAction`,
+    action: selectionActions.catalogTreeAction,
+    minRole: "viewer",
+    input: async (_w, team) => ({ integrationId: team.integration.id }),
+    foreignInput: foreignIntegration,
+  },
+  {
+    id: `${SEL}#refreshCatalogAction`,
+    action: selectionActions.refreshCatalogAction,
+    minRole: "member",
+    input: async (_w, team) => ({ integrationId: team.integration.id }),
+    // The fixture's source is unreachable: allowed roles get as far as discovery, which says why it failed.
+    allowed: (res) => expect(res.ok ? "" : res.error).toMatch(/Discovery could not read the source/),
+    foreignInput: foreignIntegration,
+  },
+  {
+    id: `${SEL}#setTrackedAction`,
+    action: selectionActions.setTrackedAction,
+    minRole: "member",
+    input: async (w, team) => ({ integrationId: team.integration.id, tableKey: await addCatalogTable(w, team.integration.id), tracked: true }),
+    foreignInput: async (w, _own, other) => ({ integrationId: other.integration.id, tableKey: await addCatalogTable(w, other.integration.id), tracked: true }),
+    foreignUnchanged: noSelectionsOf,
+  },
+  {
+    id: `${SEL}#setColumnAction`,
+    action: selectionActions.setColumnAction,
+    minRole: "member",
+    input: async (w, team) => ({ integrationId: team.integration.id, tableKey: await addCatalogTable(w, team.integration.id, true), column: "note", selected: false }),
+    foreignInput: async (w, _own, other) => ({ integrationId: other.integration.id, tableKey: await addCatalogTable(w, other.integration.id), column: "note", selected: false }),
+    foreignUnchanged: noSelectionsOf,
+  },
+  {
+    id: `${SEL}#updateSettingsAction`,
+    action: selectionActions.updateSettingsAction,
+    minRole: "member",
+    input: async (w, team) => ({ integrationId: team.integration.id, tableKey: await addCatalogTable(w, team.integration.id, true), method: "key_based", replicationKey: ["id"], viewKeyColumns: [] }),
+    foreignInput: async (w, _own, other) => ({ integrationId: other.integration.id, tableKey: await addCatalogTable(w, other.integration.id), method: "full_table", replicationKey: [], viewKeyColumns: [] }),
+    foreignUnchanged: noSelectionsOf,
+  },
+  {
+    id: `${SEL}#resetKeysAction`,
+    action: selectionActions.resetKeysAction,
+    minRole: "member",
+    input: async (w, team) => ({ integrationId: team.integration.id, tableKey: await addCatalogTable(w, team.integration.id, true) }),
+    foreignInput: async (w, _own, other) => ({ integrationId: other.integration.id, tableKey: await addCatalogTable(w, other.integration.id) }),
+    foreignUnchanged: noSelectionsOf,
+  },
+  {
+    id: `${SEL}#trackAllAction`,
+    action: selectionActions.trackAllAction,
+    minRole: "member",
+    input: async (w, team) => {
+      await addCatalogTable(w, team.integration.id);
+      return { integrationId: team.integration.id };
+    },
+    foreignInput: foreignIntegration,
+    foreignUnchanged: noSelectionsOf,
+  },
+  {
+    id: `${SEL}#finalizeAction`,
+    action: selectionActions.finalizeAction,
+    minRole: "member",
+    input: async (_w, team) => ({ integrationId: team.integration.id }),
+    foreignInput: foreignIntegration,
+  },
+  {
+    id: `${SEL}#cancelAction`,
+    action: selectionActions.cancelAction,
+    minRole: "member",
+    input: async (_w, team) => ({ integrationId: team.integration.id }),
+    foreignInput: foreignIntegration,
+  },
+);
 
 /** Exports of app/**\/actions.ts that are deliberately public (no session): sign-up. */
 const PUBLIC_ACTIONS = new Set(["app/(auth)/actions.ts#signUpAction"]);
