@@ -1,7 +1,9 @@
 import type { TJobHandler } from "@/lib/jobs/worker";
 import { runExtractJob } from "@/lib/replication/extract-job";
+import { refreshCatalog } from "@/lib/source/discovery-store";
 
 /** Job kind → handler. The extraction engine registers `extract` here. */
 export const jobHandlers: Record<string, TJobHandler> = {
-  extract: (ctx) => runExtractJob(ctx),
+  // Discovery re-runs before every job so new tables and columns (selected by default) are seen.
+  extract: (ctx) => runExtractJob(ctx, { discover: refreshCatalog }),
 };
