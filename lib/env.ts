@@ -14,7 +14,10 @@ const ZEnvSchema = z.object({
   DEFAULT_DESTINATION_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
-});
+  // Invitation e-mails (optional): both set, or neither (then invitation links are only shown to copy).
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^/\s]+/, "must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587").optional(),
+  SMTP_FROM: z.string().regex(/^[^\n]*[^@\s<>]+@[^@\s<>]+[^\n]*$/, "must be a sender address, e.g. Replication <noreply@example.com>").optional(),
+}).refine((e) => !e.SMTP_URL === !e.SMTP_FROM, { path: ["SMTP_FROM"], message: "set SMTP_URL and SMTP_FROM together (or neither)" });
 
 export type TEnv = z.infer<typeof ZEnvSchema>;
 

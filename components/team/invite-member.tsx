@@ -7,7 +7,21 @@ import { ROLE_LABELS } from "@/lib/auth/roles";
 import { formatUtc } from "@/lib/team/format";
 import { useTeamAction } from "./use-action";
 
-type TCreated = { path: string; role: TRole; email: string | null; expiresAt: string };
+type TCreated = {
+  path: string;
+  role: TRole;
+  email: string | null;
+  expiresAt: string;
+  delivery: "emailed" | "not_configured" | "no_address" | "failed";
+  deliveryError: string | null;
+};
+
+function DeliveryNote({ created }: { created: TCreated }) {
+  if (created.delivery === "emailed") return <p className="text-sm text-emerald-700">E-mailed to {created.email}.</p>;
+  if (created.delivery === "not_configured") return <p className="text-sm text-slate-600">Not e-mailed: SMTP settings are not configured (SMTP_URL, SMTP_FROM).</p>;
+  if (created.delivery === "failed") return <p className="text-sm text-amber-700">The e-mail could not be sent ({created.deliveryError}). Send the link yourself.</p>;
+  return null;
+}
 
 /** `Invite Member`: pick a role (and optionally an address), get a one-time link shown once to copy. */
 export function InviteMember({ roles }: { roles: TRole[] }) {
@@ -64,6 +78,7 @@ export function InviteMember({ roles }: { roles: TRole[] }) {
             {created.email ? ` (${created.email} only)` : ""}. It works once and expires {formatUtc(created.expiresAt)}.{" "}
             <strong>It is shown only now: copy it and send it to the person.</strong>
           </p>
+          <DeliveryNote created={created} />
           <div className="flex gap-2">
             <div className="flex-1">
               <label htmlFor="invitation-link" className="block text-sm font-medium text-slate-700">
