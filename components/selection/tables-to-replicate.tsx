@@ -30,6 +30,8 @@ type TProps = {
   logBased: TLogBasedAvailability;
   canEdit: boolean;
   initialTree: TCatalogTree;
+  /** The integration's own database: the list opens on it. */
+  initialDatabase: string | null;
 };
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -42,9 +44,12 @@ function useDebounced<T>(value: T, ms: number): T {
 }
 
 /** The `Tables to Replicate` tab: databases → schemas → tables, search and paging on the server. */
-export function TablesToReplicate({ integrationId, defaultMethod, logBased, canEdit, initialTree }: TProps) {
+export function TablesToReplicate({ integrationId, defaultMethod, logBased, canEdit, initialTree, initialDatabase }: TProps) {
   const qc = useQueryClient();
-  const [scope, setScope] = useState<{ database: string | null; schema: string | null }>({ database: null, schema: null });
+  const [scope, setScope] = useState<{ database: string | null; schema: string | null }>({
+    database: initialDatabase && initialTree.databases.some((d) => d.name === initialDatabase) ? initialDatabase : null,
+    schema: null,
+  });
   const [searchText, setSearchText] = useState("");
   const search = useDebounced(searchText.trim(), 250);
   const [page, setPage] = useState(0);
@@ -54,6 +59,7 @@ export function TablesToReplicate({ integrationId, defaultMethod, logBased, canE
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [lastRefresh, setLastRefresh] = useState<TCatalogRefresh | null>(null);
+  const scopeTouched = useRef(false);
 
   const tree = useQuery({
     queryKey: ["catalog-tree", integrationId],
@@ -81,7 +87,11 @@ export function TablesToReplicate({ integrationId, defaultMethod, logBased, canE
   const refresh = useMutation({
     mutationFn: () => unwrap(refreshCatalogAction({ integrationId })),
     onMutate: () => setError(null),
-    onSuccess: (r) => setLastRefresh(r),
+    onSuccess: (r) => {
+      setLastRefresh(r);
+      // First discovery: open on the integration's own database unless the user already picked a scope.
+      if (!scopeTouched.current && initialDatabase && r.databases.some((d) => d.name === initialDatabase && d.tables > 0)) setScope({ database: initialDatabase, schema: null });
+    },
     onError: (e: Error) => setError(e.message),
     onSettled: invalidate,
   });
@@ -177,6 +187,7 @@ export function TablesToReplicate({ integrationId, defaultMethod, logBased, canE
             tree={tree.data}
             scope={scope}
             onScope={(s) => {
+              scopeTouched.current = true;
               setScope(s);
               setPage(0);
             }}

@@ -24,6 +24,7 @@ export default async function TablesToReplicatePage({ params }: { params: Promis
       logBased={ctx.logBased}
       canEdit={hasRole(session.role, "member")}
       initialTree={tree}
+      initialDatabase={integration.database}
     />
   );
 }
