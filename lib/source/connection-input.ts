@@ -12,6 +12,7 @@ export const ZHostSchema = z
   .min(1, "Enter the host name or IP address")
   .max(253, "A host name is at most 253 characters")
   .superRefine((v, ctx) => {
+    if (!v) return;
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) ctx.addIssue({ code: "custom", message: "Enter the host without a scheme (no postgres:// or https://)" });
     else if (/[/\s@]/.test(v)) ctx.addIssue({ code: "custom", message: "Enter only the host name or IP address (no path, user or spaces)" });
     else if (/^[^:]+:\d+$/.test(v)) ctx.addIssue({ code: "custom", message: "Enter the port in the Port field, not after the host" });

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { canReplicate, connectItem, defaultPrivilegesItem, readRoleFacts, replicationPrivilegeItem, selectItem, toastItem, usageItem } from "./privileges";
 import { outputPluginItem, primaryItem, readServerFacts, slotsAndSendersItem, standbySettingsItem, versionItem, walLevelItem } from "./server";
 import { peekItem, publicationItem, readSlotFacts, slotItem } from "./slot";
-import type { TCheckItem, TPrerequisiteReport } from "./types";
+import { item, type TCheckItem, type TPrerequisiteReport } from "./types";
 
 export * from "./types";
 
@@ -32,6 +32,7 @@ export async function runPrerequisiteReport(client: pg.Client, opts: { flavour: 
     publicationItem(slot, { canCreate: role.superuser }),
     await peekItem(client, slot, opts.database),
     await toastItem(client),
+    ...(rds ? [rdsBackupRetentionItem()] : []),
   ];
   return {
     checkedAt: new Date().toISOString(),
@@ -43,4 +44,17 @@ export async function runPrerequisiteReport(client: pg.Client, opts: { flavour: 
     items,
     logBasedReady: !items.some((i) => i.logBasedOnly && i.status === "fail"),
   };
+}
+
+/** Not visible from SQL: the RDS console's backup retention (seed 004, step 4.2). */
+function rdsBackupRetentionItem(): TCheckItem {
+  return item({
+    id: "rds_backup_retention",
+    title: "Backup retention period (RDS)",
+    status: "skip",
+    logBasedOnly: true,
+    summary: "Not visible from a database connection: check it in the RDS console.",
+    why: "With a backup retention period over 1 day, changes can still be replicated after a job or the database was interrupted.",
+    fix: { kind: "rds", text: "RDS console → Databases → this instance → Modify → Backup: set Backup retention period to more than 1 day, Apply Immediately." },
+  });
 }

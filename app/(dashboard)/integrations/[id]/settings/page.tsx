@@ -1,0 +1,40 @@
+import { getDb } from "@/db/client";
+import { hasRole } from "@/lib/auth/roles";
+import { getIntegration } from "@/lib/integrations/get";
+import { parseStoredReport } from "@/lib/source/prerequisites/types";
+import { fingerprintOf } from "@/lib/source/ssh-keys";
+import { SettingsPanel } from "@/components/sources/settings-panel";
+import { requireSessionContext } from "../../../../_server/session";
+
+/** Settings tab: connection settings (no secrets sent to the browser) and the prerequisite report. */
+export default async function IntegrationSettingsPage({ params }: { params: Promise<{ id: string }> }) {
+  const session = await requireSessionContext();
+  const { id } = await params;
+  const row = await getIntegration(getDb(), session.team.id, id);
+  return (
+    <SettingsPanel
+      integrationId={row.id}
+      flavour={row.flavour}
+      report={parseStoredReport(row.lastReport)}
+      canEdit={hasRole(session.role, "member")}
+      canAcceptHostKey={hasRole(session.role, "admin")}
+      hostKeyFingerprint={row.sshHostKey ? fingerprintOf(row.sshHostKey) : null}
+      initial={{
+        name: row.name,
+        schemaName: row.schemaName,
+        host: row.host,
+        port: row.port,
+        username: row.username,
+        database: row.database,
+        includeSchemaNames: row.includeSchemaNames,
+        sshEnabled: row.sshEnabled,
+        sshHost: row.sshHost ?? "",
+        sshPort: row.sshPort,
+        sshUser: row.sshUser ?? "",
+        sslMode: row.sslMode,
+        sslCa: row.sslCa ?? "",
+        logBased: row.defaultMethod === "log_based",
+      }}
+    />
+  );
+}
