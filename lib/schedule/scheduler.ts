@@ -107,7 +107,8 @@ async function rollForwardUnselected(db: TDb, ids: string[], now: Date): Promise
   }
 }
 
-const hasTrackedTables = sql<boolean>`exists (select 1 from ${tableSelections} s where s.integration_id = ${integrations.id} and (s.finalized->>'tracked')::boolean)`;
+// Qualified by hand: inside a select drizzle renders ${integrations.id} unqualified, which would bind to s.id.
+const hasTrackedTables = sql<boolean>`exists (select 1 from ${tableSelections} s where s.integration_id = "integrations"."id" and (s.finalized->>'tracked')::boolean)`;
 
 /**
  * Claims due integrations and starts (or skips) one job for each slot. Rows are locked FOR UPDATE SKIP
@@ -199,7 +200,7 @@ export function startScheduler(opts: TSchedulerOptions): TScheduler {
   const loop = (): void => {
     if (stopped) return;
     running = tick()
-      .catch((err: unknown) => emit({ event: "schedule.error", error: err instanceof Error ? err.message : String(err) }))
+      .catch((err: unknown) => emit({ event: "schedule.error", error: errorText(err) }))
       .finally(() => {
         running = null;
         if (!stopped) timer = setTimeout(loop, tickMs);
@@ -215,4 +216,11 @@ export function startScheduler(opts: TSchedulerOptions): TScheduler {
       await running;
     },
   };
+}
+
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  // drizzle wraps the driver's error; its cause says what PostgreSQL objected to.
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+  return `${err.message.split("\n")[0]}${cause}`;
 }
