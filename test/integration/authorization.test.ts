@@ -11,7 +11,11 @@
  *   of the other team changed.
  * - `allowed(result)`: optional, for actions whose success needs things a test cannot give (default:
  *   result.ok === true).
- * The last test fails when an exported action has no case, naming it.
+ * The last tests fail when an exported action or route handler has no case, naming it.
+ *
+ * Route handlers (app/**\/route.ts, made with authedRoute from app/_server/route.ts) go in ROUTE_CASES
+ * the same way: `request(world, team)` returns the Request and the route params for `team`'s own
+ * object; `foreignRequest` names another team's object and must get 404.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { and, eq } from "drizzle-orm";
@@ -24,6 +28,8 @@ import { seal } from "@/lib/crypto";
 import { generateSshKeyPair } from "@/lib/source/ssh-keys";
 import { hashInvitationToken } from "@/lib/auth/accounts";
 import { requiredRoleOf, runActionAs, type TActionResult } from "@/app/_server/action";
+import { authedRoute, requiredRoleOfRoute, runRouteAs } from "@/app/_server/route";
+import { getIntegration } from "@/lib/integrations/get";
 import * as teamActions from "@/app/(dashboard)/team/actions";
 import * as accountActions from "@/app/(dashboard)/account/actions";
 import * as selectionActions from "@/app/(dashboard)/integrations/[id]/actions";
@@ -300,6 +306,37 @@ CASES.push(
   },
 );
 
+// ---------- route handlers ----------
+
+type TRouteHandler = (req: Request, segment: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type TRouteCase = {
+  /** "<file>#<METHOD>", e.g. "app/api/integrations/[id]/logs/[runId]/route.ts#GET". */
+  id: string;
+  handler: TRouteHandler;
+  minRole: TRole;
+  request: (w: TWorld, team: TTeamFixture) => Promise<{ req: Request; params: Record<string, string> }>;
+  foreignRequest?: (w: TWorld, own: TTeamFixture, other: TTeamFixture) => Promise<{ req: Request; params: Record<string, string> }>;
+};
+
+/** The wrapper's own check, with a handler shaped like the real ones (team-filtered lookup by id). */
+const sampleRoute = authedRoute<{ id: string }>({ role: "member" }, async (_req, ctx) => {
+  const integration = await getIntegration(ctx.db, ctx.team.id, ctx.params.id);
+  return new Response(`integration ${integration.name}`);
+}) as unknown as TRouteHandler;
+
+const ROUTE_CASES: TRouteCase[] = [
+  {
+    id: "(authedRoute self-check: a member-level handler reading an integration by id)",
+    handler: sampleRoute,
+    minRole: "member",
+    request: async (_w, team) => ({ req: new Request(`http://test/x/${team.integration.id}`), params: { id: team.integration.id } }),
+    foreignRequest: async (_w, _own, other) => ({ req: new Request(`http://test/x/${other.integration.id}`), params: { id: other.integration.id } }),
+  },
+];
+
+/** Route files that are public by design (they do their own authentication). */
+const PUBLIC_ROUTE_FILES = new Set(["app/api/auth/[...nextauth]/route.ts"]);
+
 /** Exports of app/**\/actions.ts that are deliberately public (no session): sign-up. */
 const PUBLIC_ACTIONS = new Set(["app/(auth)/actions.ts#signUpAction"]);
 
@@ -389,6 +426,34 @@ describe("authorization: roles × server actions", () => {
     });
   }
 
+  for (const r of ROUTE_CASES) {
+    describe(r.id, () => {
+      it(`declares ${r.minRole} as its minimum role`, () => expect(requiredRoleOfRoute(r.handler)).toBe(r.minRole));
+      for (const role of ROLES) {
+        const allowed = RANK[role] >= RANK[r.minRole];
+        it(`${allowed ? "answers" : "refuses (403)"} a ${role}`, async () => {
+          const { req, params } = await r.request(world, world.a);
+          const res = await runRouteAs(r.handler, world.a.sessions[role], req, params, { db: world.app.db });
+          responses.push(await res.clone().text());
+          if (allowed) expect(res.status, await res.text()).toBeLessThan(400);
+          else expect(res.status).toBe(403);
+        });
+      }
+      it("refuses (401) without a session", async () => {
+        const { req, params } = await r.request(world, world.a);
+        expect((await runRouteAs(r.handler, null, req, params, { db: world.app.db })).status).toBe(401);
+      });
+      if (r.foreignRequest) {
+        it("answers 404 to another team's Owner asking for this team's object", async () => {
+          const { req, params } = await r.foreignRequest!(world, world.a, world.b);
+          const res = await runRouteAs(r.handler, world.a.sessions.owner, req, params, { db: world.app.db });
+          responses.push(await res.clone().text());
+          expect(res.status).toBe(404);
+        });
+      }
+    });
+  }
+
   it("refuses every action without a session", async () => {
     for (const c of CASES) {
       const res = await runActionAs(c.action, null, await c.input(world, world.a, "owner"), { db: world.app.db });
@@ -437,5 +502,30 @@ describe("authorization: roles × server actions", () => {
       }
     }
     expect(missing, `add these to CASES in test/integration/authorization.test.ts`).toEqual([]);
+  });
+
+  it("has a case for every route handler in app/**/route.ts", async () => {
+    const root = join(__dirname, "../..");
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (name === "route.ts") files.push(relative(root, p));
+      }
+    };
+    walk(join(root, "app"));
+    const covered = new Set(ROUTE_CASES.map((c) => c.id));
+    const missing: string[] = [];
+    for (const file of files.filter((f) => !PUBLIC_ROUTE_FILES.has(f))) {
+      const mod = (await import(/* @vite-ignore */ join(root, file))) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(mod)) {
+        if (!/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(name)) continue;
+        const id = `${file}#${name}`;
+        if (requiredRoleOfRoute(value) === null) missing.push(`${id} (not made with authedRoute from app/_server/route.ts)`);
+        else if (!covered.has(id)) missing.push(id);
+      }
+    }
+    expect(missing, `add these to ROUTE_CASES in test/integration/authorization.test.ts`).toEqual([]);
   });
 });
