@@ -1,12 +1,13 @@
-import { and, eq, lte } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { TDb } from "@/db/client";
-import { destinations, integrations, jobRuns, tableSelections, teamSshKeys, type TIntegration } from "@/db/schema";
-import { unseal } from "@/lib/crypto";
+import { destinations, integrations, jobRuns, type TIntegration } from "@/db/schema";
 import { destinationConnectionFromRow } from "@/lib/destination/connection";
 import { openLoader, type TDestinationLoader, type TReplicationState } from "@/lib/destination/loader";
 import { destinationTableName, findNameCollisions } from "@/lib/destination/naming";
 import type { TJobContext, TJobOutcome } from "@/lib/jobs/worker";
-import { connectionFromIntegration, type TSourceConnection } from "@/lib/source/connection";
+import type { TSourceConnection } from "@/lib/source/connection";
+import { loadSourceConnection } from "@/lib/source/integration-connection";
+import { acknowledgeTableReset } from "@/lib/selection/finalized";
 import { runFullTable } from "./full-table";
 import { runKeyBased } from "./key-based";
 import { getLogBasedRunner } from "./log-based-registry";
@@ -27,15 +28,6 @@ type TMethod = "full_table" | "key_based" | "log_based";
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-async function sourceConnection(db: TDb, integration: TIntegration): Promise<TSourceConnection> {
-  let privateKey: string | null = null;
-  if (integration.sshEnabled) {
-    const [key] = await db.select().from(teamSshKeys).where(eq(teamSshKeys.teamId, integration.teamId)).limit(1);
-    privateKey = key ? unseal(key.privateKeyEnc) : null;
-  }
-  return connectionFromIntegration(integration, privateKey);
 }
 
 /** A saved state made under another method or key cannot be continued: the table starts over. */
@@ -80,7 +72,7 @@ export async function runExtractJob(ctx: TJobContext, opts: TExtractOptions = {}
     return { outcome: "succeeded", rowsLoaded: 0, message: "No tables selected" };
   }
 
-  const conn = await sourceConnection(db, integration);
+  const conn = await loadSourceConnection(db, integration);
   const names = tables.map((t) => ({ table: t, destinationTable: destinationTableName(t, integration.includeSchemaNames) }));
   const collisions = findNameCollisions(names.map((n) => ({ tableKey: n.table.tableKey, destinationTable: n.destinationTable })));
   const integrationReset = integration.resetRequestedAt && integration.resetRequestedAt <= jobStart ? integration.resetRequestedAt : null;
@@ -205,12 +197,7 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
         // Full Table replaces the table atomically anyway: readers keep the old one until the new copy commits.
         if (method !== "full_table") await loader.resetTable(destinationTable, table.tableKey);
         await forgetTableState(db, integration.id, table.tableKey);
-        if (table.resetRequestedAt) {
-          await db
-            .update(tableSelections)
-            .set({ resetRequestedAt: null })
-            .where(and(eq(tableSelections.integrationId, integration.id), eq(tableSelections.tableKey, table.tableKey), lte(tableSelections.resetRequestedAt, table.resetRequestedAt)));
-        }
+        if (table.resetRequestedAt) await acknowledgeTableReset(db, integration.id, table.tableKey, table.resetRequestedAt);
         log.info("target", "State update: {}");
         state = null;
       }

@@ -1,6 +1,6 @@
-import { and, eq, isNotNull } from "drizzle-orm";
 import type { TDbOrTx } from "@/db/client";
-import { catalogTables, tableSelections, type TCatalogTable, type TTableSelectionState } from "@/db/schema";
+import type { TCatalogTable, TTableSelectionState } from "@/db/schema";
+import { getFinalizedSelectionsWithMissing } from "@/lib/selection/finalized";
 
 /** A tracked table as a job replicates it: the finalized choice with its catalog entry. */
 export type TSelectedTable = {
@@ -18,35 +18,23 @@ export type TSelectedTable = {
 };
 
 /**
- * The finalized selections of an integration joined with the catalog. Tables whose catalog entry is gone
- * (dropped at the source) are returned with `missing` so the job can report them.
+ * The finalized selections of an integration (the selection module's view of them), in the shape the
+ * engine uses. Tables whose catalog entry is gone are returned in `missing` so the job reports them.
  */
 export async function getSelectedTables(db: TDbOrTx, integrationId: string): Promise<{ tables: TSelectedTable[]; missing: string[] }> {
-  const rows = await db
-    .select({ sel: tableSelections, cat: catalogTables })
-    .from(tableSelections)
-    .leftJoin(catalogTables, and(eq(catalogTables.integrationId, tableSelections.integrationId), eq(catalogTables.tableKey, tableSelections.tableKey)))
-    .where(and(eq(tableSelections.integrationId, integrationId), isNotNull(tableSelections.finalized)));
-  const tables: TSelectedTable[] = [];
-  const missing: string[] = [];
-  for (const { sel, cat } of rows) {
-    if (!sel.finalized?.tracked) continue;
-    if (!cat) {
-      missing.push(sel.tableKey);
-      continue;
-    }
-    tables.push({
-      tableKey: sel.tableKey,
-      database: cat.database,
-      schema: cat.schema,
-      name: cat.name,
-      kind: cat.kind,
-      rowEstimate: cat.rowEstimate,
-      selection: sel.finalized,
-      resetRequestedAt: sel.resetRequestedAt,
-      catalogPrimaryKey: cat.columns.filter((c) => c.primaryKey).map((c) => c.name),
-    });
-  }
-  tables.sort((a, b) => a.tableKey.localeCompare(b.tableKey));
-  return { tables, missing };
+  const { tables, missing } = await getFinalizedSelectionsWithMissing(db, integrationId);
+  return {
+    missing,
+    tables: tables.map((t) => ({
+      tableKey: t.tableKey,
+      database: t.database,
+      schema: t.schema,
+      name: t.name,
+      kind: t.kind,
+      rowEstimate: t.rowEstimate,
+      selection: { tracked: true, columns: t.columns.map((c) => c.name), method: t.method, replicationKey: t.replicationKey, viewKeyColumns: t.viewKeyColumns },
+      resetRequestedAt: t.resetRequestedAt,
+      catalogPrimaryKey: t.primaryKey,
+    })),
+  };
 }
