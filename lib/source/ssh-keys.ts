@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { utils } from "ssh2";
+import ssh2 from "ssh2";
 import type { TDbOrTx } from "@/db/client";
 import { teamSshKeys } from "@/db/schema";
 import { seal, unseal } from "@/lib/crypto";
+
+// ssh2 is CommonJS: Node's ESM loader (the worker runs under tsx) exposes only some named exports, not `utils`.
+const { utils } = ssh2;
 
 /** "ssh-ed25519 AAAA…" from the raw host key blob ssh2 hands to its host verifier. */
 export function hostKeyFromBlob(blob: Buffer): string {
