@@ -200,4 +200,34 @@ describe("discovery against real PostgreSQL", () => {
     expect(jobView).toHaveLength(1);
     expect(jobView[0]!.columns.map((c) => c.name)).toEqual(["id", "amount", "code", "nums", "feeling", "qty", "at", "Added Later"]);
   });
+
+  it("works the same on PostgreSQL 15 over SSL (another server version's catalog)", async () => {
+    const db15 = await createEmptyDatabase("pg15", "disc15");
+    try {
+      await withClient(db15.url, (c) =>
+        c.query(`
+          CREATE TABLE "Events" (id bigint, day date NOT NULL, "Payload" jsonb, PRIMARY KEY (id, day)) PARTITION BY RANGE (day);
+          CREATE TABLE events_2025 PARTITION OF "Events" FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+          CREATE VIEW recent AS SELECT id FROM "Events";
+        `),
+      );
+      const pg15 = inject("pg15");
+      const su = new URL(pg15.superuserUrl);
+      const d = await discoverSource({ host: pg15.host, port: pg15.port, user: decodeURIComponent(su.username), password: decodeURIComponent(su.password), database: db15.name, sslMode: "verify-ca", sslCa: pg15.caPem });
+      expect(d.serverVersionNum).toBeGreaterThanOrEqual(150000);
+      expect(d.serverVersionNum).toBeLessThan(160000);
+      const mine = d.databases.find((x) => x.name === db15.name)!;
+      expect(mine.relations.map((r) => [r.name, r.kind])).toEqual([
+        ["Events", "partitioned_table"],
+        ["recent", "view"],
+      ]);
+      expect(mine.relations[0]!.columns.map((c) => [c.name, c.type, c.primaryKey])).toEqual([
+        ["id", "bigint", true],
+        ["day", "date", true],
+        ["Payload", "jsonb", false],
+      ]);
+    } finally {
+      await db15.drop();
+    }
+  });
 });
