@@ -1,4 +1,5 @@
 "use client";
+import { useState } from "react";
 import type { TCatalogListRow } from "@/lib/selection/catalog-query";
 import { columnDisabledReason, METHOD_LABELS } from "@/lib/selection/rules";
 import { formatCount, KIND_LABELS } from "./api";
@@ -29,8 +30,15 @@ function Badge({ children, tone }: { children: React.ReactNode; tone: "slate" | 
 /** One table of the list: its checkbox tracks it; when tracked or opened, its columns show with their checkboxes. */
 export function TableRow({ row, expanded, canEdit, busy, onToggleExpanded, onTrack, onColumn, onSettings, onResetKeys }: TProps) {
   const label = `${row.schema}.${row.name}`;
-  const tracked = row.state?.tracked === true;
+  // Optimistic: a click shows at once; the row is remounted with the server's answer (key includes the fetch time).
+  const [optTracked, setOptTracked] = useState<boolean | null>(null);
+  const [optCols, setOptCols] = useState<Record<string, boolean>>({});
+  const tracked = optTracked ?? row.state?.tracked === true;
   const selected = new Set(row.state?.columns ?? []);
+  for (const [c, on] of Object.entries(optCols)) {
+    if (on) selected.add(c);
+    else selected.delete(c);
+  }
   const keyCols = new Set([...(row.state?.replicationKey ?? []), ...(row.state?.viewKeyColumns ?? [])]);
   const panelId = `cols-${encodeURIComponent(row.tableKey)}`;
   return (
@@ -41,7 +49,11 @@ export function TableRow({ row, expanded, canEdit, busy, onToggleExpanded, onTra
           aria-label={label}
           checked={tracked}
           disabled={!canEdit || busy || (!row.accessible && !tracked)}
-          onChange={(e) => onTrack(e.target.checked)}
+          onChange={(e) => {
+            setOptTracked(e.target.checked);
+            if (e.target.checked && !row.state?.columns.length) setOptCols(Object.fromEntries(row.columns.map((c) => [c.name, true])));
+            onTrack(e.target.checked);
+          }}
           className="h-4 w-4 accent-indigo-600"
         />
         <button type="button" onClick={onToggleExpanded} aria-expanded={expanded} aria-controls={panelId} className="truncate text-left font-medium text-slate-900 hover:text-indigo-700" title={`${row.database} · ${label}`}>
@@ -100,7 +112,11 @@ export function TableRow({ row, expanded, canEdit, busy, onToggleExpanded, onTra
                     aria-label={c.name}
                     checked={tracked && (selected.has(c.name) || c.primaryKey) && !reason}
                     disabled={!canEdit || busy || !tracked || reason !== null || locked}
-                    onChange={(e) => onColumn(c.name, e.target.checked)}
+                    onChange={(e) => {
+                      const on = e.target.checked;
+                      setOptCols((o) => ({ ...o, [c.name]: on }));
+                      onColumn(c.name, on);
+                    }}
                     className="mt-0.5 h-4 w-4 accent-indigo-600"
                   />
                   <label htmlFor={`${panelId}-${encodeURIComponent(c.name)}`} className="min-w-0">

@@ -111,16 +111,15 @@ export function TablesToReplicate({ integrationId, defaultMethod, logBased, canE
       setNotice(message ?? null);
     });
 
-  const track = (row: TCatalogListRow, tracked: boolean) =>
-    run(async () => {
-      await unwrap(setTrackedAction({ integrationId, tableKey: row.tableKey, tracked }));
-      setExpanded((s) => {
-        const n = new Set(s);
-        if (tracked) n.add(row.tableKey);
-        else n.delete(row.tableKey);
-        return n;
-      });
+  const track = (row: TCatalogListRow, tracked: boolean) => {
+    setExpanded((s) => {
+      const n = new Set(s);
+      if (tracked) n.add(row.tableKey);
+      else n.delete(row.tableKey);
+      return n;
     });
+    run(() => unwrap(setTrackedAction({ integrationId, tableKey: row.tableKey, tracked })));
+  };
 
   const saveSettings = async (row: TCatalogListRow, s: TSettingsInput) => {
     try {
@@ -244,7 +243,7 @@ export function TablesToReplicate({ integrationId, defaultMethod, logBased, canE
               <ul aria-label="Table list" className={list.isFetching ? "opacity-70" : undefined}>
                 {data?.rows.map((row) => (
                   <TableRow
-                    key={row.tableKey}
+                    key={`${row.tableKey}@${list.dataUpdatedAt}`}
                     row={row}
                     expanded={expanded.has(row.tableKey)}
                     canEdit={canEdit}
