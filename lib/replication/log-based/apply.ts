@@ -1,0 +1,230 @@
+import type pg from "pg";
+import type { TDestinationLoader } from "@/lib/destination/loader";
+import type { TJobLogger } from "@/lib/jobs/log";
+import { quoteIdent } from "@/lib/naming/identifiers";
+import { readSourceColumns } from "../source-columns";
+import type { TRelationInfo, TRowChange, TStreamEvent } from "./changes";
+import { reachFaultPoint } from "./faults";
+import { formatLsn, maxLsn, type TLsn } from "./lsn";
+import { stateRecord, type TLogBasedState } from "./state";
+import { noteTypeChange, streamKey, type TLogTable } from "./table-context";
+
+export type TStreamTableState = { t: TLogTable; state: TLogBasedState; savedLsn: TLsn };
+
+export type TApplierOptions = {
+  source: pg.Client;
+  loader: TDestinationLoader;
+  log: TJobLogger;
+  tables: TStreamTableState[];
+  /** The slot's confirmed position when reading started: never acknowledge below it. */
+  slotConfirmed: TLsn;
+  onStateCommitted(tableKey: string, state: TLogBasedState): Promise<void>;
+  onProgress(tableKey: string, rowsDone: number): void;
+  /** Net changes buffered before a commit to the destination (at a transaction boundary). */
+  batchChanges?: number;
+  /** Changes buffered inside one huge transaction before they are written anyway (state unchanged). */
+  maxBufferedChanges?: number;
+  flushEveryMs?: number;
+};
+
+/**
+ * Applies the decoded stream of one database to the destination. Changes are buffered per table and
+ * written at transaction boundaries in batches (one destination transaction per table per batch, the
+ * table's position saved in it). A table skips transactions it already has (commit before its saved
+ * position: a crash after the destination committed and before the slot was acknowledged replays them).
+ */
+export class StreamApplier {
+  private readonly byName = new Map<string, TStreamTableState>();
+  private txCommitLsn: TLsn = 0n;
+  private txTime = new Date().toISOString();
+  private txExtractedAt = new Date().toISOString();
+  private lastCommitEnd: TLsn;
+  private buffered = 0;
+  private lastFlush = Date.now();
+  private lastIdleSave = 0;
+  private typeNames = new Map<string, string>();
+  private readonly batchChanges: number;
+  private readonly maxBuffered: number;
+  private readonly flushEveryMs: number;
+  changesSeen = 0;
+
+  constructor(private readonly opts: TApplierOptions) {
+    for (const s of opts.tables) this.byName.set(streamKey(s.t.table.schema, s.t.table.name), s);
+    this.lastCommitEnd = opts.slotConfirmed;
+    this.batchChanges = opts.batchChanges ?? 20_000;
+    this.maxBuffered = opts.maxBufferedChanges ?? 50_000;
+    this.flushEveryMs = opts.flushEveryMs ?? 5_000;
+  }
+
+  /** What the destination holds for every table: the only position the slot may be confirmed to. */
+  committedLsn(): TLsn {
+    let min: TLsn | null = null;
+    for (const s of this.byName.values()) min = min === null || s.savedLsn < min ? s.savedLsn : min;
+    return maxLsn(this.opts.slotConfirmed, min ?? this.opts.slotConfirmed);
+  }
+
+  async onEvent(event: TStreamEvent, lsn: TLsn): Promise<void> {
+    switch (event.kind) {
+      case "begin":
+        this.txCommitLsn = event.commitLsn ?? lsn;
+        this.txTime = event.commitTime ?? new Date().toISOString();
+        this.txExtractedAt = new Date().toISOString();
+        return;
+      case "change":
+        return this.onChange(event.change);
+      case "commit":
+        this.lastCommitEnd = maxLsn(this.lastCommitEnd, event.endLsn ?? lsn);
+        if (this.buffered >= this.batchChanges || (this.buffered > 0 && Date.now() - this.lastFlush >= this.flushEveryMs)) await this.flush();
+        return;
+      case "truncate":
+        for (const tbl of event.tables) {
+          const s = this.byName.get(streamKey(tbl.schema, tbl.table));
+          if (s && this.txCommitLsn >= s.savedLsn) {
+            this.opts.log.warn("tap", `TRUNCATE of ${quoteIdent(tbl.schema)}.${quoteIdent(tbl.table)} at the source is not replicated: the destination rows are kept. Use Reset Keys on the table for a fresh copy.`);
+          }
+        }
+        return;
+      case "relation":
+        return this.onRelation(event.relation);
+      default:
+        return;
+    }
+  }
+
+  private async onChange(change: TRowChange): Promise<void> {
+    const s = this.byName.get(streamKey(change.schema, change.table));
+    if (!s || this.txCommitLsn < s.savedLsn) return;
+    if (change.types) this.checkTypes(s.t, change.types);
+    if (change.op === "insert") this.checkDropped(s.t, change);
+    s.t.buffer.add(change, { at: this.txTime, extractedAt: this.txExtractedAt, sequence: this.txCommitLsn });
+    this.buffered++;
+    this.changesSeen++;
+    if (this.changesSeen === 1) await reachFaultPoint("changes-received");
+    // A transaction bigger than memory should hold: write what we have; its position is saved only
+    // once its commit is reached (a crash replays it, and upserts in order converge).
+    if (this.buffered >= this.maxBuffered) await this.flush();
+  }
+
+  /** wal2json sends each column's type: a type that differs from the job's start is a schema change. */
+  private checkTypes(t: TLogTable, types: Map<string, string>): void {
+    for (const [col, type] of types) {
+      const before = t.expectedTypes.get(col);
+      if (before === undefined || before === type) continue;
+      noteTypeChange(t, this.opts.log, this.opts.loader.schema, col, before, type);
+    }
+  }
+
+  private checkDropped(t: TLogTable, change: TRowChange): void {
+    for (const c of t.spec.columns) {
+      if (change.values.has(c.name) || t.noted.has(`dropped:${c.name}`)) continue;
+      t.noted.add(`dropped:${c.name}`);
+      this.opts.log.info("tap", `Column ${quoteIdent(c.name)} of ${quoteIdent(t.table.schema)}.${quoteIdent(t.table.name)} is no longer sent by the source (dropped?): new rows leave it NULL; the destination column is kept.`);
+    }
+  }
+
+  /** pgoutput describes a relation before its first change and after every schema change. */
+  private async onRelation(rel: TRelationInfo): Promise<void> {
+    const s = this.byName.get(streamKey(rel.schema, rel.table));
+    if (!s) return;
+    const types = new Map<string, string>();
+    for (const c of rel.columns) types.set(c.name, await this.typeName(c.typeOid, c.typeMod));
+    this.checkTypes(s.t, types);
+  }
+
+  private async typeName(oid: number, mod: number): Promise<string> {
+    const key = `${oid}:${mod}`;
+    const known = this.typeNames.get(key);
+    if (known) return known;
+    const res = await this.opts.source.query<{ t: string }>(`SELECT format_type($1::oid, $2::int) AS t`, [oid, mod]);
+    const name = res.rows[0]?.t ?? "text";
+    this.typeNames.set(key, name);
+    return name;
+  }
+
+  /** Nothing in flight and the server has decoded up to `serverLsn`: record it (bounded WAL on the source). */
+  async onIdle(serverLsn: TLsn, final: boolean): Promise<void> {
+    if (this.buffered > 0) await this.flush();
+    if (serverLsn <= this.committedLsn()) return;
+    if (!final && Date.now() - this.lastIdleSave < 10_000) return;
+    this.lastIdleSave = Date.now();
+    this.lastCommitEnd = maxLsn(this.lastCommitEnd, serverLsn);
+    await this.flush();
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+  }
+
+  /** Writes every table's buffered changes with the position of the last complete transaction. */
+  async flush(): Promise<void> {
+    const upTo = this.lastCommitEnd;
+    const saved: [TStreamTableState, TLsn][] = [];
+    for (const s of this.byName.values()) {
+      const hasChanges = s.t.buffer.size > 0;
+      const newLsn = maxLsn(s.savedLsn, upTo);
+      if (!hasChanges && newLsn === s.savedLsn) continue;
+      const state: TLogBasedState = { ...s.state, lsn: formatLsn(newLsn), columnTypes: Object.fromEntries(s.t.expectedTypes) };
+      if (hasChanges) {
+        await this.addNewColumns(s.t);
+        await this.fillMovedRows(s.t);
+        const received = s.t.buffer.received;
+        const changes = s.t.buffer.drain();
+        const res = await this.opts.loader.applyChanges(s.t.spec, changes, { state: stateRecord(state), tableVersion: s.state.tableVersion });
+        s.t.totals.rowsInserted += res.rowsInserted;
+        s.t.totals.rowsUpdated += res.rowsUpdated;
+        s.t.totals.rowsDeleted += res.rowsDeleted;
+        s.t.totals.rowsReceived += received;
+      } else {
+        await this.opts.loader.saveState(s.t.table.tableKey, stateRecord(state));
+      }
+      saved.push([s, newLsn]);
+      s.state = state;
+      await this.opts.onStateCommitted(s.t.table.tableKey, state);
+      this.opts.onProgress(s.t.table.tableKey, s.t.totals.rowsReceived);
+    }
+    this.buffered = 0;
+    this.lastFlush = Date.now();
+    if (saved.length > 0) await reachFaultPoint("changes-committed");
+    // Only now may the slot be acknowledged up to these positions.
+    for (const [s, lsn] of saved) s.savedLsn = lsn;
+  }
+
+  /** Columns added at the source since the job started: added to the destination table first. */
+  private async addNewColumns(t: TLogTable): Promise<void> {
+    const known = new Set(t.spec.columns.map((c) => c.name));
+    const fresh = [...t.buffer.columnsSeen()].filter((c) => !known.has(c));
+    if (fresh.length === 0) return;
+    const live = await readSourceColumns(this.opts.source, t.table.schema, t.table.name);
+    for (const name of fresh) {
+      const col = live.find((c) => c.name === name);
+      t.spec.columns.push({ name, type: col?.destinationType ?? "text" });
+      if (col) {
+        t.sourceTypes.set(name, col.sourceType);
+        t.expectedTypes.set(name, col.sourceType);
+      }
+      this.opts.log.info("target", `Column ${quoteIdent(name)} was added at the source to ${quoteIdent(t.table.schema)}.${quoteIdent(t.table.name)}: adding it to the destination table as ${col?.destinationType ?? "text"}`);
+    }
+    t.buffer.setKnownColumns(t.spec.columns.map((c) => c.name));
+    await this.opts.loader.ensureTable(t.spec);
+  }
+
+  /**
+   * An update that changed the primary key does not carry its unchanged TOAST values: they are read
+   * from the source row under the new key (the value as of now; later changes replay over it in order).
+   */
+  private async fillMovedRows(t: TLogTable): Promise<void> {
+    const pending = t.buffer.pendingFills();
+    if (pending.length === 0) return;
+    const rel = `${quoteIdent(t.table.schema)}.${quoteIdent(t.table.name)}`;
+    for (const { id, fill } of pending) {
+      const keys = Object.keys(fill.key);
+      const where = keys.map((k, i) => `${quoteIdent(k)}::text = $${i + 1}`).join(" AND ");
+      const res = await this.opts.source.query<Record<string, string | null>>(
+        `SELECT ${fill.columns.map((c) => `${quoteIdent(c)}::text AS ${quoteIdent(c)}`).join(", ")} FROM ${rel} WHERE ${where}`,
+        keys.map((k) => fill.key[k]),
+      );
+      const row = res.rows[0];
+      if (row) t.buffer.applyFill(id, row);
+    }
+  }
+}

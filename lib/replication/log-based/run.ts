@@ -1,0 +1,226 @@
+import { and, eq, lte } from "drizzle-orm";
+import { catalogTables, tableSelections } from "@/db/schema";
+import type { TLogBasedInput, TLogBasedRunner } from "../log-based-registry";
+import { openSourceReader, copyOut, relationSql } from "../source-reader";
+import type { TTableRunResult } from "../table-run";
+import { quoteIdent } from "@/lib/naming/identifiers";
+import { StreamApplier, type TStreamTableState } from "./apply";
+import { reachFaultPoint } from "./faults";
+import { formatLsn, type TLsn } from "./lsn";
+import { advanceSlot, createSlot, currentWalLsn, markReadTarget, ensurePublication, findSlot, readSlot as readSlotInfo, retainedWalBytes, type TSlotInfo } from "./slot";
+import { stateRecord, usableState, type TLogBasedState } from "./state";
+import { readSlot } from "./stream";
+import { buildLogTable, noteTypeChange, type TLogTable } from "./table-context";
+
+type TResults = Map<string, TTableRunResult | { error: string }>;
+
+/** Retained WAL above this is reported as a warning (bytes; PGR_RETAINED_WAL_WARN_BYTES overrides). */
+function retainedWarnBytes(): number {
+  const v = Number(process.env.PGR_RETAINED_WAL_WARN_BYTES);
+  return Number.isFinite(v) && v > 0 ? v : 1024 ** 3;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * Log-based Incremental for the integration's log-based tables, one source database (one slot) at a
+ * time: a first full copy where a table has no usable state, then the slot's changes until the position
+ * current at the start, applied in batches whose position is saved with the rows; the slot is confirmed
+ * only up to what the destination holds.
+ */
+export const runLogBasedTables: TLogBasedRunner = async (input) => {
+  const results: TResults = new Map();
+  const byDb = new Map<string, TLogBasedInput["tables"]>();
+  for (const entry of input.tables) byDb.set(entry.table.database, [...(byDb.get(entry.table.database) ?? []), entry]);
+  for (const [database, tables] of byDb) {
+    if (input.ctx.shouldStop()) break;
+    try {
+      await runDatabase(input, database, tables, results);
+    } catch (err) {
+      input.ctx.log.error("main", `Log-based replication of database ${quoteIdent(database)} failed: ${message(err)}`);
+      for (const { table } of tables) if (!results.has(table.tableKey)) results.set(table.tableKey, { error: message(err) });
+    }
+  }
+  return results;
+};
+
+async function runDatabase(input: TLogBasedInput, database: string, entries: TLogBasedInput["tables"], results: TResults): Promise<void> {
+  const { ctx, loader, report } = input;
+  const log = ctx.log;
+  const src = await openSourceReader(input.conn, database);
+  const contexts: { t: TLogTable; saved: { state: TLogBasedState; lsn: TLsn } | null }[] = [];
+  try {
+    let slot: TSlotInfo = (await findSlot(src.client, database)) ?? (await createSlot(src.client, database, (m) => log.info("tap", m)));
+    if (slot.activePid !== null) {
+      throw new Error(`Replication slot ${slot.name} is in use by another connection (pid ${slot.activePid}). A slot must have one reader only: two readers lose changes.`);
+    }
+    log.info("tap", `Database ${quoteIdent(database)}: replication slot ${slot.name} (${slot.plugin}), confirmed up to ${formatLsn(slot.confirmedFlush)}`);
+
+    for (const { table, destinationTable } of entries) {
+      try {
+        const [cat] = await ctx.db
+          .select({ columns: catalogTables.columns })
+          .from(catalogTables)
+          .where(and(eq(catalogTables.integrationId, input.integration.id), eq(catalogTables.tableKey, table.tableKey)))
+          .limit(1);
+        const { t, replicaIdentity } = await buildLogTable(src.client, table, destinationTable, (cat?.columns ?? []).map((c) => c.name));
+        if (t.spec.primaryKey.length === 0 && replicaIdentity !== "f") {
+          log.warn("tap", `${relationSql(table.schema, table.name)} has no primary key and REPLICA IDENTITY is not FULL: its updates and deletes cannot be identified. Fix: ALTER TABLE ${relationSql(table.schema, table.name)} REPLICA IDENTITY FULL;`);
+        }
+        const jobStart = ctx.run.startedAt ?? new Date();
+        const integrationReset = input.integration.resetRequestedAt && input.integration.resetRequestedAt <= jobStart;
+        let saved = usableState(await loader.readState(table.tableKey), slot.name);
+        if (saved && (table.resetRequestedAt || integrationReset)) {
+          log.info("main", `Resetting ${table.tableKey}: ${table.resetRequestedAt ? "a reset was requested" : "the integration was reset"}; the table is copied again and replaced atomically`);
+          saved = null;
+        }
+        if (saved?.state.columnTypes) {
+          // The destination was made from these types; a change since is said once, with its fix.
+          for (const [col, before] of Object.entries(saved.state.columnTypes)) t.expectedTypes.set(col, before);
+          for (const [col, now] of t.sourceTypes) {
+            const before = saved.state.columnTypes[col];
+            if (before !== undefined && before !== now && t.spec.columns.some((c) => c.name === col)) noteTypeChange(t, log, loader.schema, col, before, now);
+          }
+        }
+        await report.start(table.tableKey);
+        contexts.push({ t, saved });
+      } catch (err) {
+        results.set(table.tableKey, { error: message(err) });
+        log.error("tap", `${table.tableKey}: ${message(err)}`);
+      }
+    }
+    if (contexts.length === 0) return;
+
+    if (slot.plugin === "pgoutput") {
+      const added = await ensurePublication(src.client, slot.name, contexts.map((c) => ({ schema: c.t.table.schema, name: c.t.table.name })), (m) => log.info("tap", m));
+      for (const c of contexts) {
+        if (c.saved && added.some((a) => a.schema === c.t.table.schema && a.name === c.t.table.name)) {
+          log.warn("tap", `${c.t.table.tableKey} was not in publication ${slot.name}: its changes were not recorded, so it is copied again`);
+          c.saved = null;
+        }
+      }
+    }
+
+    // First copies. Consistency: the slot's position is taken before the copy starts; every change after
+    // it is replayed onto the copy in order (upserts converge), so nothing between copy and stream is lost.
+    const toCopy = contexts.filter((c) => !c.saved);
+    if (toCopy.length > 0) {
+      if (contexts.every((c) => !c.saved)) {
+        // Nothing depends on older changes yet: start from now instead of replaying the slot's backlog.
+        const now = await currentWalLsn(src.client);
+        if (now.lsn > slot.confirmedFlush) await advanceSlot(src.client, slot.name, now.text);
+      }
+      slot = await readSlotInfo(src.client, slot.name);
+      for (const c of toCopy) {
+        if (ctx.shouldStop()) break;
+        try {
+          c.saved = await firstCopy(input, src.client, c.t, slot);
+          const askedAt = c.t.table.resetRequestedAt;
+          if (askedAt) {
+            await ctx.db
+              .update(tableSelections)
+              .set({ resetRequestedAt: null })
+              .where(and(eq(tableSelections.integrationId, input.integration.id), eq(tableSelections.tableKey, c.t.table.tableKey), lte(tableSelections.resetRequestedAt, askedAt)));
+          }
+        } catch (err) {
+          results.set(c.t.table.tableKey, { error: message(err) });
+          log.error("target", `First copy of ${c.t.table.tableKey} failed: ${message(err)}`);
+        }
+      }
+    }
+
+    const streaming: TStreamTableState[] = contexts.filter((c) => c.saved && !results.has(c.t.table.tableKey)).map((c) => ({ t: c.t, state: c.saved!.state, savedLsn: c.saved!.lsn }));
+    for (const s of streaming) {
+      // Columns added at the source since the last job: added to the destination before changes carry them.
+      const ensured = await loader.ensureTable(s.t.spec);
+      if (ensured.addedColumns.length > 0) log.info("target", `Added column(s) to ${s.t.spec.table}: ${ensured.addedColumns.join(", ")}`);
+    }
+    let stopped = ctx.shouldStop();
+    if (streaming.length > 0 && !stopped) {
+      const target = await markReadTarget(src.client);
+      log.info("tap", `Reading changes from slot ${slot.name} (${slot.plugin}) up to ${target.text}`);
+      const applier = new StreamApplier({
+        source: src.client,
+        loader,
+        log,
+        tables: streaming,
+        slotConfirmed: slot.confirmedFlush,
+        onStateCommitted: (key, state) => report.stateCommitted(key, stateRecord(state)),
+        onProgress: (key, rows) => report.progress(key, rows),
+      });
+      const started = Date.now();
+      const out = await readSlot({
+        conn: input.conn,
+        database,
+        slot: slot.name,
+        plugin: slot.plugin,
+        tables: streaming.map((s) => ({ schema: s.t.table.schema, name: s.t.table.name })),
+        publication: slot.plugin === "pgoutput" ? slot.name : null,
+        targetLsn: target.lsn,
+        onEvent: (ev, lsn) => applier.onEvent(ev, lsn),
+        onIdle: (k) => applier.onIdle(k, k >= target.lsn),
+        onFinish: () => applier.finish(),
+        committedLsn: () => applier.committedLsn(),
+        shouldStop: ctx.shouldStop,
+      });
+      stopped = out.reason === "stopped";
+      if (out.reason === "idle-timeout") log.warn("tap", `The slot did not reach ${target.text} before going quiet; the next job continues from ${formatLsn(applier.committedLsn())}`);
+      log.info("tap", `Read ${out.messages} messages from slot ${slot.name} in ${((Date.now() - started) / 1000).toFixed(1)} s; ${applier.changesSeen} changes for tracked tables; confirmed up to ${formatLsn(applier.committedLsn())}`);
+    }
+
+    const retained = await retainedWalBytes(src.client, slot.name);
+    if (retained > retainedWarnBytes()) {
+      log.warn("tap", `Replication slot ${slot.name} retains ${mb(retained)} of WAL on the source (threshold ${mb(retainedWarnBytes())}). Run extractions more often, or if the slot is abandoned drop it: SELECT pg_drop_replication_slot('${slot.name}');`);
+    }
+
+    for (const s of streaming) {
+      results.set(s.t.table.tableKey, { ...s.t.totals, maxBookmark: s.state.lsn, stopped });
+    }
+    for (const c of contexts) {
+      if (!results.has(c.t.table.tableKey)) results.set(c.t.table.tableKey, { ...c.t.totals, maxBookmark: c.saved?.state.lsn ?? null, stopped: true });
+    }
+  } finally {
+    await src.close().catch(() => undefined);
+  }
+}
+
+/** The first full copy of a table, saved with the slot position it replays from. */
+async function firstCopy(input: TLogBasedInput, source: import("pg").Client, t: TLogTable, slot: TSlotInfo): Promise<{ state: TLogBasedState; lsn: TLsn }> {
+  const tableVersion = Date.now();
+  const extractedAt = new Date().toISOString();
+  const state: TLogBasedState = {
+    method: "log_based",
+    slot: slot.name,
+    plugin: slot.plugin,
+    lsn: formatLsn(slot.confirmedFlush),
+    tableVersion,
+    copiedAt: extractedAt,
+    columnTypes: Object.fromEntries(t.spec.columns.map((c) => [c.name, t.sourceTypes.get(c.name) ?? c.type])),
+  };
+  const cols = t.spec.columns.map((c) => quoteIdent(c.name)).join(", ");
+  const sql = `COPY ${relationSql(t.table.schema, t.table.name)} (${cols}) TO STDOUT`;
+  input.ctx.log.info("tap", `First copy for Log-based Incremental (changes replay from ${state.lsn}): ${sql}`);
+  let faulted = false;
+  const result = await input.loader.replaceTable(t.spec, () => copyOut(source, sql), {
+    state: stateRecord(state),
+    tableVersion,
+    meta: { extractedAt },
+    onProgress: (rows) => {
+      input.report.progress(t.table.tableKey, rows);
+      if (rows > 0 && !faulted) {
+        faulted = true;
+        void reachFaultPoint("copy-in-progress");
+      }
+    },
+  });
+  t.totals.rowsInserted += result.rowsInserted;
+  t.totals.rowsReceived += result.rowsReceived;
+  await input.report.stateCommitted(t.table.tableKey, stateRecord(state));
+  return { state, lsn: slot.confirmedFlush };
+}
