@@ -35,10 +35,13 @@ export function SettingsPanel({
 }) {
   const router = useRouter();
   const [report, setReport] = useState(initialReport);
+  // The re-run's steps show here; the form shows its own. Either may reveal a changed SSH host key.
   const [diagnosis, setDiagnosis] = useState<TDiagnosis | null>(null);
+  const [formDiagnosis, setFormDiagnosis] = useState<TDiagnosis | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  const changedKey = diagnosis?.presentedHostKey && diagnosis.failure ? fingerprint(diagnosis.failure.message) : null;
+  const keyFailure = [diagnosis, formDiagnosis].find((d) => d?.presentedHostKey && d.failure)?.failure;
+  const changedKey = keyFailure ? fingerprint(keyFailure.message) : null;
 
   async function apply(p: Promise<{ ok: true; data: TRun } | { ok: false; error: string }>) {
     setPending(true);
@@ -47,6 +50,7 @@ export function SettingsPanel({
     setPending(false);
     if (!res.ok) return setError(res.error);
     setDiagnosis(res.data.diagnosis);
+    setFormDiagnosis(null);
     if (res.data.report) setReport(res.data.report);
     if (res.data.reportError) setError(res.data.reportError);
     router.refresh();
@@ -117,7 +121,7 @@ export function SettingsPanel({
             integrationId={integrationId}
             initial={initial}
             onResult={(r) => {
-              setDiagnosis(r.diagnosis);
+              setFormDiagnosis(r.diagnosis);
               if (r.saved && r.report) setReport(r.report);
             }}
           />
