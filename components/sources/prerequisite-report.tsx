@@ -10,7 +10,7 @@ const BADGE: Record<TCheckStatus, string> = {
   skip: "bg-slate-100 text-slate-600",
 };
 const WORD: Record<TCheckStatus, string> = { pass: "Pass", warn: "Warn", fail: "Fail", skip: "Skip" };
-const FIX_LABEL: Record<string, string> = { sql: "Run as a superuser", "postgresql.conf": "postgresql.conf", "pg_hba.conf": "pg_hba.conf", rds: "RDS parameter group", text: "Fix" };
+const FIX_LABEL: Record<string, string> = { sql: "SQL", "postgresql.conf": "postgresql.conf", "pg_hba.conf": "pg_hba.conf", rds: "RDS parameter group", text: "Fix" };
 
 export type TReportActions = {
   onCreateSlot?: (plugin: "wal2json" | "pgoutput") => Promise<void>;

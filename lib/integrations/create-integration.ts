@@ -52,7 +52,7 @@ export async function checkConnection(
   const { diagnosis, session } = await diagnoseConnection(conn);
   if (!session) return { diagnosis, report: null, reportError: null };
   try {
-    return { diagnosis, report: await runPrerequisiteReport(session.client, { flavour, database: conn.database }), reportError: null };
+    return { diagnosis, report: await runPrerequisiteReport(session.client, { flavour, database: conn.database, connection: conn }), reportError: null };
   } catch (e) {
     return { diagnosis, report: null, reportError: `The prerequisite report could not run: ${(e as Error).message}` };
   } finally {

@@ -8,6 +8,7 @@ import { openSourceClient, type TSourceConnection } from "@/lib/source/connectio
 import { runPrerequisiteReport, type TCheckItem, type TPrerequisiteReport } from "@/lib/source/prerequisites";
 import { createIntegration } from "@/lib/integrations/create-integration";
 import { createPublication, createReplicationSlot } from "@/lib/integrations/update-prerequisites";
+import { replicationConnectionItem } from "@/lib/source/prerequisites/replication-connection";
 import { createAppDatabase, createEmptyDatabase, withDatabase, type TTestAppDb } from "../support/databases";
 import { createTeamWithUser } from "../support/fixtures";
 import { freePort } from "../support/ports";
@@ -154,8 +155,28 @@ describe("prerequisite report on PostgreSQL 15 (wal2json, SSL)", () => {
     expect(byId(r, "slot")).toMatchObject({ status: "pass", summary: expect.stringContaining("wal2json") });
     expect(byId(r, "publication").status).toBe("skip");
     expect(byId(r, "peek").status).toBe("pass");
+    expect(byId(r, "replication_connection")).toMatchObject({ status: "pass", summary: expect.stringContaining("can open a replication connection") });
     expect(r.logBasedReady).toBe(true);
     await expect(createReplicationSlot(app.db, actor, created.id, "wal2json")).rejects.toThrow(/already exists/);
+  });
+
+  it("a refused replication connection fails the item with the server's reason", async () => {
+    await sql(pg15.superuserUrl, `ALTER ROLE ${QUSER} NOREPLICATION`);
+    try {
+      const s = await openSourceClient(conn);
+      try {
+        const r = await runPrerequisiteReport(s.client, { flavour: "postgres", database: conn.database, connection: conn });
+        // Without REPLICATION the item waits for the privilege item's fix…
+        expect(byId(r, "replication_connection").status).toBe("skip");
+        // …and tried anyway, the server refuses the WAL sender.
+        const tried = await replicationConnectionItem(s.client, conn, true);
+        expect(tried).toMatchObject({ status: "fail", logBasedOnly: true, summary: expect.stringMatching(/replication connection was refused: .*(replication role|REPLICATION)/) });
+      } finally {
+        await s.close();
+      }
+    } finally {
+      await sql(pg15.superuserUrl, `ALTER ROLE ${QUSER} REPLICATION`);
+    }
   });
 
   it("the RDS flavour words its fixes for RDS (rds_replication, parameter group)", async () => {

@@ -1,4 +1,6 @@
 import type pg from "pg";
+import type { TSourceConnection } from "../connection";
+import { replicationConnectionItem } from "./replication-connection";
 import { canReplicate, connectItem, defaultPrivilegesItem, readRoleFacts, replicationPrivilegeItem, selectItem, toastItem, usageItem } from "./privileges";
 import { outputPluginItem, primaryItem, readServerFacts, slotsAndSendersItem, standbySettingsItem, versionItem, walLevelItem } from "./server";
 import { peekItem, publicationItem, readSlotFacts, slotItem } from "./slot";
@@ -10,7 +12,10 @@ export * from "./types";
  * The setup guide made live: every prerequisite of seed 001/004 checked on the connected database,
  * each with pass / warn / fail, why it matters and the fix filled in with the user's own names.
  */
-export async function runPrerequisiteReport(client: pg.Client, opts: { flavour: "postgres" | "rds"; database: string }): Promise<TPrerequisiteReport> {
+export async function runPrerequisiteReport(
+  client: pg.Client,
+  opts: { flavour: "postgres" | "rds"; database: string; /** Lets the report try a replication connection too. */ connection?: TSourceConnection },
+): Promise<TPrerequisiteReport> {
   const rds = opts.flavour === "rds";
   const server = await readServerFacts(client);
   const role = await readRoleFacts(client);
@@ -25,6 +30,7 @@ export async function runPrerequisiteReport(client: pg.Client, opts: { flavour: 
     walLevelItem(server, { rds }),
     slotsAndSendersItem(server, { rds }, slot.exists),
     replicationPrivilegeItem(role, rds),
+    await replicationConnectionItem(client, opts.connection ?? null, walLogical && canReplicate(role)),
     outputPluginItem(server, slot.exists ? slot.plugin : null),
     primaryItem(server),
     standbySettingsItem(server, { rds }),
