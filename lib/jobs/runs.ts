@@ -58,11 +58,16 @@ export async function requestStop(db: TDbOrTx, jobRunId: string): Promise<void> 
  * Runs whose worker stopped heartbeating (killed, machine lost) are failed so their integration can run
  * again; the next job resumes from the last committed bookmark.
  */
-export async function failAbandonedRuns(db: TDbOrTx, staleAfterMs: number): Promise<number> {
+export async function failAbandonedRuns(db: TDbOrTx, staleAfterMs: number, boss?: PgBoss): Promise<number> {
   const rows = await db
     .update(jobRuns)
     .set({ status: "failed", finishedAt: new Date(), error: "The worker running this job stopped responding; the next job resumes from the last saved bookmark." })
     .where(and(eq(jobRuns.status, "running"), lt(jobRuns.heartbeatAt, sql`now() - make_interval(secs => ${staleAfterMs / 1000})`)))
-    .returning({ id: jobRuns.id });
+    .returning({ id: jobRuns.id, kind: jobRuns.kind, queueJobId: jobRuns.queueJobId });
+  // The dead worker's queue job stays "active" until it expires (hours), and the queue's one-active-per-
+  // integration rule would hold every later job of the integration back until then: fail it now.
+  if (boss) {
+    for (const r of rows) if (r.queueJobId) await boss.fail(r.kind, r.queueJobId, { reason: "worker stopped responding" }).catch(() => undefined);
+  }
   return rows.length;
 }

@@ -112,7 +112,7 @@ export async function startWorker(opts: TWorkerOptions): Promise<TWorker> {
   }
 
   const sweep = setInterval(() => {
-    void failAbandonedRuns(db, staleAfterMs)
+    void failAbandonedRuns(db, staleAfterMs, boss)
       .then((n) => n > 0 && emit("runs.abandoned", { count: n }))
       .catch(() => undefined);
   }, heartbeatMs);

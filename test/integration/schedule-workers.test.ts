@@ -84,6 +84,7 @@ describe("scheduler in real worker processes", () => {
     await Promise.all([a.ready(), b.ready()]);
     await app.db.update(integrations).set({ paused: false, nextRunAt: null }).where(eq(integrations.id, integration.id));
     await waitFor(async () => (await scheduledRuns(integration.id)).filter((r) => r.status === "succeeded").length >= 5, 40_000);
+    await app.db.update(integrations).set({ paused: true }).where(eq(integrations.id, integration.id));
     await Promise.all([a.stop(), b.stop()]);
 
     const runs = await scheduledRuns(integration.id);
@@ -116,6 +117,7 @@ describe("scheduler in real worker processes", () => {
     const second = startWorkerProcess(app.url, "second");
     await second.ready();
     await waitFor(async () => (await scheduledRuns(integration.id)).filter((r) => r.status === "succeeded").length >= beforeCrash.length + 3, 40_000);
+    await app.db.update(integrations).set({ paused: true }).where(eq(integrations.id, integration.id));
     await second.stop();
 
     const runs = await scheduledRuns(integration.id);
@@ -129,6 +131,26 @@ describe("scheduler in real worker processes", () => {
     const after = slots.filter((t) => t > pending!.next!.getTime());
     expect(after[0]! - pending!.next!.getTime()).toBeGreaterThanOrEqual(4000);
     for (let i = 1; i < after.length; i++) expect(after[i]! - after[i - 1]!).toBe(2000);
+  });
+
+  it("a worker killed while a job runs: the job is failed as abandoned and the schedule carries on", async () => {
+    const integration = await scheduledIntegration("Killed mid-job");
+    const first = startWorkerProcess(app.url, "doomed", { HANDLER_MS: "30000" });
+    await first.ready();
+    await app.db.update(integrations).set({ paused: false, nextRunAt: null }).where(eq(integrations.id, integration.id));
+    const running = await waitFor(async () => (await scheduledRuns(integration.id)).find((r) => r.status === "running"));
+    await first.crash();
+
+    const second = startWorkerProcess(app.url, "rescuer", { HANDLER_MS: "100" });
+    await second.ready();
+    const next = await waitFor(async () => (await scheduledRuns(integration.id)).find((r) => r.status === "succeeded"), 40_000);
+    await app.db.update(integrations).set({ paused: true }).where(eq(integrations.id, integration.id));
+    await second.stop();
+
+    const [abandoned] = await app.db.select().from(jobRuns).where(eq(jobRuns.id, running.id));
+    expect(abandoned!.status).toBe("failed");
+    expect(abandoned!.error).toContain("stopped responding");
+    expect(next.scheduledFor!.getTime()).toBeGreaterThan(running.scheduledFor!.getTime());
   });
 
   it("skips and logs a start while the previous job still runs", async () => {
