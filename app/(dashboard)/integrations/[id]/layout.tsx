@@ -4,6 +4,8 @@ import { getDb } from "@/db/client";
 import { getIntegration } from "@/lib/integrations/get";
 import { AppError } from "@/lib/errors";
 import { IntegrationTabs } from "@/components/integrations/tabs";
+import { JobControls } from "@/components/integrations/job-controls";
+import { hasRole } from "@/lib/auth/roles";
 import { requireSessionContext } from "../../../_server/session";
 
 export default async function IntegrationLayout({ children, params }: { children: ReactNode; params: Promise<{ id: string }> }) {
@@ -23,7 +25,8 @@ export default async function IntegrationLayout({ children, params }: { children
             <code className="font-mono">{integration.schemaName}</code>
           </p>
         </div>
-        {/* Job controls (Run Extraction Now, Pause, Stop) render here: components/integrations/job-controls.tsx */}
+        {/* Job controls (Run Extraction Now, Pause, Stop): components/integrations/job-controls.tsx */}
+        <JobControls integrationId={integration.id} canRun={hasRole(session.role, "member")} />
       </div>
       <IntegrationTabs id={integration.id} />
       {children}
