@@ -1,0 +1,19 @@
+"use server";
+import { z } from "zod";
+import { getWebQueue } from "@/lib/jobs/web-queue";
+import { runExtractionNow, setIntegrationPaused, stopExtraction } from "@/lib/schedule/save";
+import { authedAction } from "../../../../_server/action";
+
+const ZId = z.object({ integrationId: z.uuid("No such integration") });
+
+/** Run Extraction Now: enqueues an `extract` job (one per integration at a time). */
+export const runExtractionNowAction = authedAction({ schema: ZId, role: "member" }, async (input, ctx) =>
+  runExtractionNow(ctx.db, await getWebQueue(), ctx.actor, input.integrationId),
+);
+
+export const pauseIntegrationAction = authedAction({ schema: ZId, role: "member" }, (input, ctx) => setIntegrationPaused(ctx.db, ctx.actor, input.integrationId, true));
+
+export const unpauseIntegrationAction = authedAction({ schema: ZId, role: "member" }, (input, ctx) => setIntegrationPaused(ctx.db, ctx.actor, input.integrationId, false));
+
+/** Stop Extraction: the running job ends after its current batch with consistent bookmarks. */
+export const stopExtractionAction = authedAction({ schema: ZId, role: "member" }, (input, ctx) => stopExtraction(ctx.db, ctx.actor, input.integrationId));

@@ -1,0 +1,109 @@
+import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import type PgBoss from "pg-boss";
+import type { TDb, TDbOrTx } from "@/db/client";
+import { integrations, jobRuns, tableSelections, type TIntegration } from "@/db/schema";
+import type { TAuditActor } from "@/lib/audit/record";
+import { recordAudit } from "@/lib/audit/record";
+import { AppError } from "@/lib/errors";
+import { getIntegration } from "@/lib/integrations/get";
+import { enqueueJob, requestStop } from "@/lib/jobs/runs";
+import { nextStartAt, previewStarts } from "./next-run";
+import { describeSchedule, scheduleFromColumns, scheduleFromInput, scheduleToColumns, type TSchedule, type TScheduleParsed } from "./options";
+import { SCHEDULED_JOB_KIND } from "./scheduler";
+
+export async function lastStartedAt(db: TDbOrTx, integrationId: string): Promise<Date | null> {
+  const [row] = await db
+    .select({ startedAt: jobRuns.startedAt })
+    .from(jobRuns)
+    .where(and(eq(jobRuns.integrationId, integrationId), eq(jobRuns.kind, SCHEDULED_JOB_KIND), isNotNull(jobRuns.startedAt)))
+    .orderBy(desc(jobRuns.startedAt))
+    .limit(1);
+  return row?.startedAt ?? null;
+}
+
+/** The next five start times of a schedule being edited (of a new integration when no id is given). */
+export async function previewSchedule(db: TDbOrTx, teamId: string, input: TScheduleParsed, integrationId?: string, now = new Date()): Promise<{ starts: Date[]; description: string }> {
+  const schedule = scheduleFromInput(input);
+  let last: Date | null = null;
+  if (integrationId) {
+    await getIntegration(db, teamId, integrationId);
+    last = await lastStartedAt(db, integrationId);
+  }
+  return { starts: previewStarts(schedule, { now, lastStartedAt: last }), description: describeSchedule(schedule) };
+}
+
+/**
+ * The schedule columns (and first start) for an integration being created: the connection form's action
+ * spreads this into its insert.
+ */
+export function scheduleColumnsForNewIntegration(input: TScheduleParsed, now = new Date()) {
+  const schedule = scheduleFromInput(input);
+  return { ...scheduleToColumns(schedule), nextRunAt: nextStartAt(schedule, { now, lastStartedAt: null }) };
+}
+
+/** Saves an integration's schedule; its next start is recomputed at once (and shown on the dashboard). */
+export async function saveIntegrationSchedule(db: TDb, actor: TAuditActor, integrationId: string, input: TScheduleParsed): Promise<{ schedule: TSchedule; nextRunAt: Date }> {
+  const row = await getIntegration(db, actor.teamId, integrationId);
+  const schedule = scheduleFromInput(input);
+  const nextRunAt = nextStartAt(schedule, { now: new Date(), lastStartedAt: await lastStartedAt(db, integrationId) });
+  await db.transaction(async (tx) => {
+    await tx
+      .update(integrations)
+      .set({ ...scheduleToColumns(schedule, row.frequencyMinutes), nextRunAt, updatedAt: new Date() })
+      .where(and(eq(integrations.id, integrationId), eq(integrations.teamId, actor.teamId)));
+    await recordAudit(tx, actor, {
+      action: "integration.schedule_updated",
+      objectType: "integration",
+      objectId: integrationId,
+      details: { name: row.name, before: describeSchedule(scheduleFromColumns(row)), after: describeSchedule(schedule) },
+    });
+  });
+  return { schedule, nextRunAt };
+}
+
+/** Pause Integration stops scheduling (a running job finishes); Unpause computes the next start from now. */
+export async function setIntegrationPaused(db: TDb, actor: TAuditActor, integrationId: string, paused: boolean): Promise<{ paused: boolean; nextRunAt: Date | null }> {
+  const row = await getIntegration(db, actor.teamId, integrationId);
+  const nextRunAt = paused ? row.nextRunAt : nextStartAt(scheduleFromColumns(row), { now: new Date(), lastStartedAt: await lastStartedAt(db, integrationId) });
+  await db.transaction(async (tx) => {
+    await tx.update(integrations).set({ paused, nextRunAt, updatedAt: new Date() }).where(and(eq(integrations.id, integrationId), eq(integrations.teamId, actor.teamId)));
+    await recordAudit(tx, actor, { action: paused ? "integration.paused" : "integration.unpaused", objectType: "integration", objectId: integrationId, details: { name: row.name } });
+  });
+  return { paused, nextRunAt };
+}
+
+async function activeRunOf(db: TDbOrTx, integrationId: string) {
+  const [run] = await db
+    .select({ id: jobRuns.id, status: jobRuns.status })
+    .from(jobRuns)
+    .where(and(eq(jobRuns.integrationId, integrationId), eq(jobRuns.kind, SCHEDULED_JOB_KIND), inArray(jobRuns.status, ["queued", "running"])))
+    .orderBy(desc(jobRuns.queuedAt))
+    .limit(1);
+  return run ?? null;
+}
+
+/** Run Extraction Now: one job per integration at a time, so a running or waiting job refuses a second. */
+export async function runExtractionNow(db: TDb, boss: PgBoss, actor: TAuditActor, integrationId: string): Promise<{ jobRunId: string }> {
+  const row: TIntegration = await getIntegration(db, actor.teamId, integrationId);
+  if (await activeRunOf(db, integrationId)) throw new AppError("CONFLICT", "An extraction is already running or about to start for this integration. Wait for it to finish, or use Stop Extraction.");
+  const [tracked] = await db
+    .select({ id: tableSelections.id })
+    .from(tableSelections)
+    .where(and(eq(tableSelections.integrationId, integrationId), sql`(${tableSelections.finalized}->>'tracked')::boolean`))
+    .limit(1);
+  if (!tracked) throw new AppError("VALIDATION", "Nothing to extract yet: track tables under Tables to Replicate and Finalize Your Selections first.");
+  const res = await enqueueJob(db, boss, { teamId: actor.teamId, integrationId, kind: SCHEDULED_JOB_KIND, trigger: "manual" });
+  if (!res.enqueued) throw new AppError("CONFLICT", `${res.reason}.`);
+  await recordAudit(db, actor, { action: "job.run_now", objectType: "integration", objectId: integrationId, details: { name: row.name, jobRunId: res.jobRunId } });
+  return { jobRunId: res.jobRunId };
+}
+
+/** Stop Extraction: the running job ends after its current batch, with the bookmarks it committed. */
+export async function stopExtraction(db: TDb, actor: TAuditActor, integrationId: string): Promise<{ jobRunId: string }> {
+  const row = await getIntegration(db, actor.teamId, integrationId);
+  const run = await activeRunOf(db, integrationId);
+  if (!run) throw new AppError("CONFLICT", "No extraction is running for this integration.");
+  await requestStop(db, run.id);
+  await recordAudit(db, actor, { action: "job.stop_requested", objectType: "integration", objectId: integrationId, details: { name: row.name, jobRunId: run.id } });
+  return { jobRunId: run.id };
+}
