@@ -26,7 +26,7 @@ export default async function IntegrationLayout({ children, params }: { children
           </p>
         </div>
         {/* Job controls (Run Extraction Now, Pause, Stop): components/integrations/job-controls.tsx */}
-        <JobControls integrationId={integration.id} canRun={hasRole(session.role, "member")} />
+        <JobControls integrationId={integration.id} canRun={hasRole(session.role, "member")} initialPaused={integration.paused} />
       </div>
       <IntegrationTabs id={integration.id} />
       {children}
