@@ -107,8 +107,9 @@ export function TablesToReplicate({ integrationId, defaultMethod, logBased, canE
 
   const run = (fn: () => Promise<unknown>, message?: string) =>
     mutation.mutate(async () => {
+      setNotice(null);
       await fn();
-      setNotice(message ?? null);
+      if (message) setNotice(message);
     });
 
   const track = (row: TCatalogListRow, tracked: boolean) => {
