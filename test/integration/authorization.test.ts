@@ -17,7 +17,7 @@
  * the same way: `request(world, team)` returns the Request and the route params for `team`'s own
  * object; `foreignRequest` names another team's object and must get 404.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -33,7 +33,16 @@ import { getIntegration } from "@/lib/integrations/get";
 import * as teamActions from "@/app/(dashboard)/team/actions";
 import * as accountActions from "@/app/(dashboard)/account/actions";
 import * as selectionActions from "@/app/(dashboard)/integrations/[id]/actions";
+import * as destinationActions from "@/app/(dashboard)/destination/actions";
 import { catalogTables, tableSelections } from "@/db/schema";
+import * as scheduleActions from "@/app/(dashboard)/integrations/[id]/schedule/actions";
+import * as jobActions from "@/app/(dashboard)/integrations/[id]/jobs/actions";
+import * as dashboardRoute from "@/app/api/dashboard/route";
+import * as integrationStateRoute from "@/app/api/integrations/[id]/state/route";
+import * as integrationJobsRoute from "@/app/api/integrations/[id]/jobs/route";
+import * as jobLogRoute from "@/app/api/jobs/[jobId]/log/route";
+import * as jobDownloadRoute from "@/app/api/jobs/[jobId]/download/route";
+import { integrations as integrationsTable, jobRuns } from "@/db/schema";
 import { createAppDatabase, type TTestAppDb } from "../support/databases";
 import { createIntegration } from "../support/fixtures";
 
@@ -189,6 +198,18 @@ const CASES: TAuthzCase[] = [
     minRole: "viewer",
     input: async () => ({}),
   },
+  // ---------- Destination (app/(dashboard)/destination/actions.ts) ----------
+  {
+    id: "app/(dashboard)/destination/actions.ts#updateDestinationAction",
+    action: destinationActions.updateDestinationAction,
+    minRole: "admin",
+    // A real server: the action tests the connection and privileges, and saves only what passes.
+    input: async () => {
+      const u = new URL(inject("embeddedUrl"));
+      return { host: u.hostname, port: u.port, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: "postgres" };
+    },
+    allowed: (res) => expect(res, JSON.stringify(res)).toMatchObject({ ok: true, data: { saved: true, check: { ok: true } } }),
+  },
 ];
 
 // ---------- Tables to Replicate (app/(dashboard)/integrations/[id]/actions.ts) ----------
@@ -306,6 +327,99 @@ CASES.push(
   },
 );
 
+// ---------- Schedule and job controls (app/(dashboard)/integrations/[id]/{schedule,jobs}/actions.ts) ----------
+
+const SCHED = "app/(dashboard)/integrations/[id]/schedule/actions.ts";
+const JOBS = "app/(dashboard)/integrations/[id]/jobs/actions.ts";
+
+/** A fresh integration of the team with one finalized tracked table (Run/Stop need one of their own per call). */
+async function freshTrackedIntegration(w: TWorld, teamId: string): Promise<string> {
+  const row = await createIntegration(w.app.db, teamId, { host: "127.0.0.1", port: 1, user: "nobody", password: "x", database: "nowhere" }, { name: `Jobs ${++counter} ${Math.random().toString(36).slice(2, 6)}` });
+  await addCatalogTable(w, row.id, true);
+  return row.id;
+}
+
+async function runningJobOf(w: TWorld, teamId: string, integrationId: string): Promise<string> {
+  const [run] = await w.app.db.insert(jobRuns).values({ teamId, integrationId, trigger: "manual", status: "running", startedAt: new Date() }).returning({ id: jobRuns.id });
+  return run!.id;
+}
+
+async function integrationUnchanged(w: TWorld, other: TTeamFixture) {
+  const [row] = await w.app.db.select().from(integrationsTable).where(eq(integrationsTable.id, other.integration.id));
+  expect({ paused: row!.paused, scheduleMode: row!.scheduleMode, cron: row!.cronExpression }).toEqual({ paused: false, scheduleMode: "frequency", cron: null });
+  expect(await w.app.db.select().from(jobRuns).where(and(eq(jobRuns.integrationId, other.integration.id), eq(jobRuns.trigger, "manual")))).toEqual([]);
+}
+
+CASES.push(
+  {
+    id: `${SCHED}#previewScheduleAction`,
+    action: scheduleActions.previewScheduleAction,
+    minRole: "viewer",
+    input: async (_w, team) => ({ integrationId: team.integration.id, scheduleType: "cron", frequencyMinutes: "60", cronExpression: "0 0 2 * * ?" }),
+    foreignInput: async (_w, _own, other) => ({ integrationId: other.integration.id, scheduleType: "interval", frequencyMinutes: "60" }),
+  },
+  {
+    id: `${SCHED}#saveScheduleAction`,
+    action: scheduleActions.saveScheduleAction,
+    minRole: "member",
+    input: async (_w, team) => ({ integrationId: team.integration.id, scheduleType: "interval", frequencyMinutes: "360", anchorTime: "01:30" }),
+    foreignInput: async (_w, _own, other) => ({ integrationId: other.integration.id, scheduleType: "cron", frequencyMinutes: "60", cronExpression: "0 0 2 * * ?" }),
+    foreignUnchanged: integrationUnchanged,
+  },
+  {
+    id: `${JOBS}#pauseIntegrationAction`,
+    action: jobActions.pauseIntegrationAction,
+    minRole: "member",
+    input: async (w, team) => ({ integrationId: await freshTrackedIntegration(w, team.teamId) }),
+    foreignInput: foreignIntegration,
+    foreignUnchanged: integrationUnchanged,
+  },
+  {
+    id: `${JOBS}#unpauseIntegrationAction`,
+    action: jobActions.unpauseIntegrationAction,
+    minRole: "member",
+    input: async (w, team) => {
+      const id = await freshTrackedIntegration(w, team.teamId);
+      await w.app.db.update(integrationsTable).set({ paused: true }).where(eq(integrationsTable.id, id));
+      return { integrationId: id };
+    },
+    foreignInput: foreignIntegration,
+    foreignUnchanged: integrationUnchanged,
+  },
+  {
+    id: `${JOBS}#runExtractionNowAction`,
+    action: jobActions.runExtractionNowAction,
+    minRole: "member",
+    input: async (w, team) => {
+      // The action sends through the web process's queue handle, which reads DATABASE_URL.
+      process.env.DATABASE_URL = w.app.url;
+      return { integrationId: await freshTrackedIntegration(w, team.teamId) };
+    },
+    foreignInput: foreignIntegration,
+    foreignUnchanged: integrationUnchanged,
+  },
+  {
+    id: `${JOBS}#stopExtractionAction`,
+    action: jobActions.stopExtractionAction,
+    minRole: "member",
+    input: async (w, team) => {
+      const id = await freshTrackedIntegration(w, team.teamId);
+      await runningJobOf(w, team.teamId, id);
+      return { integrationId: id };
+    },
+    foreignInput: async (w, _own, other) => {
+      const id = await runningJobOf(w, other.teamId, other.integration.id);
+      foreignTargets.set("stop", id);
+      return { integrationId: other.integration.id };
+    },
+    foreignUnchanged: async (w) => {
+      const [run] = await w.app.db.select().from(jobRuns).where(eq(jobRuns.id, foreignTargets.get("stop")!));
+      expect(run!.stopRequestedAt).toBeNull();
+      await w.app.db.update(jobRuns).set({ status: "failed", finishedAt: new Date() }).where(eq(jobRuns.id, run!.id));
+    },
+  },
+);
+
 // ---------- route handlers ----------
 
 type TRouteHandler = (req: Request, segment: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -333,6 +447,63 @@ const ROUTE_CASES: TRouteCase[] = [
     foreignRequest: async (_w, _own, other) => ({ req: new Request(`http://test/x/${other.integration.id}`), params: { id: other.integration.id } }),
   },
 ];
+
+// ---------- route handlers of the dashboard, Extraction Logs and job controls ----------
+
+async function teamJob(w: TWorld, team: TTeamFixture): Promise<string> {
+  const [run] = await w.app.db.insert(jobRuns).values({ teamId: team.teamId, integrationId: team.integration.id, trigger: "manual", status: "succeeded", startedAt: new Date(), finishedAt: new Date() }).returning({ id: jobRuns.id });
+  await w.app.db.insert(extractionLogLines).values({ jobRunId: run!.id, location: "main", level: "INFO", message: "hello from the log" });
+  return run!.id;
+}
+
+ROUTE_CASES.push(
+  {
+    id: "app/api/dashboard/route.ts#GET",
+    handler: dashboardRoute.GET as unknown as TRouteHandler,
+    minRole: "viewer",
+    request: async () => ({ req: new Request("http://test/api/dashboard"), params: {} }),
+  },
+  {
+    id: "app/api/integrations/[id]/state/route.ts#GET",
+    handler: integrationStateRoute.GET as unknown as TRouteHandler,
+    minRole: "viewer",
+    request: async (_w, team) => ({ req: new Request(`http://test/api/integrations/${team.integration.id}/state`), params: { id: team.integration.id } }),
+    foreignRequest: async (_w, _own, other) => ({ req: new Request(`http://test/api/integrations/${other.integration.id}/state`), params: { id: other.integration.id } }),
+  },
+  {
+    id: "app/api/integrations/[id]/jobs/route.ts#GET",
+    handler: integrationJobsRoute.GET as unknown as TRouteHandler,
+    minRole: "viewer",
+    request: async (_w, team) => ({ req: new Request(`http://test/api/integrations/${team.integration.id}/jobs`), params: { id: team.integration.id } }),
+    foreignRequest: async (_w, _own, other) => ({ req: new Request(`http://test/api/integrations/${other.integration.id}/jobs`), params: { id: other.integration.id } }),
+  },
+  {
+    id: "app/api/jobs/[jobId]/log/route.ts#GET",
+    handler: jobLogRoute.GET as unknown as TRouteHandler,
+    minRole: "viewer",
+    request: async (w, team) => {
+      const jobId = await teamJob(w, team);
+      return { req: new Request(`http://test/api/jobs/${jobId}/log?after=0&level=INFO&q=hello`), params: { jobId } };
+    },
+    foreignRequest: async (w, _own, other) => {
+      const jobId = await teamJob(w, other);
+      return { req: new Request(`http://test/api/jobs/${jobId}/log`), params: { jobId } };
+    },
+  },
+  {
+    id: "app/api/jobs/[jobId]/download/route.ts#GET",
+    handler: jobDownloadRoute.GET as unknown as TRouteHandler,
+    minRole: "viewer",
+    request: async (w, team) => {
+      const jobId = await teamJob(w, team);
+      return { req: new Request(`http://test/api/jobs/${jobId}/download`), params: { jobId } };
+    },
+    foreignRequest: async (w, _own, other) => {
+      const jobId = await teamJob(w, other);
+      return { req: new Request(`http://test/api/jobs/${jobId}/download`), params: { jobId } };
+    },
+  },
+);
 
 /** Route files that are public by design (they do their own authentication). */
 const PUBLIC_ROUTE_FILES = new Set(["app/api/auth/[...nextauth]/route.ts"]);

@@ -1,0 +1,52 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import type { TDbOrTx } from "@/db/client";
+import { destinations, type TDestination } from "@/db/schema";
+import { seal } from "@/lib/crypto";
+import type { TDestinationConnection } from "./connection";
+import { destinationConnectionFromRow } from "./connection";
+
+/** The form as the server validates it. An empty password keeps the saved one. */
+export const ZDestinationSettingsSchema = z.object({
+  host: z.string().trim().min(1, "Enter the host name or IP address").max(255, "At most 255 characters"),
+  port: z.coerce.number({ message: "Enter a port number" }).int("Enter a whole number").min(1, "Between 1 and 65535").max(65535, "Between 1 and 65535"),
+  username: z.string().trim().min(1, "Enter the user name").max(63, "PostgreSQL user names have at most 63 characters"),
+  password: z.string().max(1000, "Too long").optional().default(""),
+  database: z.string().trim().min(1, "Enter the database name").max(63, "PostgreSQL database names have at most 63 characters"),
+  ssl: z.preprocess((v) => v === true || v === "on" || v === "true", z.boolean()),
+  sslCa: z
+    .string()
+    .optional()
+    .default("")
+    .transform((v) => v.trim())
+    .refine((v) => v === "" || /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(v), "Paste a PEM certificate (-----BEGIN CERTIFICATE----- …)"),
+});
+export type TDestinationSettingsInput = z.infer<typeof ZDestinationSettingsSchema>;
+
+/** What the page shows: never the password. */
+export type TDestinationView = { host: string; port: number; username: string; database: string; ssl: boolean; sslCa: string; hasPassword: boolean; lastCheckedAt: string | null; lastCheck: unknown };
+
+export async function getTeamDestination(db: TDbOrTx, teamId: string): Promise<TDestination | null> {
+  const [row] = await db.select().from(destinations).where(eq(destinations.teamId, teamId)).limit(1);
+  return row ?? null;
+}
+
+export function destinationView(row: TDestination | null): TDestinationView | null {
+  if (!row) return null;
+  return { host: row.host, port: row.port, username: row.username, database: row.database, ssl: row.ssl, sslCa: row.sslCa ?? "", hasPassword: row.passwordEnc !== "", lastCheckedAt: row.lastCheckedAt?.toISOString() ?? null, lastCheck: row.lastCheck ?? null };
+}
+
+/** The connection the form describes; the saved password when the field was left empty. */
+export function connectionFromInput(input: TDestinationSettingsInput, existing: TDestination | null): TDestinationConnection | null {
+  const password = input.password !== "" ? input.password : existing ? destinationConnectionFromRow(existing).password : null;
+  if (password === null) return null;
+  return { host: input.host, port: input.port, user: input.username, password, database: input.database, ssl: input.ssl, sslCa: input.sslCa || null };
+}
+
+export async function saveTeamDestination(db: TDbOrTx, teamId: string, input: TDestinationSettingsInput, conn: TDestinationConnection, check: unknown): Promise<void> {
+  const values = { host: input.host, port: input.port, username: input.username, passwordEnc: seal(conn.password), database: input.database, ssl: input.ssl, sslCa: input.sslCa || null, lastCheck: check, lastCheckedAt: new Date(), updatedAt: new Date() };
+  await db
+    .insert(destinations)
+    .values({ teamId, ...values })
+    .onConflictDoUpdate({ target: destinations.teamId, set: values });
+}
