@@ -17,7 +17,7 @@
  * the same way: `request(world, team)` returns the Request and the route params for `team`'s own
  * object; `foreignRequest` names another team's object and must get 404.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -33,6 +33,7 @@ import { getIntegration } from "@/lib/integrations/get";
 import * as teamActions from "@/app/(dashboard)/team/actions";
 import * as accountActions from "@/app/(dashboard)/account/actions";
 import * as selectionActions from "@/app/(dashboard)/integrations/[id]/actions";
+import * as destinationActions from "@/app/(dashboard)/destination/actions";
 import { catalogTables, tableSelections } from "@/db/schema";
 import * as scheduleActions from "@/app/(dashboard)/integrations/[id]/schedule/actions";
 import * as jobActions from "@/app/(dashboard)/integrations/[id]/jobs/actions";
@@ -196,6 +197,18 @@ const CASES: TAuthzCase[] = [
     action: accountActions.signOutEverywhereAction,
     minRole: "viewer",
     input: async () => ({}),
+  },
+  // ---------- Destination (app/(dashboard)/destination/actions.ts) ----------
+  {
+    id: "app/(dashboard)/destination/actions.ts#updateDestinationAction",
+    action: destinationActions.updateDestinationAction,
+    minRole: "admin",
+    // A real server: the action tests the connection and privileges, and saves only what passes.
+    input: async () => {
+      const u = new URL(inject("embeddedUrl"));
+      return { host: u.hostname, port: u.port, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: "postgres" };
+    },
+    allowed: (res) => expect(res, JSON.stringify(res)).toMatchObject({ ok: true, data: { saved: true, check: { ok: true } } }),
   },
 ];
 
