@@ -4,6 +4,8 @@ import { getIntegration } from "@/lib/integrations/get";
 import { parseStoredReport } from "@/lib/source/prerequisites/types";
 import { fingerprintOf } from "@/lib/source/ssh-keys";
 import { SettingsPanel } from "@/components/sources/settings-panel";
+import { ScheduleSection } from "@/components/schedule/schedule-section";
+import { scheduleFromColumns, scheduleToInput } from "@/lib/schedule/options";
 import { requireSessionContext } from "../../../../_server/session";
 
 /** Settings tab: connection settings (no secrets sent to the browser) and the prerequisite report. */
@@ -12,29 +14,32 @@ export default async function IntegrationSettingsPage({ params }: { params: Prom
   const { id } = await params;
   const row = await getIntegration(getDb(), session.team.id, id);
   return (
-    <SettingsPanel
-      integrationId={row.id}
-      flavour={row.flavour}
-      report={parseStoredReport(row.lastReport)}
-      canEdit={hasRole(session.role, "member")}
-      canAcceptHostKey={hasRole(session.role, "admin")}
-      hostKeyFingerprint={row.sshHostKey ? fingerprintOf(row.sshHostKey) : null}
-      initial={{
-        name: row.name,
-        schemaName: row.schemaName,
-        host: row.host,
-        port: row.port,
-        username: row.username,
-        database: row.database,
-        includeSchemaNames: row.includeSchemaNames,
-        sshEnabled: row.sshEnabled,
-        sshHost: row.sshHost ?? "",
-        sshPort: row.sshPort,
-        sshUser: row.sshUser ?? "",
-        sslMode: row.sslMode,
-        sslCa: row.sslCa ?? "",
-        logBased: row.defaultMethod === "log_based",
-      }}
-    />
+    <div className="space-y-8">
+      <ScheduleSection integrationId={row.id} initial={scheduleToInput(scheduleFromColumns(row), row.frequencyMinutes)} canEdit={hasRole(session.role, "member")} />
+      <SettingsPanel
+        integrationId={row.id}
+        flavour={row.flavour}
+        report={parseStoredReport(row.lastReport)}
+        canEdit={hasRole(session.role, "member")}
+        canAcceptHostKey={hasRole(session.role, "admin")}
+        hostKeyFingerprint={row.sshHostKey ? fingerprintOf(row.sshHostKey) : null}
+        initial={{
+          name: row.name,
+          schemaName: row.schemaName,
+          host: row.host,
+          port: row.port,
+          username: row.username,
+          database: row.database,
+          includeSchemaNames: row.includeSchemaNames,
+          sshEnabled: row.sshEnabled,
+          sshHost: row.sshHost ?? "",
+          sshPort: row.sshPort,
+          sshUser: row.sshUser ?? "",
+          sslMode: row.sslMode,
+          sslCa: row.sslCa ?? "",
+          logBased: row.defaultMethod === "log_based",
+        }}
+      />
+    </div>
   );
 }

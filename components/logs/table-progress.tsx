@@ -1,0 +1,39 @@
+"use client";
+import type { TTableProgress } from "@/lib/reports/jobs";
+import { formatCount } from "@/components/reports/format";
+
+/** A progress bar per table: rows done of the estimate (estimates can be low; the bar caps at 100%). */
+export function TableProgress({ tables }: { tables: TTableProgress[] }) {
+  return (
+    <div className="space-y-2 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+      <h3 className="text-sm font-semibold text-slate-700">Progress per table</h3>
+      <ul className="space-y-2">
+        {tables.map((t) => {
+          const done = t.status === "succeeded";
+          const est = t.rowsEstimated && t.rowsEstimated > 0 ? t.rowsEstimated : null;
+          const pct = done ? 100 : est ? Math.min(99, Math.floor((t.rowsDone / est) * 100)) : 0;
+          return (
+            <li key={t.tableKey} className="space-y-1">
+              <div className="flex justify-between gap-2 text-xs text-slate-700">
+                <span className="font-mono">{t.tableKey}</span>
+                <span>
+                  {formatCount(t.rowsDone)} of {est ? `~${formatCount(est)}` : "unknown"} rows · {t.status}
+                </span>
+              </div>
+              <div
+                role="progressbar"
+                aria-label={`Progress of ${t.tableKey}`}
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-valuenow={pct}
+                className="h-2 w-full overflow-hidden rounded-full bg-slate-200"
+              >
+                <div className={`h-full ${t.status === "failed" ? "bg-red-500" : done ? "bg-green-500" : "bg-indigo-500"}`} style={{ width: `${pct}%` }} />
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
