@@ -17,6 +17,7 @@ export function describeAuditAction(action: string): string {
 /** Details as short "key: value" pairs for the table (values already redacted when recorded). */
 export function formatAuditDetails(details: Record<string, unknown>): string {
   return Object.entries(details)
+    .filter(([, v]) => v !== null && v !== undefined)
     .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
     .join(", ");
 }
