@@ -18,7 +18,7 @@ export function ExtractionLogs({ integrationId, selectedJobId, initial }: { inte
       return (await res.json()) as TJobsData;
     },
     initialData: initial,
-    refetchInterval: 3000,
+    refetchInterval: 2000,
   });
   const jobs = q.data.jobs;
   const selected = selectedJobId ?? jobs[0]?.id ?? null;

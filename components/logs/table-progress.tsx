@@ -1,6 +1,6 @@
 "use client";
 import type { TTableProgress } from "@/lib/reports/jobs";
-import { formatCount } from "@/components/reports/format";
+import { formatCount, tableLabel } from "@/components/reports/format";
 
 /** A progress bar per table: rows done of the estimate (estimates can be low; the bar caps at 100%). */
 export function TableProgress({ tables }: { tables: TTableProgress[] }) {
@@ -15,20 +15,25 @@ export function TableProgress({ tables }: { tables: TTableProgress[] }) {
           return (
             <li key={t.tableKey} className="space-y-1">
               <div className="flex justify-between gap-2 text-xs text-slate-700">
-                <span className="font-mono">{t.tableKey}</span>
+                <span className="font-mono" title={t.tableKey}>{tableLabel(t.tableKey)}</span>
                 <span>
                   {formatCount(t.rowsDone)} of {est ? `~${formatCount(est)}` : "unknown"} rows · {t.status}
                 </span>
               </div>
               <div
                 role="progressbar"
-                aria-label={`Progress of ${t.tableKey}`}
+                aria-label={`Progress of ${tableLabel(t.tableKey)}`}
                 aria-valuemin={0}
                 aria-valuemax={100}
-                aria-valuenow={pct}
+                // Without an estimate the bar is indeterminate (no value) until the table is done.
+                aria-valuenow={est || done ? pct : undefined}
+                aria-valuetext={est || done ? `${pct}%` : `${formatCount(t.rowsDone)} rows so far`}
                 className="h-2 w-full overflow-hidden rounded-full bg-slate-200"
               >
-                <div className={`h-full ${t.status === "failed" ? "bg-red-500" : done ? "bg-green-500" : "bg-indigo-500"}`} style={{ width: `${pct}%` }} />
+                <div
+                  className={`h-full ${t.status === "failed" ? "bg-red-500" : done ? "bg-green-500" : est ? "bg-indigo-500" : "animate-pulse bg-indigo-300"}`}
+                  style={{ width: est || done ? `${pct}%` : "100%" }}
+                />
               </div>
             </li>
           );

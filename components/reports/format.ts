@@ -33,3 +33,12 @@ export const JOB_STATUS_STYLE: Record<string, string> = {
   stopped: "bg-amber-100 text-amber-800",
   pending: "bg-slate-100 text-slate-700",
 };
+
+/** `"db"."schema"."table"` → `schema.table` as the selection list shows it (names unquoted). */
+export function tableLabel(tableKey: string): string {
+  const parts: string[] = [];
+  const re = /"((?:[^"]|"")*)"/g;
+  for (let m = re.exec(tableKey); m; m = re.exec(tableKey)) parts.push(m[1]!.replace(/""/g, '"'));
+  if (parts.length === 3) return `${parts[1]}.${parts[2]}`;
+  return tableKey;
+}

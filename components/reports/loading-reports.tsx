@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { TReportRange, TTableLoadRow, TTableSummary } from "@/lib/reports/loading";
 import { REPORT_RANGES } from "@/lib/reports/loading";
-import { formatCount, formatTime, JOB_STATUS_STYLE } from "./format";
+import { formatCount, formatTime, JOB_STATUS_STYLE, tableLabel } from "./format";
 
 const BOOKMARK_UNAVAILABLE = "Bookmark Unavailable";
 
@@ -39,8 +39,8 @@ export function AllTablesTable({ base, range, rows }: { base: string; range: TRe
         {rows.map((r) => (
           <tr key={r.tableKey} className="border-t border-slate-100">
             <td className="px-4 py-2">
-              <Link href={`${base}?${new URLSearchParams({ range, table: r.tableKey })}`} className="font-mono text-indigo-700 hover:underline">
-                {r.tableKey}
+              <Link href={`${base}?${new URLSearchParams({ range, table: r.tableKey })}`} className="font-mono text-indigo-700 hover:underline" title={r.tableKey}>
+                {tableLabel(r.tableKey)}
               </Link>
               {r.destinationTable ? <span className="ml-2 text-xs text-slate-500">→ {r.destinationTable}</span> : null}
               {!r.tracked ? <span className="ml-2 text-xs text-slate-500">(no longer tracked)</span> : null}

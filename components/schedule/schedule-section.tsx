@@ -32,7 +32,11 @@ export function ScheduleSection({ integrationId, initial, canEdit }: { integrati
         Schedule
       </h2>
       <form action={submit} className="space-y-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-        <ScheduleFields integrationId={integrationId} defaultValue={initial} errors={errors} disabled={!canEdit} onChange={() => setMessage(null)} />
+        <ScheduleFields integrationId={integrationId} defaultValue={initial} errors={errors} disabled={!canEdit} onChange={() => {
+            // A changed value is checked again by the preview; the last save's errors no longer apply.
+            setMessage(null);
+            setErrors({});
+          }} />
         {message ? (
           <p role={message.kind === "error" ? "alert" : "status"} className={`text-sm ${message.kind === "error" ? "text-red-700" : "text-green-700"}`}>
             {message.text}

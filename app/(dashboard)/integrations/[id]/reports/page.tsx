@@ -3,6 +3,7 @@ import { getDb } from "@/db/client";
 import { allTablesReport, parseRange, REPORT_RANGES, rowsLoadedOverTime, tableLoadsReport } from "@/lib/reports/loading";
 import { AllTablesTable, RangePicker, TableLoadsTable } from "@/components/reports/loading-reports";
 import { RowsChart } from "@/components/reports/rows-chart";
+import { tableLabel } from "@/components/reports/format";
 import { requireSessionContext } from "../../../../_server/session";
 
 /** Loading Reports tab: all tables (?range=24h|7d|30d) or one table (?table=<key>), with rows loaded over time. */
@@ -24,7 +25,7 @@ export default async function LoadingReportsPage({ params, searchParams }: { par
               <Link href={`${base}?range=${range}`} className="text-sm text-indigo-700 hover:underline">
                 ← All tables
               </Link>
-              <h2 className="font-mono text-lg font-semibold">{table}</h2>
+              <h2 className="font-mono text-lg font-semibold" title={table}>{tableLabel(table)}</h2>
             </>
           ) : (
             <h2 className="text-lg font-semibold">All tables</h2>
