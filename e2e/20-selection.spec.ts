@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { demoSource, OWNER, signInAsOwner } from "./fixtures";
 
-const SCREENS = "test-results/screens";
+const SCREENS = process.env.SCREENS_DIR ?? "test-results/screens";
 
 /**
  * An integration on the demo source, made through the Add Integration form (Check and Save). Installs
