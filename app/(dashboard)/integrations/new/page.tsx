@@ -20,9 +20,9 @@ export default async function NewIntegrationPage() {
       <ul className="grid gap-4 sm:grid-cols-2">
         {TILES.map((t) => (
           <li key={t.href}>
-            <Link href={t.href} className="block rounded-xl border border-slate-200 bg-white p-6 shadow-sm hover:border-indigo-400 hover:shadow">
+            <Link href={t.href} className="block h-full rounded-xl border border-slate-200 bg-white p-6 shadow-sm hover:border-indigo-400 hover:shadow">
               <span className="flex items-center gap-3">
-                <span aria-hidden className="flex h-10 w-10 items-center justify-center rounded-lg bg-indigo-600 text-lg font-bold text-white">
+                <span aria-hidden className="flex h-10 w-12 items-center justify-center rounded-lg bg-indigo-600 text-sm font-bold text-white">
                   {t.label === "PostgreSQL" ? "PG" : "RDS"}
                 </span>
                 <span className="text-lg font-semibold">{t.label}</span>
