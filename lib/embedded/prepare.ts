@@ -40,6 +40,8 @@ export async function prepareEmbeddedDatabases(cluster: TEmbeddedCluster, dataDi
     await ensureRole(c, DEMO_USER, demoPassword);
     await ensureRole(c, WAREHOUSE_USER, warehousePassword);
     await c.query(`GRANT CONNECT, CREATE ON DATABASE warehouse TO ${quoteIdent(WAREHOUSE_USER)}`);
+    // Each account reaches only its own database: the demo source must not discover the product's data.
+    await c.query("REVOKE CONNECT ON DATABASE app, warehouse, postgres FROM PUBLIC");
   });
   await withClient(cluster.url("demo"), async (c) => {
     const { rowCount } = await c.query("SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'customers'");
