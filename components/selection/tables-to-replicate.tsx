@@ -141,7 +141,6 @@ export function TablesToReplicate({ integrationId, defaultMethod, logBased, canE
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const from = total === 0 ? 0 : page * pageSize + 1;
   const to = Math.min(total, (page + 1) * pageSize);
-  const scopeLabel = scope.schema ? `${scope.database} · ${scope.schema}` : scope.database ? scope.database : "all databases";
 
   return (
     <div className="space-y-4 pb-24">
@@ -218,8 +217,9 @@ export function TablesToReplicate({ integrationId, defaultMethod, logBased, canE
                 variant="secondary"
                 disabled={busy || total === 0}
                 onClick={() => run(async () => {
-                  const r = await unwrap(trackAllAction({ integrationId, ...filter }));
-                  setNotice(`${r.tracked} tables tracked with all their fields (${scopeLabel}${search ? `, matching “${search}”` : ""}). Finalize Your Selections to apply, or Cancel.`);
+                  // The label promises every table of the integration, whatever the current filter shows.
+                  const r = await unwrap(trackAllAction({ integrationId }));
+                  setNotice(`${r.tracked} tables tracked with all their fields. Finalize Your Selections to apply, or Cancel.`);
                 })}
               >
                 Track All Tables and Fields (Except Views)
