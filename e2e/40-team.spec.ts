@@ -14,7 +14,7 @@ import { demoSource, OWNER, signInAsOwner } from "./fixtures";
 const dataDir = process.env.E2E_DATA_DIR ?? ".test-data/e2e";
 const VIEWER = { name: "Vic Viewer", email: "vic.viewer@example.com", password: "viewer-password-1" };
 const INTEGRATION_NAME = "Team Console Demo";
-const SCREENS = "test-results/screens";
+const SCREENS = process.env.E2E_SCREENS_DIR ?? "test-results/screens";
 
 function appDbUrl(): string {
   const pw = readFileSync(join(dataDir, "pg-superuser-password"), "utf8").trim();

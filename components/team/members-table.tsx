@@ -21,6 +21,7 @@ export function MembersTable({ members, selfId, actorRole, assignable }: { membe
   const [confirming, setConfirming] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const error = roleAction.error ?? removeAction.error;
+  const owners = members.filter((m) => m.role === "owner").length;
 
   return (
     <div className="space-y-3">
@@ -44,7 +45,9 @@ export function MembersTable({ members, selfId, actorRole, assignable }: { membe
         </thead>
         <tbody>
           {members.map((m) => {
-            const manageable = canManage(actorRole, m.role);
+            // The last Owner can be neither demoted nor removed (the server refuses it too).
+            const lastOwner = m.role === "owner" && owners === 1;
+            const manageable = canManage(actorRole, m.role) && !lastOwner;
             return (
               <tr key={m.userId} className="border-t border-slate-100">
                 <td className="px-4 py-3">
@@ -77,7 +80,7 @@ export function MembersTable({ members, selfId, actorRole, assignable }: { membe
                       </select>
                     </>
                   ) : (
-                    <span data-testid={`role-of-${m.email}`}>{ROLE_LABELS[m.role]}</span>
+                    <span title={lastOwner ? "A team always needs at least one Owner" : undefined}>{ROLE_LABELS[m.role]}</span>
                   )}
                 </td>
                 <td className="px-4 py-3 text-slate-600">{m.lastSignInAt ? formatUtc(m.lastSignInAt) : "Never"}</td>
