@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { getIntegration } from "@/lib/integrations/get";
 import { AppError } from "@/lib/errors";
 import { IntegrationTabs } from "@/components/integrations/tabs";
+import { ReportBanner } from "@/components/sources/report-banner";
 import { JobControls } from "@/components/integrations/job-controls";
 import { hasRole } from "@/lib/auth/roles";
 import { requireSessionContext } from "../../../_server/session";
@@ -28,6 +29,7 @@ export default async function IntegrationLayout({ children, params }: { children
         {/* Job controls (Run Extraction Now, Pause, Stop): components/integrations/job-controls.tsx */}
         <JobControls integrationId={integration.id} canRun={hasRole(session.role, "member")} initialPaused={integration.paused} />
       </div>
+      <ReportBanner integrationId={integration.id} lastReport={integration.lastReport} />
       <IntegrationTabs id={integration.id} />
       {children}
     </div>
