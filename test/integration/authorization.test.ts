@@ -42,6 +42,8 @@ import * as integrationStateRoute from "@/app/api/integrations/[id]/state/route"
 import * as integrationJobsRoute from "@/app/api/integrations/[id]/jobs/route";
 import * as jobLogRoute from "@/app/api/jobs/[jobId]/log/route";
 import * as jobDownloadRoute from "@/app/api/jobs/[jobId]/download/route";
+import * as newIntegrationActions from "@/app/(dashboard)/integrations/new/actions";
+import * as integrationSettingsActions from "@/app/(dashboard)/integrations/[id]/settings/actions";
 import { integrations as integrationsTable, jobRuns } from "@/db/schema";
 import { createAppDatabase, type TTestAppDb } from "../support/databases";
 import { createIntegration } from "../support/fixtures";
@@ -420,6 +422,87 @@ CASES.push(
   },
 );
 
+// ---------- Add Integration and Settings (app/(dashboard)/integrations/{new,[id]/settings}/actions.ts) ----------
+
+const NEW = "app/(dashboard)/integrations/new/actions.ts";
+const SETTINGS = "app/(dashboard)/integrations/[id]/settings/actions.ts";
+/** Typed into connection forms below: like stored passwords, it must never come back in a response or log. */
+const TYPED_SOURCE_PASSWORD = "typed-source-password-7c1e";
+
+/**
+ * The fixtures' sources are unreachable (127.0.0.1:1): allowed roles get past authorization to the
+ * connection checks, which report the failure as a result or an error that is not a role refusal.
+ */
+const notRefused = (res: TActionResult<unknown>) => expect(res.ok ? "" : res.error).not.toMatch(REFUSED);
+const connectionFields = { host: "127.0.0.1", port: "1", username: "nobody", database: "nowhere" };
+
+CASES.push(
+  {
+    id: `${NEW}#checkAndSaveAction`,
+    action: newIntegrationActions.checkAndSaveAction,
+    minRole: "member",
+    input: async () => ({ flavour: "postgres", name: `Checked ${++counter}`, password: TYPED_SOURCE_PASSWORD, ...connectionFields }),
+    // Nothing is saved for a connection that does not work.
+    allowed: (res) => expect(res).toMatchObject({ ok: true, data: { saved: false } }),
+  },
+  {
+    id: `${NEW}#teamPublicKeyAction`,
+    action: newIntegrationActions.teamPublicKeyAction,
+    minRole: "member",
+    input: async () => ({}),
+    allowed: (res) => expect(res).toMatchObject({ ok: true, data: { publicKey: expect.stringMatching(/^ssh-ed25519 /) } }),
+  },
+  {
+    id: `${SETTINGS}#updateIntegrationAction`,
+    action: integrationSettingsActions.updateIntegrationAction,
+    minRole: "member",
+    input: async (_w, team) => ({ id: team.integration.id, password: TYPED_SOURCE_PASSWORD, ...connectionFields }),
+    allowed: notRefused,
+    foreignInput: async (_w, _own, other) => ({ id: other.integration.id, password: TYPED_SOURCE_PASSWORD, ...connectionFields, host: "attacker.example" }),
+    foreignUnchanged: async (w, other) => {
+      const [row] = await w.app.db.select().from(integrationsTable).where(eq(integrationsTable.id, other.integration.id));
+      expect(row).toMatchObject({ host: other.integration.host, passwordEnc: other.integration.passwordEnc });
+    },
+  },
+  {
+    id: `${SETTINGS}#rerunReportAction`,
+    action: integrationSettingsActions.rerunReportAction,
+    minRole: "member",
+    input: async (_w, team) => ({ id: team.integration.id }),
+    allowed: notRefused,
+    foreignInput: async (_w, _own, other) => ({ id: other.integration.id }),
+  },
+  {
+    id: `${SETTINGS}#createSlotAction`,
+    action: integrationSettingsActions.createSlotAction,
+    minRole: "member",
+    input: async (_w, team) => ({ id: team.integration.id, plugin: "pgoutput" }),
+    allowed: notRefused,
+    foreignInput: async (_w, _own, other) => ({ id: other.integration.id, plugin: "pgoutput" }),
+  },
+  {
+    id: `${SETTINGS}#createPublicationAction`,
+    action: integrationSettingsActions.createPublicationAction,
+    minRole: "member",
+    input: async (_w, team) => ({ id: team.integration.id }),
+    allowed: notRefused,
+    foreignInput: async (_w, _own, other) => ({ id: other.integration.id }),
+  },
+  {
+    id: `${SETTINGS}#acceptHostKeyAction`,
+    action: integrationSettingsActions.acceptHostKeyAction,
+    minRole: "admin",
+    input: async (_w, team) => ({ id: team.integration.id, fingerprint: `SHA256:${"A".repeat(43)}` }),
+    // The fixture has no SSH tunnel, so the domain says so; the point here is who gets that far.
+    allowed: (res) => expect(res).toMatchObject({ ok: false, error: "This integration does not use an SSH tunnel." }),
+    foreignInput: async (_w, _own, other) => ({ id: other.integration.id, fingerprint: `SHA256:${"A".repeat(43)}` }),
+    foreignUnchanged: async (w, other) => {
+      const [row] = await w.app.db.select().from(integrationsTable).where(eq(integrationsTable.id, other.integration.id));
+      expect(row?.sshHostKey).toBe(other.integration.sshHostKey);
+    },
+  },
+);
+
 // ---------- route handlers ----------
 
 type TRouteHandler = (req: Request, segment: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -634,7 +717,7 @@ describe("authorization: roles × server actions", () => {
 
   it("never returns or logs a stored password or private key, nor writes one to the audit or job logs", async () => {
     expect(responses.length).toBeGreaterThan(CASES.length);
-    const secrets = [...world.a.secrets, ...world.b.secrets];
+    const secrets = [...world.a.secrets, ...world.b.secrets, TYPED_SOURCE_PASSWORD];
     const events = JSON.stringify(await world.app.db.select().from(auditEvents));
     const jobLines = JSON.stringify(await world.app.db.select().from(extractionLogLines));
     const hashes = (await world.app.db.select({ h: users.passwordHash }).from(users)).map((r) => r.h);
