@@ -4,7 +4,7 @@
  */
 const RULES: { test: RegExp; advice: (m: RegExpMatchArray) => string }[] = [
   { test: /ECONNREFUSED\s*([\d.:a-f]+)?/i, advice: (m) => `The database refused the connection${m[1] ? ` at ${m[1]}` : ""}. Check that PostgreSQL is running and that Host (Endpoint) and Port in Settings are right.` },
-  { test: /ENOTFOUND\s*(\S+)?|getaddrinfo/i, advice: (m) => `The host name${m[1] ? ` ${m[1]}` : ""} could not be resolved. Check Host (Endpoint) in Settings.` },
+  { test: /(?:getaddrinfo )?ENOTFOUND\s*(\S+)?|getaddrinfo/i, advice: (m) => `The host name${m[1] ? ` ${m[1]}` : ""} could not be resolved. Check Host (Endpoint) in Settings.` },
   { test: /ETIMEDOUT|timeout expired|timed out/i, advice: () => "The connection timed out. Check that the server accepts connections from this product (firewall, security group, SSH Tunnel)." },
   { test: /password authentication failed for user "?([^"\s]+)"?/i, advice: (m) => `The password for user ${m[1]} was rejected. Enter the right Password in Settings.` },
   { test: /no pg_hba\.conf entry/i, advice: () => "The server's pg_hba.conf does not allow this connection. Add a line for this user and address (see the prerequisite report in Settings)." },
