@@ -31,7 +31,10 @@ async function withAppDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Given: the team has an integration on the demo source (its password sealed as the app seals it). */
+/**
+ * Given: the team has an integration on the demo source (its password sealed as the app seals it),
+ * paused so the scheduler leaves it alone and later specs see no extra jobs.
+ */
 async function ensureIntegration(): Promise<string> {
   const appSecret = readFileSync(join(dataDir, "app-secret"), "utf8").trim();
   const src = demoSource();
@@ -39,8 +42,8 @@ async function ensureIntegration(): Promise<string> {
     const found = await c.query<{ id: string }>("SELECT id FROM integrations WHERE name = $1", [INTEGRATION_NAME]);
     if (found.rows[0]) return found.rows[0].id;
     const { rows } = await c.query<{ id: string }>(
-      `INSERT INTO integrations (team_id, name, schema_name, host, port, username, password_enc, database)
-       SELECT m.team_id, $1, 'team_console_demo', $2, $3, $4, $5, $6 FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $7
+      `INSERT INTO integrations (team_id, name, schema_name, host, port, username, password_enc, database, paused)
+       SELECT m.team_id, $1, 'team_console_demo', $2, $3, $4, $5, $6, true FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $7
        RETURNING id`,
       [INTEGRATION_NAME, src.host, Number(src.port), src.user, encryptSecret(src.password, appSecret), src.database, OWNER.email],
     );
