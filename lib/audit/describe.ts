@@ -1,4 +1,4 @@
-/** Plain-words names of audit actions; unknown ones (other features' new actions) show their code. */
+/** Plain-words names of audit actions; others' actions get a readable form of their code ("catalog.refresh" → "Catalog: refresh"). */
 const ACTION_LABELS: Record<string, string> = {
   "team.created": "Created the team",
   "member.joined": "Joined the team",
@@ -11,7 +11,11 @@ const ACTION_LABELS: Record<string, string> = {
 };
 
 export function describeAuditAction(action: string): string {
-  return ACTION_LABELS[action] ?? action;
+  const known = ACTION_LABELS[action];
+  if (known) return known;
+  const [head, ...rest] = action.replace(/_/g, " ").split(".");
+  const subject = head ? head.charAt(0).toUpperCase() + head.slice(1) : action;
+  return rest.length ? `${subject}: ${rest.join(" ")}` : subject;
 }
 
 /** Details as short "key: value" pairs for the table (values already redacted when recorded). */
