@@ -1,12 +1,29 @@
 import { and, eq, gt, sql } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import type { TDb } from "@/db/client";
-import { invitations, memberships, signInFailures, teams, users, type TRole } from "@/db/schema";
+import { invitations, memberships, signInFailures, teams, users, type TInvitation, type TRole } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
 import { hashPassword, verifyPassword } from "./password";
 
 export const hashInvitationToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+
+const INVALID_INVITATION = "This invitation link is not valid. Ask for a new one.";
+
+/** Why an invitation cannot be used, in words for the person holding the link; null when it can. */
+function invitationProblem(invitation: TInvitation | undefined, now = Date.now()): string | null {
+  if (!invitation || invitation.revokedAt) return INVALID_INVITATION;
+  if (invitation.acceptedAt) return "This invitation link has already been used. Ask for a new one.";
+  if (invitation.expiresAt.getTime() < now) return "This invitation link has expired. Ask for a new one.";
+  return null;
+}
+
+/** Checks a link's token when the sign-up page opens, so a dead link says so before anyone types. */
+export async function checkInvitationToken(db: TDb, token: string): Promise<{ ok: true; role: TRole; email: string | null } | { ok: false; message: string }> {
+  const [invitation] = await db.select().from(invitations).where(eq(invitations.tokenHash, hashInvitationToken(token))).limit(1);
+  const problem = invitationProblem(invitation);
+  return problem || !invitation ? { ok: false, message: problem ?? INVALID_INVITATION } : { ok: true, role: invitation.role, email: invitation.email };
+}
 
 export type TSignUpInput = { email: string; password: string; name?: string; invitationToken?: string; ipAddress?: string | null };
 export type TSignedUp = { userId: string; teamId: string; role: TRole; createdTeam: boolean };
@@ -47,9 +64,8 @@ export async function signUp(
         .where(eq(invitations.tokenHash, hashInvitationToken(input.invitationToken)))
         .for("update")
         .limit(1);
-      if (!invitation || invitation.revokedAt) throw new AppError("FORBIDDEN", "This invitation link is not valid. Ask for a new one.");
-      if (invitation.acceptedAt) throw new AppError("FORBIDDEN", "This invitation link has already been used. Ask for a new one.");
-      if (invitation.expiresAt.getTime() < Date.now()) throw new AppError("FORBIDDEN", "This invitation link has expired. Ask for a new one.");
+      const problem = invitationProblem(invitation);
+      if (problem || !invitation) throw new AppError("FORBIDDEN", problem ?? INVALID_INVITATION);
       if (invitation.email && invitation.email !== input.email) {
         throw new AppError("FORBIDDEN", `This invitation is for ${invitation.email}`, { email: `This invitation is for ${invitation.email}` });
       }

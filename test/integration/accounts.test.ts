@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { invitations, memberships, users } from "@/db/schema";
-import { authenticate, hashInvitationToken, loadSessionContext, signUp } from "@/lib/auth/accounts";
+import { authenticate, checkInvitationToken, hashInvitationToken, loadSessionContext, signUp } from "@/lib/auth/accounts";
 import { AppError } from "@/lib/errors";
 import { createAppDatabase, type TTestAppDb } from "../support/databases";
 
@@ -26,6 +26,9 @@ describe("accounts", () => {
     expect(joined).toMatchObject({ role: "viewer", teamId: m!.teamId, createdTeam: false });
     const again = signUp(app.db, { email: "other@example.com", password: "correct horse 4", invitationToken: "tok-1" });
     await expect(again).rejects.toThrow(/already been used/);
+    // The sign-up page tells the same before anyone types.
+    expect(await checkInvitationToken(app.db, "tok-1")).toEqual({ ok: false, message: "This invitation link has already been used. Ask for a new one." });
+    expect(await checkInvitationToken(app.db, "no-such-token")).toEqual({ ok: false, message: "This invitation link is not valid. Ask for a new one." });
   });
 
   it("refuses an expired invitation", async () => {
