@@ -184,7 +184,7 @@ export class StreamApplier {
     }
     this.buffered = 0;
     this.lastFlush = Date.now();
-    if (saved.length > 0) await reachFaultPoint("changes-committed");
+    if (saved.some(([s, lsn]) => lsn > s.savedLsn)) await reachFaultPoint("changes-committed");
     // Only now may the slot be acknowledged up to these positions.
     for (const [s, lsn] of saved) s.savedLsn = lsn;
   }

@@ -3,12 +3,14 @@ import { catalogTables, tableSelections } from "@/db/schema";
 import type { TLogBasedInput, TLogBasedRunner } from "../log-based-registry";
 import { openSourceReader, copyOut, relationSql } from "../source-reader";
 import type { TTableRunResult } from "../table-run";
-import { quoteIdent } from "@/lib/naming/identifiers";
+import type pg from "pg";
+import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { StreamApplier, type TStreamTableState } from "./apply";
 import { reachFaultPoint } from "./faults";
 import { formatLsn, type TLsn } from "./lsn";
 import { advanceSlot, createSlot, currentWalLsn, markReadTarget, ensurePublication, findSlot, readSlot as readSlotInfo, retainedWalBytes, type TSlotInfo } from "./slot";
 import { stateRecord, usableState, type TLogBasedState } from "./state";
+import { openCopySnapshot } from "./snapshot";
 import { readSlot } from "./stream";
 import { buildLogTable, noteTypeChange, type TLogTable } from "./table-context";
 
@@ -57,6 +59,11 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
   const contexts: { t: TLogTable; saved: { state: TLogBasedState; lsn: TLsn } | null }[] = [];
   try {
     let slot: TSlotInfo = (await findSlot(src.client, database)) ?? (await createSlot(src.client, database, (m) => log.info("tap", m)));
+    // A worker that died a moment ago may still hold the slot until the server notices its socket closed.
+    for (let i = 0; i < 30 && slot.activePid !== null; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      slot = await readSlotInfo(src.client, slot.name);
+    }
     if (slot.activePid !== null) {
       throw new Error(`Replication slot ${slot.name} is in use by another connection (pid ${slot.activePid}). A slot must have one reader only: two readers lose changes.`);
     }
@@ -107,8 +114,8 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
       }
     }
 
-    // First copies. Consistency: the slot's position is taken before the copy starts; every change after
-    // it is replayed onto the copy in order (upserts converge), so nothing between copy and stream is lost.
+    // First copies, exact: read in the exported snapshot of a temporary slot whose consistent point is
+    // where the table's changes start (see snapshot.ts). The slot is at or before that point.
     const toCopy = contexts.filter((c) => !c.saved);
     if (toCopy.length > 0) {
       if (contexts.every((c) => !c.saved)) {
@@ -117,21 +124,30 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
         if (now.lsn > slot.confirmedFlush) await advanceSlot(src.client, slot.name, now.text);
       }
       slot = await readSlotInfo(src.client, slot.name);
-      for (const c of toCopy) {
-        if (ctx.shouldStop()) break;
-        try {
-          c.saved = await firstCopy(input, src.client, c.t, slot);
-          const askedAt = c.t.table.resetRequestedAt;
-          if (askedAt) {
-            await ctx.db
-              .update(tableSelections)
-              .set({ resetRequestedAt: null })
-              .where(and(eq(tableSelections.integrationId, input.integration.id), eq(tableSelections.tableKey, c.t.table.tableKey), lte(tableSelections.resetRequestedAt, askedAt)));
+      let session: TCopySession | null = null;
+      try {
+        for (const c of toCopy) {
+          if (ctx.shouldStop()) break;
+          try {
+            session ??= await openCopySession(input, database, slot, log);
+            c.saved = await firstCopy(input, session, c.t, slot);
+            const askedAt = c.t.table.resetRequestedAt;
+            if (askedAt) {
+              await ctx.db
+                .update(tableSelections)
+                .set({ resetRequestedAt: null })
+                .where(and(eq(tableSelections.integrationId, input.integration.id), eq(tableSelections.tableKey, c.t.table.tableKey), lte(tableSelections.resetRequestedAt, askedAt)));
+            }
+          } catch (err) {
+            results.set(c.t.table.tableKey, { error: message(err) });
+            log.error("target", `First copy of ${c.t.table.tableKey} failed: ${message(err)}`);
+            // The snapshot's transaction may be aborted: the next table gets a fresh one.
+            await session?.close();
+            session = null;
           }
-        } catch (err) {
-          results.set(c.t.table.tableKey, { error: message(err) });
-          log.error("target", `First copy of ${c.t.table.tableKey} failed: ${message(err)}`);
         }
+      } finally {
+        await session?.close();
       }
     }
 
@@ -190,24 +206,54 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
   }
 }
 
-/** The first full copy of a table, saved with the slot position it replays from. */
-async function firstCopy(input: TLogBasedInput, source: import("pg").Client, t: TLogTable, slot: TSlotInfo): Promise<{ state: TLogBasedState; lsn: TLsn }> {
+type TCopySession = { client: pg.Client; lsn: TLsn; close(): Promise<void> };
+
+/** A source transaction in a consistent snapshot, and the position changes after it start from. */
+async function openCopySession(input: TLogBasedInput, database: string, slot: TSlotInfo, log: TLogBasedInput["ctx"]["log"]): Promise<TCopySession> {
+  const reader = await openSourceReader(input.conn, database);
+  try {
+    const snap = await openCopySnapshot(input.conn, database).catch((err: unknown) => {
+      log.warn("tap", `No exported snapshot for the first copy (${message(err)}); copying from the slot position instead: changes made during the copy are replayed onto it (keyless tables may get such rows twice)`);
+      return null;
+    });
+    await reader.client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    if (snap) {
+      await reader.client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snap.snapshot)}`);
+      log.info("tap", `First copy reads snapshot ${snap.snapshot}; changes apply from ${snap.lsnText}`);
+    }
+    return {
+      client: reader.client,
+      lsn: snap?.lsn ?? slot.confirmedFlush,
+      async close() {
+        await reader.client.query("COMMIT").catch(() => undefined);
+        await reader.close().catch(() => undefined);
+        await snap?.close();
+      },
+    };
+  } catch (err) {
+    await reader.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The first full copy of a table, saved with the position its changes start from. */
+async function firstCopy(input: TLogBasedInput, session: TCopySession, t: TLogTable, slot: TSlotInfo): Promise<{ state: TLogBasedState; lsn: TLsn }> {
   const tableVersion = Date.now();
   const extractedAt = new Date().toISOString();
   const state: TLogBasedState = {
     method: "log_based",
     slot: slot.name,
     plugin: slot.plugin,
-    lsn: formatLsn(slot.confirmedFlush),
+    lsn: formatLsn(session.lsn),
     tableVersion,
     copiedAt: extractedAt,
     columnTypes: Object.fromEntries(t.spec.columns.map((c) => [c.name, t.sourceTypes.get(c.name) ?? c.type])),
   };
   const cols = t.spec.columns.map((c) => quoteIdent(c.name)).join(", ");
   const sql = `COPY ${relationSql(t.table.schema, t.table.name)} (${cols}) TO STDOUT`;
-  input.ctx.log.info("tap", `First copy for Log-based Incremental (changes replay from ${state.lsn}): ${sql}`);
+  input.ctx.log.info("tap", `First copy for Log-based Incremental (changes apply from ${state.lsn}): ${sql}`);
   let faulted = false;
-  const result = await input.loader.replaceTable(t.spec, () => copyOut(source, sql), {
+  const result = await input.loader.replaceTable(t.spec, () => copyOut(session.client, sql), {
     state: stateRecord(state),
     tableVersion,
     meta: { extractedAt },
@@ -222,5 +268,5 @@ async function firstCopy(input: TLogBasedInput, source: import("pg").Client, t: 
   t.totals.rowsInserted += result.rowsInserted;
   t.totals.rowsReceived += result.rowsReceived;
   await input.report.stateCommitted(t.table.tableKey, stateRecord(state));
-  return { state, lsn: slot.confirmedFlush };
+  return { state, lsn: session.lsn };
 }
