@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { enableLogBasedReplication } from "@/lib/replication/log-based";
+import { createEmptyDatabase } from "../support/databases";
+import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
+
+enableLogBasedReplication();
+
+async function lsnGte(url: string, a: string, b: string): Promise<boolean> {
+  const [r] = await sqlOn(url, `SELECT ($1::pg_lsn >= $2::pg_lsn)::text AS ok`, [a, b]);
+  return r!.ok === "true";
+}
+
+/** The source's disk: an idle tracked table while other tables churn must not hold WAL back. */
+describe.each([
+  { plugin: "wal2json", source: "pg15" as const },
+  { plugin: "pgoutput", source: "embedded" as const },
+])("idle tables through $plugin", ({ plugin, source }) => {
+  let w: TEngineWorld;
+  beforeAll(async () => {
+    w = await createEngineWorld({ source, name: `Idle ${plugin}` });
+    await sqlOn(w.sourceUrl, `CREATE TABLE quiet (id int PRIMARY KEY, v text); INSERT INTO quiet VALUES (1, 'a'); CREATE TABLE busy (id serial PRIMARY KEY, payload text)`);
+    await selectTable(w, { name: "quiet" }, { method: "log_based" });
+  });
+  afterAll(async () => {
+    await sqlOn(w.sourceUrl, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active`).catch(() => undefined);
+    await w?.close();
+  });
+
+  it("advances the slot past other tables' churn and warns when retained WAL passes the threshold", async () => {
+    expect((await runJob(w)).error).toBeNull();
+    const [before] = await sqlOn(w.sourceUrl, `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE database = current_database()`);
+    // Churn a table nobody tracks: several MB of WAL in many transactions.
+    for (let i = 0; i < 20; i++) await sqlOn(w.sourceUrl, `INSERT INTO busy (payload) SELECT repeat(md5(g::text), 8) FROM generate_series(1, 2000) g`);
+    const [churned] = await sqlOn(w.sourceUrl, `SELECT pg_current_wal_lsn()::text AS l`);
+    expect(await lsnGte(w.sourceUrl, churned!.l!, before!.c!)).toBe(true);
+
+    process.env.PGR_RETAINED_WAL_WARN_BYTES = "1";
+    let job;
+    try {
+      job = await runJob(w);
+    } finally {
+      delete process.env.PGR_RETAINED_WAL_WARN_BYTES;
+    }
+    expect(job.error).toBeNull();
+    const [after] = await sqlOn(w.sourceUrl, `SELECT confirmed_flush_lsn::text AS c, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text AS behind FROM pg_replication_slots WHERE database = current_database()`);
+    // The slot moved to (at least) where the churn ended, though no tracked table changed.
+    expect(await lsnGte(w.sourceUrl, after!.c!, churned!.l!)).toBe(true);
+    expect(Number(after!.behind)).toBeLessThan(64 * 1024);
+    // The destination holds that position too (saved with the state), so the slot is never ahead of it.
+    const [saved] = await sqlOn(w.destUrl, `SELECT state->>'lsn' AS lsn FROM _pgreplicate.table_states WHERE integration_id = $1`, [w.integration.id]);
+    expect(await lsnGte(w.sourceUrl, saved!.lsn!, after!.c!)).toBe(true);
+    const lines = await sqlOn(w.app.url, `SELECT level::text, message FROM extraction_log_lines WHERE job_run_id = $1 AND message LIKE '%retains%'`, [job.run.id]);
+    expect(lines[0]?.level).toBe("WARNING");
+    expect(lines[0]?.message).toMatch(/Replication slot stitch_\S+ retains .* of WAL on the source/);
+  });
+});
+
+describe("several databases in one integration: one slot each, acknowledged on its own", () => {
+  let w: TEngineWorld;
+  let other: { url: string; name: string; drop(): Promise<void> };
+  beforeAll(async () => {
+    w = await createEngineWorld({ source: "embedded", name: "Two Databases" });
+    other = await createEmptyDatabase("embedded", "src2");
+    await sqlOn(w.sourceUrl, `CREATE TABLE a_items (id int PRIMARY KEY, v text); INSERT INTO a_items VALUES (1, 'a1')`);
+    await sqlOn(other.url, `CREATE TABLE b_items (id int PRIMARY KEY, v text); INSERT INTO b_items VALUES (1, 'b1')`);
+    await selectTable(w, { name: "a_items" }, { method: "log_based" });
+    await selectTable({ ...w, sourceUrl: other.url }, { name: "b_items" }, { method: "log_based" });
+  });
+  afterAll(async () => {
+    for (const url of [w.sourceUrl, other.url]) {
+      await sqlOn(url, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active`).catch(() => undefined);
+    }
+    await other?.drop();
+    await w?.close();
+  });
+
+  it("creates stitch_<database> in each and replicates both", async () => {
+    expect((await runJob(w)).error).toBeNull();
+    const slots = await sqlOn(w.sourceUrl, `SELECT slot_name, database FROM pg_replication_slots WHERE database IN ($1, $2) ORDER BY slot_name`, [new URL(w.sourceUrl).pathname.slice(1), other.name]);
+    expect(slots.map((s) => s.slot_name).sort()).toEqual([`stitch_${new URL(w.sourceUrl).pathname.slice(1)}`, `stitch_${other.name}`].sort());
+    const [bBefore] = await sqlOn(other.url, `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE database = current_database()`);
+
+    await sqlOn(w.sourceUrl, `INSERT INTO a_items VALUES (2, 'a2'); UPDATE a_items SET v = 'A1' WHERE id = 1`);
+    await sqlOn(other.url, `INSERT INTO b_items VALUES (2, 'b2'); DELETE FROM b_items WHERE id = 1`);
+    expect((await runJob(w)).error).toBeNull();
+    expect(await sqlOn(w.destUrl, `SELECT id::text, v FROM two_databases.a_items ORDER BY 1`)).toEqual([
+      { id: "1", v: "A1" },
+      { id: "2", v: "a2" },
+    ]);
+    expect(await sqlOn(w.destUrl, `SELECT id::text, v, (_sdc_deleted_at IS NOT NULL)::text AS deleted FROM two_databases.b_items ORDER BY 1`)).toEqual([
+      { id: "1", v: "b1", deleted: "true" },
+      { id: "2", v: "b2", deleted: "false" },
+    ]);
+    const [bAfter] = await sqlOn(other.url, `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE database = current_database()`);
+    expect(await lsnGte(other.url, bAfter!.c!, bBefore!.c!)).toBe(true);
+    expect(bAfter!.c).not.toBe(bBefore!.c);
+  });
+});
