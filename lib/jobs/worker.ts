@@ -24,6 +24,8 @@ export type TWorkerOptions = {
   workerId: string;
   concurrency?: number;
   heartbeatMs?: number;
+  /** How often a running job looks for Stop Extraction. */
+  stopPollMs?: number;
   /** A run whose heartbeat is older than this is failed by any worker's sweep. */
   staleAfterMs?: number;
   onEvent?: (event: string, detail: Record<string, unknown>) => void;
@@ -34,6 +36,7 @@ export type TWorker = { stop(): Promise<void> };
 export async function startWorker(opts: TWorkerOptions): Promise<TWorker> {
   const { db, boss, handlers, workerId } = opts;
   const heartbeatMs = opts.heartbeatMs ?? 10_000;
+  const stopPollMs = opts.stopPollMs ?? 1_000;
   const staleAfterMs = opts.staleAfterMs ?? 6 * heartbeatMs;
   const emit = opts.onEvent ?? (() => undefined);
   let shuttingDown = false;
@@ -53,16 +56,19 @@ export async function startWorker(opts: TWorkerOptions): Promise<TWorker> {
     const log = createJobLogger(db, run.id);
     let stopRequested = false;
     const heartbeat = setInterval(() => {
+      void db.update(jobRuns).set({ heartbeatAt: new Date() }).where(eq(jobRuns.id, run.id)).catch(() => undefined);
+    }, heartbeatMs);
+    // Stop Extraction should take effect within about a second, not a heartbeat period: a cheap read by id.
+    const stopPoll = setInterval(() => {
       void db
-        .update(jobRuns)
-        .set({ heartbeatAt: new Date() })
+        .select({ stopRequestedAt: jobRuns.stopRequestedAt })
+        .from(jobRuns)
         .where(eq(jobRuns.id, run.id))
-        .returning({ stopRequestedAt: jobRuns.stopRequestedAt })
         .then(([row]) => {
           if (row?.stopRequestedAt) stopRequested = true;
         })
         .catch(() => undefined);
-    }, heartbeatMs);
+    }, Math.min(stopPollMs, heartbeatMs));
     emit("job.started", { jobRunId: run.id, kind });
     log.info("main", `Job ${run.id} started (${run.trigger}) on worker ${workerId}`);
     const ctx: TJobContext = {
@@ -96,6 +102,7 @@ export async function startWorker(opts: TWorkerOptions): Promise<TWorker> {
       emit("job.failed", { jobRunId: run.id, error: message });
     } finally {
       clearInterval(heartbeat);
+      clearInterval(stopPoll);
     }
   };
 
