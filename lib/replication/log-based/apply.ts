@@ -167,6 +167,7 @@ export class StreamApplier {
       if (hasChanges) {
         await this.addNewColumns(s.t);
         await this.fillMovedRows(s.t);
+        await this.resolveAmbiguousNulls(s.t);
         const received = s.t.buffer.received;
         const changes = s.t.buffer.drain();
         const res = await this.opts.loader.applyChanges(s.t.spec, changes, { state: stateRecord(state), tableVersion: s.state.tableVersion });
@@ -187,6 +188,31 @@ export class StreamApplier {
     if (saved.some(([s, lsn]) => lsn > s.savedLsn)) await reachFaultPoint("changes-committed");
     // Only now may the slot be acknowledged up to these positions.
     for (const [s, lsn] of saved) s.savedLsn = lsn;
+  }
+
+  /** wal2json's NULL for NaN / ±Infinity: read the source row; a special value there is the real one. */
+  private async resolveAmbiguousNulls(t: TLogTable): Promise<void> {
+    const rows = t.buffer.ambiguousNulls();
+    if (rows.length === 0 || t.spec.primaryKey.length === 0) return;
+    const pk = t.spec.primaryKey;
+    const cols = [...new Set(rows.flatMap((r) => r.columns))];
+    const rel = `${quoteIdent(t.table.schema)}.${quoteIdent(t.table.name)}`;
+    const keyArrays = pk.map((k) => rows.map((r) => r.key[k] ?? null));
+    const join = pk.map((k, i) => `s.${quoteIdent(k)} = k.${quoteIdent(`k${i}`)}::${t.sourceTypes.get(k) ?? "text"}`).join(" AND ");
+    const special = cols.map((c) => `s.${quoteIdent(c)}::text IN ('NaN', 'Infinity', '-Infinity')`).join(" OR ");
+    const res = await this.opts.source.query<Record<string, string | null>>(
+      `SELECT ${pk.map((k, i) => `s.${quoteIdent(k)}::text AS ${quoteIdent(`k${i}`)}`).join(", ")}, ${cols.map((c, i) => `s.${quoteIdent(c)}::text AS ${quoteIdent(`c${i}`)}`).join(", ")}
+         FROM ${rel} s JOIN unnest(${pk.map((_, i) => `$${i + 1}::text[]`).join(", ")}) AS k(${pk.map((_, i) => quoteIdent(`k${i}`)).join(", ")}) ON ${join}
+        WHERE ${special}`,
+      keyArrays,
+    );
+    for (const row of res.rows) {
+      const key = Object.fromEntries(pk.map((k, i) => [k, row[`k${i}`] ?? null]));
+      cols.forEach((c, i) => {
+        const v = row[`c${i}`];
+        if (v === "NaN" || v === "Infinity" || v === "-Infinity") t.buffer.setValue(key, c, v);
+      });
+    }
   }
 
   /** Columns added at the source since the job started: added to the destination table first. */

@@ -115,6 +115,37 @@ export class TableChangeBuffer {
     for (const [k, v] of Object.entries(values)) if (!(k in e.change.values)) e.change.values[k] = v;
   }
 
+  /**
+   * wal2json writes NaN and ±Infinity of numeric and float columns as JSON null: a NULL there is
+   * ambiguous. These columns' NULLs are checked against the source before applying.
+   */
+  private ambiguous: ReadonlySet<string> = new Set();
+  setAmbiguousNullColumns(columns: string[]): void {
+    this.ambiguous = new Set(columns);
+  }
+
+  /** Upserts (by key) holding a NULL that may stand for NaN / ±Infinity. */
+  ambiguousNulls(): { key: TValues; columns: string[] }[] {
+    if (this.ambiguous.size === 0) return [];
+    const out: { key: TValues; columns: string[] }[] = [];
+    for (const e of this.byKey.values()) {
+      if (e.change.kind !== "upsert") continue;
+      const values = e.change.values;
+      const cols = [...this.ambiguous].filter((c) => values[c] === null);
+      if (cols.length === 0) continue;
+      const k = this.keyOf(values);
+      if (k) out.push({ key: k.key, columns: cols });
+    }
+    return out;
+  }
+
+  /** Sets a column of a buffered upsert (a value read back from the source). */
+  setValue(key: TValues, column: string, value: string): void {
+    const k = this.keyOf(key);
+    const e = k ? this.byKey.get(k.id) : undefined;
+    if (e?.change.kind === "upsert") e.change.values[column] = value;
+  }
+
   /** All column names that appear in the buffered changes. */
   columnsSeen(): Set<string> {
     const out = new Set<string>();

@@ -58,7 +58,9 @@ function wal2jsonColumns(cols: z.infer<typeof ZWal2JsonColumn>[] | undefined): {
   const values = new Map<string, string | null>();
   const types = new Map<string, string>();
   for (const c of cols ?? []) {
-    values.set(c.name, wal2jsonText(c.value));
+    const text = wal2jsonText(c.value);
+    // wal2json drops the \x of bytea's hex output; put it back so the value reads as the same bytes.
+    values.set(c.name, c.type === "bytea" && text !== null ? `\\x${text}` : text);
     if (c.type) types.set(c.name, c.type);
   }
   return { values, types };

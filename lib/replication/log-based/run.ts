@@ -95,6 +95,10 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
             if (before !== undefined && before !== now && t.spec.columns.some((c) => c.name === col)) noteTypeChange(t, log, loader.schema, col, before, now);
           }
         }
+        if (slot.plugin === "wal2json") {
+          const numeric = /^(numeric|real|double precision|float[48]?|decimal)(\(.*\))?$/;
+          t.buffer.setAmbiguousNullColumns(t.spec.columns.filter((c) => numeric.test(t.sourceTypes.get(c.name) ?? c.type)).map((c) => c.name));
+        }
         await report.start(table.tableKey);
         contexts.push({ t, saved });
       } catch (err) {

@@ -2,6 +2,7 @@ import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { TEXT_TYPES, tlsOptions, type TSourceConnection } from "@/lib/source/connection";
 import { openSshTunnel } from "@/lib/source/ssh-tunnel";
+import { REPLICATION_SESSION_OPTIONS } from "./session";
 import { parseLsn, type TLsn } from "./lsn";
 
 /**
@@ -25,6 +26,7 @@ export async function openCopySnapshot(conn: TSourceConnection, database: string
     connectionTimeoutMillis: conn.connectTimeoutMs ?? 10_000,
     application_name: "pgreplicate-copy-snapshot",
     types: TEXT_TYPES,
+    options: REPLICATION_SESSION_OPTIONS,
     replication: "database",
   } as pg.ClientConfig);
   client.on("error", () => undefined);

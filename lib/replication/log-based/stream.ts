@@ -3,6 +3,7 @@ import type pg from "pg";
 import { TEXT_TYPES, tlsOptions, type TSourceConnection } from "@/lib/source/connection";
 import { openSshTunnel } from "@/lib/source/ssh-tunnel";
 import { decodePgoutput, decodeWal2Json, type TStreamEvent } from "./changes";
+import { REPLICATION_SESSION_OPTIONS } from "./session";
 import { formatLsn, maxLsn, parseLsn, type TLsn } from "./lsn";
 import { ExactWal2JsonPlugin, TextPgoutputPlugin, type TPluginName, type TStreamTable } from "./plugins";
 
@@ -65,6 +66,7 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     connectionTimeoutMillis: opts.conn.connectTimeoutMs ?? 10_000,
     application_name: "pgreplicate-log-based",
     types: TEXT_TYPES,
+    options: REPLICATION_SESSION_OPTIONS,
   };
   const service = new LogicalReplicationService(clientConfig, { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } });
 
