@@ -9,12 +9,17 @@ const NAME = "Schedule Demo";
 const BIG_ROWS = 2_500_000;
 
 /** A table big enough that a Full Table copy takes a few seconds, so the log and progress can be watched. */
-async function ensureBigTable() {
+async function demoAdmin(): Promise<pg.Client> {
   const dataDir = process.env.E2E_DATA_DIR ?? ".test-data/e2e";
   const superPassword = readFileSync(join(dataDir, "pg-superuser-password"), "utf8").trim();
-  const src = demoSource();
-  const c = new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(superPassword)}@127.0.0.1:${src.port}/demo` });
+  const c = new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(superPassword)}@127.0.0.1:${demoSource().port}/demo` });
   await c.connect();
+  return c;
+}
+
+async function ensureBigTable() {
+  const src = demoSource();
+  const c = await demoAdmin();
   try {
     await c.query(`CREATE TABLE IF NOT EXISTS public.e2e_big (id bigint PRIMARY KEY, note text NOT NULL)`);
     const { rows } = await c.query<{ n: string }>("SELECT count(*) AS n FROM public.e2e_big");
@@ -105,7 +110,8 @@ test.describe.serial("Schedules, job controls, Extraction Logs and Loading Repor
       await box.check();
       await page.getByRole("group", { name: "Columns of public.e2e_big" }).getByRole("button", { name: "Table Settings" }).click();
       const dialog = page.getByRole("dialog", { name: /Table Settings/ });
-      await dialog.getByLabel("Full Table").check();
+      await dialog.getByLabel("Key-based Incremental").check();
+      await dialog.getByLabel("Replication Key").selectOption("id");
       await dialog.getByRole("button", { name: "Update Settings" }).click();
       await expect(dialog).toBeHidden();
       await page.getByRole("button", { name: "Finalize Your Selections" }).click();
@@ -149,7 +155,8 @@ test.describe.serial("Schedules, job controls, Extraction Logs and Loading Repor
     await expect(log.getByRole("row").filter({ hasText: "INFO" })).toHaveCount(0);
     await page.getByLabel("INFO", { exact: true }).check();
     await page.getByLabel("Search the log").fill("job finished");
-    await expect(log.getByRole("row")).toHaveCount(1);
+    // One line (the other row is the table's header).
+    await expect(log.getByRole("row")).toHaveCount(2);
     await expect(log).toContainText("Job finished: succeeded");
     await page.getByLabel("Search the log").fill("");
     await expect(page.getByRole("figure", { name: "Jobs per day" })).toBeVisible();
@@ -161,6 +168,7 @@ test.describe.serial("Schedules, job controls, Extraction Logs and Loading Repor
     await expect(row).toContainText(BIG_ROWS.toLocaleString("en-US"));
     await expect(row).toContainText(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
     await expect(all.getByRole("columnheader", { name: "Max Replication Bookmark Value" })).toBeVisible();
+    await expect(row).toContainText(String(BIG_ROWS));
     await page.getByRole("link", { name: "7 days" }).click();
     await expect(page.getByRole("link", { name: "7 days" })).toHaveAttribute("aria-current", "page");
     await expect(all.getByRole("row").filter({ hasText: "public.e2e_big" })).toContainText(BIG_ROWS.toLocaleString("en-US"));
@@ -179,19 +187,36 @@ test.describe.serial("Schedules, job controls, Extraction Logs and Loading Repor
     expect(download.suggestedFilename()).toMatch(/^extraction-log-.*\.txt$/);
     const text = readFileSync((await download.path())!, "utf8");
     expect(text).toMatch(/^# Extraction log of job [0-9a-f-]{36}/);
-    expect(text).toMatch(/\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z main INFO Job finished: succeeded\n/);
+    expect(text).toMatch(/\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z main INFO Job finished: succeeded/);
+    expect(text).toMatch(/\n\S+ target INFO State update: /);
     expect(text).toContain(" tap ");
   });
 
   test("Stop Extraction ends a running job; Pause shows Paused on the dashboard without a reload", async ({ page, context }) => {
+    // New rows after the bookmark make the next Key-based job long enough to stop half-way.
+    const c = await demoAdmin();
+    await c.query(`INSERT INTO public.e2e_big SELECT g, 'more ' || g FROM generate_series(${BIG_ROWS + 1}, ${2 * BIG_ROWS}) g`);
+    await c.end();
     await page.goto(`/integrations/${id}`);
     await page.getByRole("button", { name: "Run Extraction Now" }).click();
-    await expect(page.getByRole("button", { name: "Stop Extraction" })).toBeVisible({ timeout: 30_000 });
+    // Stop a job that is really running (a queued one would simply never start).
+    await expect(page.getByText("Sync Status").getByText("Running")).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole("button", { name: "Stop Extraction" })).toBeVisible();
     await page.getByRole("button", { name: "Stop Extraction" }).click();
     await expect(page.getByText(/Stopping: the job ends after its current batch/)).toBeVisible();
     await page.getByRole("link", { name: "Extraction Logs" }).click();
     await expect(page.getByTestId("job-status")).toHaveText("Stopped", { timeout: 60_000 });
-    await expect(page.getByRole("log", { name: "Log lines" })).toContainText("Extraction stopped on request");
+    await expect(page.getByRole("log", { name: "Log lines" })).toContainText("Extraction stopped on request after its current step");
+    await expect(page.getByRole("progressbar", { name: "Progress of public.e2e_big" })).toBeVisible();
+    // The stopped load kept a bookmark part-way: what was committed before the stop.
+    await page.getByRole("link", { name: "Loading Reports" }).click();
+    await page.getByRole("table", { name: "All tables" }).getByRole("link", { name: "public.e2e_big" }).click();
+    const latest = page.getByRole("table", { name: "Loads of this table" }).getByRole("row").nth(1);
+    await expect(latest).toContainText("Stopped");
+    const bookmark = Number((await latest.getByRole("cell").nth(2).textContent())?.trim());
+    expect(bookmark).toBeGreaterThan(BIG_ROWS);
+    expect(bookmark).toBeLessThan(2 * BIG_ROWS);
+    await page.screenshot({ path: `${SCREENS}/reports-stopped.png`, fullPage: true });
 
     const dashboard = await context.newPage();
     await dashboard.goto("/");

@@ -14,11 +14,11 @@ export function UsageChart({ usage, names }: { usage: TDashboard["usage"]; names
           <BarChart data={usage} margin={{ left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="day" tick={{ fontSize: 11 }} tickFormatter={(d: string) => d.slice(5)} minTickGap={12} />
-            <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={60} />
+            <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={48} tickFormatter={(v: number) => new Intl.NumberFormat("en-US", { notation: "compact" }).format(v)} />
             <Tooltip />
             <Legend />
             {names.map((n, i) => (
-              <Bar key={n} dataKey={n} stackId="usage" fill={COLORS[i % COLORS.length]} isAnimationActive={false} />
+              <Bar key={n} dataKey={n} stackId="usage" fill={COLORS[i % COLORS.length]} maxBarSize={48} isAnimationActive={false} />
             ))}
           </BarChart>
         </ResponsiveContainer>

@@ -18,8 +18,8 @@ export function JobsChart({ data }: { data: TJobsPerDay[] }) {
               <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
               <Tooltip />
               <Legend />
-              <Bar dataKey="succeeded" name="Succeeded" stackId="jobs" fill="#16a34a" isAnimationActive={false} />
-              <Bar dataKey="failed" name="Failed" stackId="jobs" fill="#dc2626" isAnimationActive={false} />
+              <Bar dataKey="succeeded" name="Succeeded" stackId="jobs" fill="#16a34a" maxBarSize={48} isAnimationActive={false} />
+              <Bar dataKey="failed" name="Failed" stackId="jobs" fill="#dc2626" maxBarSize={48} isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
         </div>

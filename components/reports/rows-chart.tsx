@@ -3,8 +3,9 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 import type { TRowsOverTime } from "@/lib/reports/loading";
 
 /** Rows loaded over time (per hour for 24 hours, per day otherwise). */
-export function RowsChart({ data, title }: { data: TRowsOverTime[]; title: string }) {
-  const hourly = data.length > 0 && data.length <= 26;
+const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+
+export function RowsChart({ data, title, hourly }: { data: TRowsOverTime[]; title: string; hourly: boolean }) {
   const points = data.map((d) => ({ label: hourly ? `${d.bucket.slice(5, 10)} ${d.bucket.slice(11, 16)}` : d.bucket.slice(0, 10), rows: d.rows }));
   return (
     <figure aria-label={title} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
@@ -14,9 +15,9 @@ export function RowsChart({ data, title }: { data: TRowsOverTime[]; title: strin
           <BarChart data={points} margin={{ left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={16} />
-            <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={60} />
-            <Tooltip />
-            <Bar dataKey="rows" name="Rows loaded" fill="#4f46e5" isAnimationActive={false} />
+            <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={48} tickFormatter={(v: number) => compact.format(v)} />
+            <Tooltip formatter={(v) => Number(v).toLocaleString("en-US")} />
+            <Bar dataKey="rows" name="Rows loaded" fill="#4f46e5" maxBarSize={48} isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>

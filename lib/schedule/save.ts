@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import type { TDb, TDbOrTx } from "@/db/client";
-import { integrations, jobRuns, tableSelections, type TIntegration } from "@/db/schema";
+import { extractionLogLines, integrations, jobRuns, tableSelections, type TIntegration } from "@/db/schema";
 import type { TAuditActor } from "@/lib/audit/record";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
@@ -103,7 +103,17 @@ export async function stopExtraction(db: TDb, actor: TAuditActor, integrationId:
   const row = await getIntegration(db, actor.teamId, integrationId);
   const run = await activeRunOf(db, integrationId);
   if (!run) throw new AppError("CONFLICT", "No extraction is running for this integration.");
-  await requestStop(db, run.id);
+  // A job no worker has picked up yet ends at once (the worker skips it); a running one after its batch.
+  const ended = await db
+    .update(jobRuns)
+    .set({ status: "stopped", stopRequestedAt: new Date(), finishedAt: new Date() })
+    .where(and(eq(jobRuns.id, run.id), eq(jobRuns.status, "queued")))
+    .returning({ id: jobRuns.id });
+  if (ended.length > 0) {
+    await db.insert(extractionLogLines).values({ jobRunId: run.id, location: "main", level: "WARNING", message: "Extraction stopped on request before it started" });
+  } else {
+    await requestStop(db, run.id);
+  }
   await recordAudit(db, actor, { action: "job.stop_requested", objectType: "integration", objectId: integrationId, details: { name: row.name, jobRunId: run.id } });
   return { jobRunId: run.id };
 }

@@ -33,7 +33,7 @@ export default async function LoadingReportsPage({ params, searchParams }: { par
         </div>
         <RangePicker base={base} range={range} table={table} />
       </div>
-      <RowsChart data={chart} title={`Rows loaded over the last ${REPORT_RANGES[range].label}`} />
+      <RowsChart data={chart} hourly={range === "24h"} title={`Rows loaded over the last ${REPORT_RANGES[range].label}`} />
       {table ? (
         <TableLoadsTable rows={await tableLoadsReport(db, session.team.id, id, table, range)} />
       ) : (
