@@ -110,3 +110,12 @@ export function describeSchedule(s: TSchedule): string {
       return `Cron ${s.cronExpression} (UTC)`;
   }
 }
+
+/**
+ * The schedule fields as an optional part of another form (the Add Integration connection form): absent
+ * fields mean the default, a Replication Frequency of 1 hour. Compose with `.and(...)`.
+ */
+export const ZOptionalScheduleInputSchema = z.preprocess((raw) => {
+  const o = raw && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
+  return { ...o, scheduleType: o.scheduleType || "interval", frequencyMinutes: o.frequencyMinutes || 60 };
+}, ZScheduleInputSchema);

@@ -41,6 +41,17 @@ export function scheduleColumnsForNewIntegration(input: TScheduleParsed, now = n
   return { ...scheduleToColumns(schedule), nextRunAt: nextStartAt(schedule, { now, lastStartedAt: null }) };
 }
 
+/**
+ * For the Add Integration action: after the integration row is created, store the schedule chosen on the
+ * connection form (parsed with ZOptionalScheduleInputSchema) and its first start.
+ */
+export async function applyScheduleToNewIntegration(db: TDbOrTx, teamId: string, integrationId: string, input: TScheduleParsed): Promise<void> {
+  await db
+    .update(integrations)
+    .set(scheduleColumnsForNewIntegration(input))
+    .where(and(eq(integrations.id, integrationId), eq(integrations.teamId, teamId)));
+}
+
 /** Saves an integration's schedule; its next start is recomputed at once (and shown on the dashboard). */
 export async function saveIntegrationSchedule(db: TDb, actor: TAuditActor, integrationId: string, input: TScheduleParsed): Promise<{ schedule: TSchedule; nextRunAt: Date }> {
   const row = await getIntegration(db, actor.teamId, integrationId);

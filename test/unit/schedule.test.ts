@@ -162,3 +162,13 @@ describe("stored schedules", () => {
     expect(scheduleFromColumns({ ...base, scheduleMode: "cron", cronExpression: "garbage" })).toEqual({ mode: "frequency", frequencyMinutes: 120 });
   });
 });
+
+describe("schedule fields inside another form", () => {
+  it("default to a 1 hour Replication Frequency when absent, and still validate when present", async () => {
+    const { ZOptionalScheduleInputSchema } = await import("@/lib/schedule/options");
+    expect(scheduleFromInput(ZOptionalScheduleInputSchema.parse({ name: "x" }))).toEqual({ mode: "frequency", frequencyMinutes: 60 });
+    expect(scheduleFromInput(ZOptionalScheduleInputSchema.parse({ scheduleType: "cron", cronExpression: "0 0 1 ? * 2" }))).toEqual({ mode: "cron", cronExpression: "0 0 1 ? * 2" });
+    const bad = ZOptionalScheduleInputSchema.safeParse({ scheduleType: "cron", cronExpression: "0 0 1 1 * MON" });
+    expect(bad.error?.issues[0]?.path).toEqual(["cronExpression"]);
+  });
+});
