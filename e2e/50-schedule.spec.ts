@@ -63,6 +63,12 @@ test.describe.serial("Schedules, job controls, Extraction Logs and Loading Repor
   test.beforeAll(async () => {
     await ensureBigTable();
   });
+  test.afterAll(async () => {
+    // Leave the demo source as later specs expect it (and keep their jobs small).
+    const c = await demoAdmin();
+    await c.query("DROP TABLE IF EXISTS public.e2e_big");
+    await c.end();
+  });
   test.beforeEach(async ({ page }) => {
     await signInAsOwner(page);
   });
