@@ -83,7 +83,7 @@ export function JobControls({ integrationId, canRun, initialPaused = false }: { 
             <button
               type="button"
               onClick={() => act(() => runExtractionNowAction({ integrationId }), "Extraction queued: follow it under Extraction Logs.")}
-              disabled={pending || active !== null}
+              disabled={pending || active === "running"}
               className="inline-flex items-center justify-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:bg-indigo-300"
             >
               {pending ? "Working…" : "Run Extraction Now"}

@@ -96,7 +96,10 @@ async function activeRunOf(db: TDbOrTx, integrationId: string) {
 /** Run Extraction Now: one job per integration at a time, so a running or waiting job refuses a second. */
 export async function runExtractionNow(db: TDb, boss: PgBoss, actor: TAuditActor, integrationId: string): Promise<{ jobRunId: string }> {
   const row: TIntegration = await getIntegration(db, actor.teamId, integrationId);
-  if (await activeRunOf(db, integrationId)) throw new AppError("CONFLICT", "An extraction is already running or about to start for this integration. Wait for it to finish, or use Stop Extraction.");
+  const active = await activeRunOf(db, integrationId);
+  if (active?.status === "running") throw new AppError("CONFLICT", "An extraction is already running for this integration. Wait for it to finish, or use Stop Extraction.");
+  // A job already waiting to start (e.g. the schedule's) is the one the user asked for: no second job.
+  if (active) return { jobRunId: active.id };
   const [tracked] = await db
     .select({ id: tableSelections.id })
     .from(tableSelections)

@@ -44,12 +44,12 @@ describe("job controls against a real worker and the real extract handler", () =
 
   it("Stop Extraction ends the running job after a batch; bookmark, destination and state agree; the next job completes the table", async () => {
     const { jobRunId } = await runExtractionNow(w.app.db, boss, actor, w.integration.id);
-    // A second Run Extraction Now while one is queued or running is refused, not doubled.
-    await expect(runExtractionNow(w.app.db, boss, actor, w.integration.id)).rejects.toThrow(/already running or about to start/);
     await waitFor(async () => {
       const [load] = await w.app.db.select().from(tableLoads).where(eq(tableLoads.jobRunId, jobRunId));
       return load && load.rowsDone > 0;
     });
+    // A second Run Extraction Now while one runs is refused, not doubled.
+    await expect(runExtractionNow(w.app.db, boss, actor, w.integration.id)).rejects.toThrow(/already running for this integration/);
     await stopExtraction(w.app.db, actor, w.integration.id);
     const stopped = await waitFor(async () => {
       const r = await runOf(jobRunId);
@@ -82,6 +82,13 @@ describe("job controls against a real worker and the real extract handler", () =
     const audit = await w.app.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.teamId, w.teamId));
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["job.run_now", "job.stop_requested"]));
     await expect(stopExtraction(w.app.db, actor, w.integration.id)).rejects.toThrow(/No extraction is running/);
+  });
+
+  it("Run Extraction Now while a job waits to start answers with that job instead of queueing a second", async () => {
+    const [waiting] = await w.app.db.insert(jobRuns).values({ teamId: w.teamId, integrationId: w.integration.id, trigger: "schedule", status: "queued" }).returning();
+    expect(await runExtractionNow(w.app.db, boss, actor, w.integration.id)).toEqual({ jobRunId: waiting!.id });
+    expect((await w.app.db.select().from(jobRuns).where(eq(jobRuns.status, "queued"))).map((r) => r.id)).toEqual([waiting!.id]);
+    await w.app.db.update(jobRuns).set({ status: "stopped", finishedAt: new Date() }).where(eq(jobRuns.id, waiting!.id));
   });
 
   it("saving a schedule sets the next start; pause keeps it from being claimed; unpause recomputes it", async () => {
