@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { TDestinationLoader } from "@/lib/destination/loader";
+import type { TChange, TDestinationLoader, TLoadTableSpec } from "@/lib/destination/loader";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { readSourceColumns } from "../source-columns";
@@ -9,7 +9,16 @@ import { formatLsn, maxLsn, type TLsn } from "./lsn";
 import { stateRecord, type TLogBasedState } from "./state";
 import { noteTypeChange, streamKey, type TLogTable } from "./table-context";
 
-export type TStreamTableState = { t: TLogTable; state: TLogBasedState; savedLsn: TLsn };
+export type TStreamTableState = {
+  t: TLogTable;
+  state: TLogBasedState;
+  /** Committed at the destination (what the slot may be acknowledged to). */
+  savedLsn: TLsn;
+  /** Handed to a write that may still be running. */
+  queuedLsn: TLsn;
+};
+
+type TBatchEntry = { s: TStreamTableState; changes: TChange[]; received: number; state: TLogBasedState; lsn: TLsn; spec: TLoadTableSpec };
 
 export type TApplierOptions = {
   source: pg.Client;
@@ -47,12 +56,14 @@ export class StreamApplier {
   private readonly maxBuffered: number;
   private readonly flushEveryMs: number;
   changesSeen = 0;
+  /** Time spent writing to the destination (for the job's summary line). */
+  applyMs = 0;
 
   constructor(private readonly opts: TApplierOptions) {
     for (const s of opts.tables) this.byName.set(streamKey(s.t.table.schema, s.t.table.name), s);
     this.lastCommitEnd = opts.slotConfirmed;
-    this.batchChanges = opts.batchChanges ?? 20_000;
-    this.maxBuffered = opts.maxBufferedChanges ?? 50_000;
+    this.batchChanges = opts.batchChanges ?? 15_000;
+    this.maxBuffered = opts.maxBufferedChanges ?? 15_000;
     this.flushEveryMs = opts.flushEveryMs ?? 5_000;
   }
 
@@ -64,6 +75,7 @@ export class StreamApplier {
   }
 
   async onEvent(event: TStreamEvent, lsn: TLsn): Promise<void> {
+    if (this.failure) throw this.failure;
     switch (event.kind) {
       case "begin":
         this.txCommitLsn = event.commitLsn ?? lsn;
@@ -144,50 +156,97 @@ export class StreamApplier {
   /** Nothing in flight and the server has decoded up to `serverLsn`: record it (bounded WAL on the source). */
   async onIdle(serverLsn: TLsn, final: boolean): Promise<void> {
     if (this.buffered > 0) await this.flush();
+    await this.settle();
     if (serverLsn <= this.committedLsn()) return;
     if (!final && Date.now() - this.lastIdleSave < 10_000) return;
     this.lastIdleSave = Date.now();
     this.lastCommitEnd = maxLsn(this.lastCommitEnd, serverLsn);
     await this.flush();
+    await this.settle();
   }
 
   async finish(): Promise<void> {
     await this.flush();
+    await this.settle();
   }
 
-  /** Writes every table's buffered changes with the position of the last complete transaction. */
+  /**
+   * Writes every table's buffered changes with the position of the last complete transaction. The
+   * write runs in the background while the stream goes on filling the next batch (at most one write in
+   * flight: a slow destination still back-pressures the stream); positions count as committed — and so
+   * may be acknowledged — only once their write has committed.
+   */
   async flush(): Promise<void> {
+    const batch = await this.takeBatch();
+    const previous = this.writing;
+    if (previous) await previous;
+    if (batch.length === 0) return;
+    this.writing = this.write(batch).catch((err: unknown) => {
+      this.failure ??= err;
+    });
+  }
+
+  /** Waits for the write in flight; rethrows its failure. */
+  async settle(): Promise<void> {
+    if (this.writing) await this.writing;
+    this.writing = null;
+    if (this.failure) throw this.failure;
+  }
+
+  private writing: Promise<void> | null = null;
+  private failure: unknown = null;
+
+  /** Prepares the buffered changes (new columns, values read back from the source) and takes them out. */
+  private async takeBatch(): Promise<TBatchEntry[]> {
+    if (this.failure) throw this.failure;
     const upTo = this.lastCommitEnd;
-    const saved: [TStreamTableState, TLsn][] = [];
+    const batch: TBatchEntry[] = [];
     for (const s of this.byName.values()) {
       const hasChanges = s.t.buffer.size > 0;
-      const newLsn = maxLsn(s.savedLsn, upTo);
-      if (!hasChanges && newLsn === s.savedLsn) continue;
-      const state: TLogBasedState = { ...s.state, lsn: formatLsn(newLsn), columnTypes: Object.fromEntries(s.t.expectedTypes) };
+      const newLsn = maxLsn(maxLsn(s.savedLsn, s.queuedLsn), upTo);
+      if (!hasChanges && newLsn <= maxLsn(s.savedLsn, s.queuedLsn)) continue;
+      let changes: TChange[] = [];
+      let received = 0;
       if (hasChanges) {
         await this.addNewColumns(s.t);
         await this.fillMovedRows(s.t);
         await this.resolveAmbiguousNulls(s.t);
-        const received = s.t.buffer.received;
-        const changes = s.t.buffer.drain();
-        const res = await this.opts.loader.applyChanges(s.t.spec, changes, { state: stateRecord(state), tableVersion: s.state.tableVersion });
-        s.t.totals.rowsInserted += res.rowsInserted;
-        s.t.totals.rowsUpdated += res.rowsUpdated;
-        s.t.totals.rowsDeleted += res.rowsDeleted;
-        s.t.totals.rowsReceived += received;
-      } else {
-        await this.opts.loader.saveState(s.t.table.tableKey, stateRecord(state));
+        received = s.t.buffer.received;
+        changes = s.t.buffer.drain();
       }
-      saved.push([s, newLsn]);
+      const state: TLogBasedState = { ...s.state, lsn: formatLsn(newLsn), columnTypes: Object.fromEntries(s.t.expectedTypes) };
       s.state = state;
-      await this.opts.onStateCommitted(s.t.table.tableKey, state);
-      this.opts.onProgress(s.t.table.tableKey, s.t.totals.rowsReceived);
+      s.queuedLsn = newLsn;
+      batch.push({ s, changes, received, state, lsn: newLsn, spec: { ...s.t.spec, columns: [...s.t.spec.columns] } });
     }
     this.buffered = 0;
     this.lastFlush = Date.now();
-    if (saved.some(([s, lsn]) => lsn > s.savedLsn)) await reachFaultPoint("changes-committed");
-    // Only now may the slot be acknowledged up to these positions.
-    for (const [s, lsn] of saved) s.savedLsn = lsn;
+    return batch;
+  }
+
+  private async write(batch: TBatchEntry[]): Promise<void> {
+    const started = performance.now();
+    try {
+      for (const b of batch) {
+        const { s } = b;
+        if (b.changes.length > 0) {
+          const res = await this.opts.loader.applyChanges(b.spec, b.changes, { state: stateRecord(b.state), tableVersion: b.state.tableVersion });
+          s.t.totals.rowsInserted += res.rowsInserted;
+          s.t.totals.rowsUpdated += res.rowsUpdated;
+          s.t.totals.rowsDeleted += res.rowsDeleted;
+          s.t.totals.rowsReceived += b.received;
+        } else {
+          await this.opts.loader.saveState(s.t.table.tableKey, stateRecord(b.state));
+        }
+        await this.opts.onStateCommitted(s.t.table.tableKey, b.state);
+        this.opts.onProgress(s.t.table.tableKey, s.t.totals.rowsReceived);
+      }
+      if (batch.some((b) => b.lsn > b.s.savedLsn)) await reachFaultPoint("changes-committed");
+      // Only now may the slot be acknowledged up to these positions.
+      for (const b of batch) b.s.savedLsn = maxLsn(b.s.savedLsn, b.lsn);
+    } finally {
+      this.applyMs += performance.now() - started;
+    }
   }
 
   /** wal2json's NULL for NaN / ±Infinity: read the source row; a special value there is the real one. */

@@ -155,7 +155,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
       }
     }
 
-    const streaming: TStreamTableState[] = contexts.filter((c) => c.saved && !results.has(c.t.table.tableKey)).map((c) => ({ t: c.t, state: c.saved!.state, savedLsn: c.saved!.lsn }));
+    const streaming: TStreamTableState[] = contexts.filter((c) => c.saved && !results.has(c.t.table.tableKey)).map((c) => ({ t: c.t, state: c.saved!.state, savedLsn: c.saved!.lsn, queuedLsn: c.saved!.lsn }));
     for (const s of streaming) {
       // Columns added at the source since the last job: added to the destination before changes carry them.
       const ensured = await loader.ensureTable(s.t.spec);
@@ -191,7 +191,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
       });
       stopped = out.reason === "stopped";
       if (out.reason === "idle-timeout") log.warn("tap", `The slot did not reach ${target.text} before going quiet; the next job continues from ${formatLsn(applier.committedLsn())}`);
-      log.info("tap", `Read ${out.messages} messages from slot ${slot.name} in ${((Date.now() - started) / 1000).toFixed(1)} s; ${applier.changesSeen} changes for tracked tables; confirmed up to ${formatLsn(applier.committedLsn())}`);
+      log.info("tap", `Read ${out.messages} messages from slot ${slot.name} in ${((Date.now() - started) / 1000).toFixed(1)} s (${(applier.applyMs / 1000).toFixed(1)} s writing to the destination); ${applier.changesSeen} changes for tracked tables; confirmed up to ${formatLsn(applier.committedLsn())}`);
     }
 
     const retained = await retainedWalBytes(src.client, slot.name);

