@@ -5,6 +5,7 @@ import { and, asc, eq, isNotNull } from "drizzle-orm";
 import { extractionLogLines, integrations, jobRuns, tableSelections } from "@/db/schema";
 import { createAppDatabase, type TTestAppDb } from "../support/databases";
 import { createIntegration, createTeamWithUser } from "../support/fixtures";
+import { createEngineWorld, selectTable, sqlOn } from "../support/engine-harness";
 
 type TEvent = { worker: string; event: string; [k: string]: unknown };
 
@@ -183,5 +184,36 @@ describe("scheduler in real worker processes", () => {
     await new Promise((r) => setTimeout(r, 2500));
     await w.stop();
     expect(await app.db.select().from(jobRuns).where(and(eq(jobRuns.integrationId, integration.id), isNotNull(jobRuns.queuedAt)))).toEqual([]);
+  });
+
+  it("the real worker process (workers/index.ts) runs the schedule: cron starts real extract jobs", async () => {
+    const w = await createEngineWorld({ name: "Cron Real" });
+    try {
+      await sqlOn(w.sourceUrl, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g;");
+      await selectTable(w, { name: "t" }, { method: "full_table" });
+      await w.app.db.update(integrations).set({ scheduleMode: "cron", cronExpression: EVERY_2S, nextRunAt: null }).where(eq(integrations.id, w.integration.id));
+      const child = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], {
+        cwd: process.cwd(),
+        env: { ...process.env, DATABASE_URL: w.app.url, APP_SECRET: process.env.APP_SECRET, LOG_LEVEL: "warn" },
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      const exited = new Promise((r) => child.once("exit", r));
+      try {
+        const runs = await waitFor(async () => {
+          const done = await w.app.db.select().from(jobRuns).where(and(eq(jobRuns.integrationId, w.integration.id), eq(jobRuns.trigger, "schedule"), eq(jobRuns.status, "succeeded")));
+          return done.length >= 2 ? done : undefined;
+        }, 60_000);
+        expect(runs.every((r) => r.scheduledFor!.getTime() % 2000 === 0)).toBe(true);
+        expect(runs.every((r) => r.rowsLoaded === 100)).toBe(true);
+        const [dest] = await sqlOn(w.destUrl, `SELECT count(*) AS n FROM "${w.schema}".t`);
+        expect(dest!.n).toBe("100");
+      } finally {
+        await w.app.db.update(integrations).set({ paused: true }).where(eq(integrations.id, w.integration.id));
+        child.kill("SIGTERM");
+        await exited;
+      }
+    } finally {
+      await w.close();
+    }
   });
 });
