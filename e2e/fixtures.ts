@@ -37,3 +37,23 @@ export async function signInAsOwner(page: Page) {
   }
   await signIn(page, OWNER);
 }
+
+/** Dashboard → Add Integration → a tile → the connection form. */
+export async function openForm(page: Page, tile: "PostgreSQL" | "Amazon PostgreSQL RDS") {
+  await page.goto("/");
+  await page.getByRole("link", { name: "Add Integration" }).click();
+  await expect(page.getByRole("heading", { name: "Add Integration" })).toBeVisible();
+  await page.getByRole("link", { name: tile === "PostgreSQL" ? /^PostgreSQL/ : /^Amazon PostgreSQL RDS/ }).click();
+  await expect(page.getByRole("button", { name: "Check and Save" })).toBeVisible();
+}
+
+/** Fills the connection form with the demo source (overrides for failure cases). */
+export async function fillDemo(page: Page, name: string, overrides: Partial<ReturnType<typeof demoSource>> = {}) {
+  const d = { ...demoSource(), ...overrides };
+  await page.getByLabel("Integration Name").fill(name);
+  await page.getByLabel("Host (Endpoint)").fill(d.host);
+  await page.getByLabel("Port", { exact: true }).fill(d.port);
+  await page.getByLabel("Username").fill(d.user);
+  await page.getByLabel("Password").fill(d.password);
+  await page.getByLabel("Database").fill(d.database);
+}

@@ -60,7 +60,8 @@ export function ConnectionForm({
   flavour: "postgres" | "rds";
   integrationId?: string;
   initial?: TConnectionFormValues;
-  extraFields?: ReactNode;
+  /** Fields sent with the form; a function receives the server's field errors to show next to them. */
+  extraFields?: ReactNode | ((fieldErrors: Record<string, string>) => ReactNode);
   onResult?: (result: TCheckResult) => void;
 }) {
   const router = useRouter();
@@ -197,7 +198,7 @@ export function ConnectionForm({
           defaultChecked={initial.logBased}
           hint="Make Log-based Incremental the default Replication Method for tables set to replicate (changeable per table in Table Settings)."
         />
-        {extraFields}
+        {typeof extraFields === "function" ? extraFields(fieldErrors) : extraFields}
       </fieldset>
 
       {result ? <CheckSteps diagnosis={result.diagnosis} /> : null}

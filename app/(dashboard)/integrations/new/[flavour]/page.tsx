@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { hasRole } from "@/lib/auth/roles";
-import { ConnectionForm } from "@/components/sources/connection-form";
+import { NewIntegrationForm } from "@/components/sources/new-integration-form";
 import { requireSessionContext } from "../../../../_server/session";
 
 const TITLES = { postgres: "PostgreSQL", rds: "Amazon PostgreSQL RDS" } as const;
@@ -24,7 +24,7 @@ export default async function NewIntegrationFormPage({ params }: { params: Promi
           {flavour === "rds" ? " (rds.logical_replication, the rds_replication role, hot_standby_feedback on replicas, backup retention)" : ""}.
         </p>
       </div>
-      <ConnectionForm mode="create" flavour={flavour} />
+      <NewIntegrationForm flavour={flavour} />
     </div>
   );
 }
