@@ -69,5 +69,24 @@ export async function failAbandonedRuns(db: TDbOrTx, staleAfterMs: number, boss?
   if (boss) {
     for (const r of rows) if (r.queueJobId) await boss.fail(r.kind, r.queueJobId, { reason: "worker stopped responding" }).catch(() => undefined);
   }
+  return rows.length + (await failOrphanedQueuedRuns(db));
+}
+
+/**
+ * A run still "queued" whose queue job is gone (archived, deleted, or never sent because the process died
+ * between the two writes) would never start and would block its integration's schedule: fail it, saying why.
+ */
+async function failOrphanedQueuedRuns(db: TDbOrTx, olderThanMs = 10 * 60_000): Promise<number> {
+  const rows = await db
+    .update(jobRuns)
+    .set({ status: "failed", finishedAt: new Date(), error: "This job was queued but never picked up by a worker; start it again with Run Extraction Now." })
+    .where(
+      and(
+        eq(jobRuns.status, "queued"),
+        lt(jobRuns.queuedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
+        sql`NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.id::text = ${jobRuns.queueJobId} AND j.state IN ('created', 'retry', 'active'))`,
+      ),
+    )
+    .returning({ id: jobRuns.id });
   return rows.length;
 }

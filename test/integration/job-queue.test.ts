@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import { extractionLogLines, jobRuns, teams } from "@/db/schema";
 import { startQueue } from "@/lib/jobs/queue";
-import { enqueueJob, getJobRun, requestStop } from "@/lib/jobs/runs";
+import { enqueueJob, failAbandonedRuns, getJobRun, requestStop } from "@/lib/jobs/runs";
 import { startWorker, type TJobHandler, type TWorker } from "@/lib/jobs/worker";
 import { createAppDatabase, type TTestAppDb } from "../support/databases";
 
@@ -99,6 +99,18 @@ describe("job queue: enqueue → worker → status → log lines", () => {
     expect(failed.error).toBe("source went away");
     const lines = await app.db.select().from(extractionLogLines).where(eq(extractionLogLines.jobRunId, res.jobRunId));
     expect(lines.find((l) => l.level === "CRITICAL")?.message).toBe("Job failed: source went away");
+  });
+
+  it("fails a run left queued without a queue job, and leaves one whose queue job still waits", async () => {
+    const [orphan] = await app.db.insert(jobRuns).values({ teamId, kind: "test-echo", trigger: "test", queuedAt: sql`now() - interval '20 minutes'` }).returning();
+    // A kind no worker consumes: its queue job stays "created".
+    const waiting = await enqueueJob(app.db, boss, { teamId, integrationId: null, kind: "test-nobody", trigger: "test" });
+    if (!waiting.enqueued) throw new Error("not enqueued");
+    await app.db.update(jobRuns).set({ queuedAt: sql`now() - interval '20 minutes'` }).where(eq(jobRuns.id, waiting.jobRunId));
+    await failAbandonedRuns(app.db, 60_000);
+    const failed = await getJobRun(app.db, orphan!.id);
+    expect(failed).toMatchObject({ status: "failed", error: "This job was queued but never picked up by a worker; start it again with Run Extraction Now." });
+    expect((await getJobRun(app.db, waiting.jobRunId))?.status).toBe("queued");
   });
 
   it("stops a running job on request and records it as stopped", async () => {
