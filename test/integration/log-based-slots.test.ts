@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enableLogBasedReplication } from "@/lib/replication/log-based";
 import { createEmptyDatabase } from "../support/databases";
+import { createIntegration } from "../support/fixtures";
 import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
 
 enableLogBasedReplication();
@@ -94,5 +95,49 @@ describe("several databases in one integration: one slot each, acknowledged on i
     const [bAfter] = await sqlOn(other.url, `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE database = current_database()`);
     expect(await lsnGte(other.url, bAfter!.c!, bBefore!.c!)).toBe(true);
     expect(bAfter!.c).not.toBe(bBefore!.c);
+  });
+});
+
+describe("two integrations on one source database never share a slot", () => {
+  let w: TEngineWorld;
+  let second: TEngineWorld;
+  beforeAll(async () => {
+    w = await createEngineWorld({ source: "embedded", name: "First Reader" });
+    await sqlOn(w.sourceUrl, `CREATE TABLE shared_items (id int PRIMARY KEY, v text); INSERT INTO shared_items VALUES (1, 'one')`);
+    const u = new URL(w.sourceUrl);
+    const integration = await createIntegration(
+      w.app.db,
+      w.teamId,
+      { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1) },
+      { name: "Second Reader", schemaName: "second_reader" },
+    );
+    second = { ...w, integration, schema: "second_reader" };
+    await selectTable(w, { name: "shared_items" }, { method: "log_based" });
+    await selectTable(second, { name: "shared_items" }, { method: "log_based" });
+  });
+  afterAll(async () => {
+    await sqlOn(w.sourceUrl, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active`).catch(() => undefined);
+    await w?.close();
+  });
+
+  it("the second integration gets stitch_<db>_<schema>; both see every change", async () => {
+    const db = new URL(w.sourceUrl).pathname.slice(1);
+    expect((await runJob(w)).error).toBeNull();
+    const job = await runJob(second);
+    expect(job.error).toBeNull();
+    const slots = await sqlOn(w.sourceUrl, `SELECT slot_name FROM pg_replication_slots WHERE database = current_database() ORDER BY 1`);
+    expect(slots.map((s) => s.slot_name)).toEqual([`stitch_${db}`, `stitch_${db}_second_reader`]);
+    const warn = await sqlOn(w.app.url, `SELECT level::text, message FROM extraction_log_lines WHERE job_run_id = $1 AND message LIKE '%already read by%'`, [job.run.id]);
+    expect(warn[0]?.level).toBe("WARNING");
+
+    await sqlOn(w.sourceUrl, `INSERT INTO shared_items VALUES (2, 'two'); UPDATE shared_items SET v = 'ONE' WHERE id = 1`);
+    expect((await runJob(w)).error).toBeNull();
+    expect((await runJob(second)).error).toBeNull();
+    for (const schema of [w.schema, "second_reader"]) {
+      expect(await sqlOn(w.destUrl, `SELECT id::text, v FROM "${schema}".shared_items ORDER BY 1`)).toEqual([
+        { id: "1", v: "ONE" },
+        { id: "2", v: "two" },
+      ]);
+    }
   });
 });

@@ -16,3 +16,13 @@ export function slotCandidates(database: string): [string, string] {
 export function preferredSlotName(database: string): string {
   return slotCandidates(database)[0];
 }
+
+/**
+ * The slot of a second integration on the same database: `stitch_<db>` already has a reader (another
+ * integration), and a slot must have exactly one, so this integration gets `stitch_<db>_<schema>`.
+ */
+export function ownSlotName(database: string, integrationSchema: string): string {
+  const schema = integrationSchema.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+  const base = preferredSlotName(database);
+  return `${base.slice(0, Math.max(8, 62 - schema.length))}_${schema}`.slice(0, 63);
+}

@@ -1,5 +1,5 @@
-import { and, eq, lte } from "drizzle-orm";
-import { catalogTables, tableSelections } from "@/db/schema";
+import { and, eq, lte, ne, sql } from "drizzle-orm";
+import { catalogTables, integrations, tableSelections, tableStates } from "@/db/schema";
 import type { TLogBasedInput, TLogBasedRunner } from "../log-based-registry";
 import { openSourceReader, copyOut, relationSql } from "../source-reader";
 import type { TTableRunResult } from "../table-run";
@@ -8,7 +8,8 @@ import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { StreamApplier, type TStreamTableState } from "./apply";
 import { reachFaultPoint } from "./faults";
 import { formatLsn, type TLsn } from "./lsn";
-import { advanceSlot, createSlot, currentWalLsn, markReadTarget, ensurePublication, findSlot, readSlot as readSlotInfo, retainedWalBytes, type TSlotInfo } from "./slot";
+import { ownSlotName, preferredSlotName } from "./names";
+import { advanceSlot, createSlot, currentWalLsn, markReadTarget, ensurePublication, findSlot, readSlot as readSlotInfo, retainedWalBytes, slotIfExists, type TSlotInfo } from "./slot";
 import { stateRecord, usableState, type TLogBasedState } from "./state";
 import { openCopySnapshot } from "./snapshot";
 import { readSlot } from "./stream";
@@ -58,7 +59,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
   const src = await openSourceReader(input.conn, database);
   const contexts: { t: TLogTable; saved: { state: TLogBasedState; lsn: TLsn } | null }[] = [];
   try {
-    let slot: TSlotInfo = (await findSlot(src.client, database)) ?? (await createSlot(src.client, database, (m) => log.info("tap", m)));
+    let slot = await chooseSlot(input, src.client, database);
     // A worker that died a moment ago may still hold the slot until the server notices its socket closed.
     for (let i = 0; i < 30 && slot.activePid !== null; i++) {
       await new Promise((r) => setTimeout(r, 500));
@@ -108,11 +109,13 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
     }
     if (contexts.length === 0) return;
 
+    // pgoutput reads through the publication named like the database's slot (several slots may share it).
+    const publication = slot.name === ownSlotName(database, input.integration.schemaName) ? preferredSlotName(database) : slot.name;
     if (slot.plugin === "pgoutput") {
-      const added = await ensurePublication(src.client, slot.name, contexts.map((c) => ({ schema: c.t.table.schema, name: c.t.table.name })), (m) => log.info("tap", m));
+      const added = await ensurePublication(src.client, publication, contexts.map((c) => ({ schema: c.t.table.schema, name: c.t.table.name })), (m) => log.info("tap", m));
       for (const c of contexts) {
         if (c.saved && added.some((a) => a.schema === c.t.table.schema && a.name === c.t.table.name)) {
-          log.warn("tap", `${c.t.table.tableKey} was not in publication ${slot.name}: its changes were not recorded, so it is copied again`);
+          log.warn("tap", `${c.t.table.tableKey} was not in publication ${publication}: its changes were not recorded, so it is copied again`);
           c.saved = null;
         }
       }
@@ -181,7 +184,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
         slot: slot.name,
         plugin: slot.plugin,
         tables: streaming.map((s) => ({ schema: s.t.table.schema, name: s.t.table.name })),
-        publication: slot.plugin === "pgoutput" ? slot.name : null,
+        publication: slot.plugin === "pgoutput" ? publication : null,
         targetLsn: target.lsn,
         onEvent: (ev, lsn) => applier.onEvent(ev, lsn),
         onIdle: (k) => applier.onIdle(k, k >= target.lsn),
@@ -208,6 +211,38 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
   } finally {
     await src.close().catch(() => undefined);
   }
+}
+
+/**
+ * The integration's slot in this database: its own `stitch_<db>_<schema>` if it has one; else the setup
+ * guide's `stitch_<db>` (or `stitch`) unless another integration already reads that one (two readers of
+ * one slot lose changes), in which case its own slot is created with the same plugin.
+ */
+async function chooseSlot(input: TLogBasedInput, client: pg.Client, database: string): Promise<TSlotInfo> {
+  const log = (m: string) => input.ctx.log.info("tap", m);
+  const own = ownSlotName(database, input.integration.schemaName);
+  const mine = await slotIfExists(client, own);
+  if (mine) return mine;
+  const shared = await findSlot(client, database);
+  if (!shared) return createSlot(client, database, log);
+  const prefix = `${quoteIdent(database)}.`;
+  const [other] = await input.ctx.db
+    .select({ name: integrations.name })
+    .from(tableStates)
+    .innerJoin(integrations, eq(integrations.id, tableStates.integrationId))
+    .where(
+      and(
+        ne(tableStates.integrationId, input.integration.id),
+        eq(integrations.host, input.integration.host),
+        eq(integrations.port, input.integration.port),
+        sql`${tableStates.state}->>'slot' = ${shared.name}`,
+        sql`starts_with(${tableStates.tableKey}, ${prefix})`,
+      ),
+    )
+    .limit(1);
+  if (!other) return shared;
+  input.ctx.log.warn("tap", `Replication slot ${shared.name} is already read by the integration "${other.name}"; a slot must have one reader, so this integration uses its own slot ${own}`);
+  return createSlot(client, database, log, { name: own, plugins: [shared.plugin, shared.plugin === "wal2json" ? "pgoutput" : "wal2json"] });
 }
 
 type TCopySession = { client: pg.Client; lsn: TLsn; close(): Promise<void> };

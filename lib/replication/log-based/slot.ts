@@ -38,6 +38,15 @@ export async function findSlot(client: pg.Client, database: string): Promise<TSl
   return null;
 }
 
+/** A slot by name in the connected database, or null. */
+export async function slotIfExists(client: pg.Client, name: string): Promise<TSlotInfo | null> {
+  const res = await client.query<TSlotRow>(
+    `SELECT slot_name, plugin, confirmed_flush_lsn::text, restart_lsn::text, active_pid FROM pg_catalog.pg_replication_slots WHERE slot_name = $1 AND database = current_database()`,
+    [name],
+  );
+  return res.rows[0] ? toInfo(res.rows[0]) : null;
+}
+
 export async function readSlot(client: pg.Client, name: string): Promise<TSlotInfo> {
   const res = await client.query<TSlotRow>(
     `SELECT slot_name, plugin, confirmed_flush_lsn::text, restart_lsn::text, active_pid FROM pg_catalog.pg_replication_slots WHERE slot_name = $1`,
@@ -52,10 +61,10 @@ export async function readSlot(client: pg.Client, name: string): Promise<TSlotIn
  * Creates `stitch_<db>`: with wal2json when the server can load it (the setup guide's plugin), else with
  * pgoutput (built in; RDS, Cloud SQL and the embedded server offer it without installing anything).
  */
-export async function createSlot(client: pg.Client, database: string, log: (msg: string) => void): Promise<TSlotInfo> {
-  const name = preferredSlotName(database);
+export async function createSlot(client: pg.Client, database: string, log: (msg: string) => void, opts: { name?: string; plugins?: TPluginName[] } = {}): Promise<TSlotInfo> {
+  const name = opts.name ?? preferredSlotName(database);
   const errors: string[] = [];
-  for (const plugin of ["wal2json", "pgoutput"] as const) {
+  for (const plugin of opts.plugins ?? (["wal2json", "pgoutput"] as const)) {
     try {
       // A savepoint-free, autocommit call: a failure leaves nothing behind.
       await client.query(`SELECT pg_catalog.pg_create_logical_replication_slot($1, $2)`, [name, plugin]);
