@@ -135,6 +135,8 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
 
   service.on("heartbeat", (lsnText: string, _ts: number, shouldRespond: boolean) => {
     const k = parseLsn(lsnText);
+    // The server reading on through WAL (a long transaction being decoded, other tables' changes) is progress.
+    if (lastServerLsn === null || k > lastServerLsn) lastActivity = Date.now();
     lastServerLsn = lastServerLsn === null ? k : maxLsn(lastServerLsn, k);
     if (shouldRespond) void sendAck().catch(fail);
     if (finished) return;
