@@ -1,4 +1,5 @@
 "use client";
+import { useDebounce } from "use-debounce";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import type { TJobLog, TLogLineOut } from "@/lib/reports/jobs";
@@ -15,14 +16,6 @@ const LEVEL_STYLE: Record<TLevel, string> = {
   CRITICAL: "text-red-400 font-bold",
 };
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 /**
  * One job's log: lines (timestamp, location, level, message) with a level filter and text search,
@@ -33,7 +26,7 @@ export function JobLog({ jobId }: { jobId: string }) {
   const [levels, setLevels] = useState<TLevel[]>([...LEVELS]);
   const [search, setSearch] = useState("");
   const [follow, setFollow] = useState(true);
-  const q = useDebounced(search.trim(), 250);
+  const q = useDebounce(search.trim(), 250)[0];
   const filterKey = `${levels.join(",")}|${q}`;
   // Lines seen so far per filter; polling asks only for lines after the last one.
   const seen = useRef(new Map<string, { lines: TLogLineOut[]; lastId: number }>());

@@ -1,6 +1,7 @@
 "use client";
+import { useDebounce } from "use-debounce";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { previewScheduleAction } from "@/app/(dashboard)/integrations/[id]/schedule/actions";
 import { ANCHOR_MIN_FREQUENCY_MINUTES, FREQUENCY_MINUTES, frequencyLabel } from "@/lib/schedule/options";
 
@@ -8,14 +9,6 @@ export type TScheduleValue = { scheduleType: "interval" | "cron"; frequencyMinut
 
 export const DEFAULT_SCHEDULE: TScheduleValue = { scheduleType: "interval", frequencyMinutes: 60, anchorTime: "", cronExpression: "" };
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 export function formatUtc(iso: string): string {
   const d = new Date(iso);
@@ -51,7 +44,7 @@ export function ScheduleFields({
     setValue(next);
     onChange?.(next);
   };
-  const debounced = useDebounced(value, 300);
+  const debounced = useDebounce(value, 300)[0];
   const preview = useQuery({
     queryKey: ["schedule-preview", integrationId ?? null, debounced],
     queryFn: () => previewScheduleAction({ ...debounced, integrationId: integrationId ?? "" }),

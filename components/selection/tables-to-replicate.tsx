@@ -1,4 +1,5 @@
 "use client";
+import { useDebounce } from "use-debounce";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import type { TReplicationMethod } from "@/db/schema";
@@ -34,14 +35,6 @@ type TProps = {
   initialDatabase: string | null;
 };
 
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 /** The `Tables to Replicate` tab: databases → schemas → tables, search and paging on the server. */
 export function TablesToReplicate({ integrationId, defaultMethod, logBased, canEdit, initialTree, initialDatabase }: TProps) {
@@ -51,7 +44,7 @@ export function TablesToReplicate({ integrationId, defaultMethod, logBased, canE
     schema: null,
   });
   const [searchText, setSearchText] = useState("");
-  const search = useDebounced(searchText.trim(), 250);
+  const search = useDebounce(searchText.trim(), 250)[0];
   const [page, setPage] = useState(0);
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const [settingsFor, setSettingsFor] = useState<TCatalogListRow | null>(null);

@@ -3,19 +3,9 @@
  * source database per integration, `stitch_<database>` (or a `stitch` slot in that database), and for
  * pgoutput a publication named like the slot. A slot is never shared by two consumers (both lose data).
  */
-export function slotCandidates(database: string): [string, string] {
-  // Slot names allow only a-z, 0-9 and `_`, at most 63 bytes.
-  const cleaned = database
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9_]/g, "_");
-  return [`stitch_${cleaned}`.slice(0, 63), "stitch"];
-}
-
-export function preferredSlotName(database: string): string {
-  return slotCandidates(database)[0];
-}
+// One rule for slot names, shared with the prerequisite report (which looks slots up by the same names).
+export { slotNameCandidates as slotCandidates, preferredSlotName } from "@/lib/source/slot-names";
+import { preferredSlotName } from "@/lib/source/slot-names";
 
 /**
  * The slot of a second integration on the same database: `stitch_<db>` already has a reader (another
