@@ -32,7 +32,8 @@ describe("job controls against a real worker and the real extract handler", () =
     await sqlOn(w.sourceUrl, `CREATE TABLE items (id int PRIMARY KEY, note text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, ${ROWS}) g;`);
     await selectTable(w, { name: "items" }, { method: "key_based", replicationKey: ["id"] });
     boss = await startQueue(w.app.url);
-    worker = await startWorker({ db: w.app.db, boss, workerId: "controls", heartbeatMs: 100, handlers: { extract: (ctx) => runExtractJob(ctx, { batchRows: 2000 }) } });
+    // Small batches: the job must still be running when Stop Extraction arrives, even on a busy machine.
+    worker = await startWorker({ db: w.app.db, boss, workerId: "controls", heartbeatMs: 100, handlers: { extract: (ctx) => runExtractJob(ctx, { batchRows: 400 }) } });
     actor = { teamId: w.teamId, userId: null, email: "tester@example.com" };
   });
   afterAll(async () => {
