@@ -17,6 +17,8 @@
  *       // Log-based: ordered TChange[] (upserts with the columns present; deletes keep the row and set
  *       // _sdc_deleted_at; columns absent from a change are left untouched), state saved in the same
  *       // transaction. Changes are applied in order; several changes to one key in a call are fine.
+ *       // { uniqueKeys: true }: the caller guarantees one change per key (cheaper merge, no ordering).
+ *       // Staging: one TEMP table per column set, created once per session, ON COMMIT DELETE ROWS.
  *   await loader.resetTable(spec.table, tableKey);    // DROP TABLE + forget the state, in one transaction
  *   await loader.close();
  *
@@ -38,7 +40,7 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { openDestinationClient, type TDestinationConnection } from "./connection";
-import { encodeCopyRow } from "./copy-text";
+import { CHANGE_SDC_COLUMNS, encodeGroup, groupChanges, mergeSql, stagingFor } from "./change-staging";
 import { columnDefinitionSql, qualified, readExistingColumns, SDC_COLUMNS, STATE_SCHEMA, STATE_TABLE } from "./ddl";
 import type { TBatchMeta, TChange, TCopyTextSource, TLoadResult, TLoadTableSpec, TProgress, TReplicationState } from "./types";
 
@@ -60,11 +62,22 @@ export type TDestinationLoader = {
   ensureTable(spec: TLoadTableSpec): Promise<{ created: boolean; addedColumns: string[] }>;
   replaceTable(spec: TLoadTableSpec, source: TCopyTextSource, opts: { state: TReplicationState; tableVersion: number; meta: TBatchMeta; onProgress?: TProgress }): Promise<TLoadResult>;
   loadBatch(spec: TLoadTableSpec, source: TCopyTextSource, opts: { state: TReplicationState; tableVersion: number; meta: TBatchMeta; onProgress?: TProgress }): Promise<TLoadResult>;
-  applyChanges(spec: TLoadTableSpec, changes: TChange[], opts: { state: TReplicationState; tableVersion: number }): Promise<TLoadResult>;
+  applyChanges(spec: TLoadTableSpec, changes: TChange[], opts: TApplyChangesOptions): Promise<TLoadResult>;
   /** Saves state alone (e.g. a log position with no rows to load), in its own transaction. */
   saveState(tableKey: string, state: TReplicationState): Promise<void>;
   resetTable(table: string, tableKey: string): Promise<void>;
   close(): Promise<void>;
+};
+
+export type TApplyChangesOptions = {
+  state: TReplicationState;
+  tableVersion: number;
+  /**
+   * The caller guarantees at most one change per primary key in the call (e.g. the log-based buffer,
+   * which merges changes per key): the merge then skips ordering and de-duplication. Without it,
+   * several changes to one key are fine (the last one wins).
+   */
+  uniqueKeys?: boolean;
 };
 
 const EMPTY: TLoadResult = { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 };
@@ -187,6 +200,60 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     return { inserted: Number(row?.inserted ?? 0), updated: Number(row?.updated ?? 0) };
   };
 
+  /** TEMP staging tables this session already created (ON COMMIT DELETE ROWS; forgotten on ROLLBACK). */
+  const stagingCreated = new Set<string>();
+
+  const applyChangesOnce = async (spec: TLoadTableSpec, changes: TChange[], state: TReplicationState, tableVersion: number, uniqueKeys: boolean): Promise<TLoadResult> => {
+    const known = new Set(spec.columns.map((c) => c.name));
+    const groups = groupChanges(changes);
+    for (const g of groups) {
+      const unknown = g.sourceCols.filter((c) => !known.has(c));
+      if (unknown.length > 0) throw new Error(`Change for ${spec.table} has columns the destination spec lacks: ${unknown.join(", ")}`);
+    }
+    const target = qualified(schema, spec.table);
+    const keyed = spec.primaryKey.length > 0;
+    const ordered = keyed && !uniqueKeys;
+    const usedInTransaction = new Set<string>();
+    try {
+      return await inTransaction(async () => {
+        const total = { ...EMPTY };
+        const receivedAt = new Date().toISOString();
+        for (const g of groups) {
+          const data = encodeGroup(g, { receivedAt, tableVersion, full: !keyed, ordered });
+          let merged = { inserted: 0, updated: 0 };
+          if (!keyed) {
+            // Keyless: every change is a new row, appended straight into the target in order.
+            const rows = await copyInto(target, [...g.sourceCols, ...CHANGE_SDC_COLUMNS], () => Readable.from([data]));
+            merged = { inserted: rows, updated: 0 };
+          } else {
+            const staging = stagingFor(spec, g, ordered);
+            if (!stagingCreated.has(staging.name)) {
+              await run(staging.createSql);
+              stagingCreated.add(staging.name);
+            } else if (usedInTransaction.has(staging.name)) await run(`DELETE FROM ${quoteIdent(staging.name)}`);
+            usedInTransaction.add(staging.name);
+            await copyInto(quoteIdent(staging.name), staging.columns, () => Readable.from([data]));
+            const res = await run(mergeSql(target, staging.name, spec, g, { receivedAt, tableVersion, ordered }));
+            const row = res.rows[0] as { inserted: string | number; updated: string | number } | undefined;
+            merged = { inserted: Number(row?.inserted ?? 0), updated: Number(row?.updated ?? 0) };
+          }
+          total.rowsReceived += g.changes.length;
+          if (g.kind === "delete") total.rowsDeleted += g.changes.length;
+          else {
+            total.rowsInserted += merged.inserted;
+            total.rowsUpdated += merged.updated;
+          }
+        }
+        await saveStateSql(spec.tableKey, state);
+        return total;
+      });
+    } catch (err) {
+      // A rolled-back transaction takes the staging tables it created with it.
+      stagingCreated.clear();
+      throw err;
+    }
+  };
+
   const loader: TDestinationLoader = {
     schema,
 
@@ -260,44 +327,15 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
       });
     },
 
-    async applyChanges(spec, changes, { state, tableVersion }) {
-      return inTransaction(async () => {
-        const total = { ...EMPTY };
-        // Contiguous changes with the same column set share one staging table and one merge, in order.
-        let i = 0;
-        while (i < changes.length) {
-          const first = changes[i]!;
-          const colsOf = (c: TChange) => Object.keys(c.kind === "upsert" ? c.values : c.key).sort().join("\u0000") + `\u0000${c.kind}`;
-          const signature = colsOf(first);
-          let j = i;
-          while (j < changes.length && colsOf(changes[j]!) === signature) j++;
-          const group = changes.slice(i, j);
-          i = j;
-          const sourceCols = Object.keys(first.kind === "upsert" ? first.values : first.key);
-          const unknown = sourceCols.filter((c) => !spec.columns.some((s) => s.name === c));
-          if (unknown.length > 0) throw new Error(`Change for ${spec.table} has columns the destination spec lacks: ${unknown.join(", ")}`);
-          const now = new Date().toISOString();
-          const cols = [...sourceCols, "_sdc_extracted_at", "_sdc_received_at", "_sdc_batched_at", "_sdc_sequence", "_sdc_table_version", "_sdc_deleted_at"];
-          const staging = "_sdc_changes";
-          await createStaging(staging, spec, cols, {});
-          const lines = group.map((c) => {
-            const values = c.kind === "upsert" ? c.values : c.key;
-            const seq = c.sequence ?? nextSequence({ extractedAt: c.extractedAt });
-            return encodeCopyRow([...sourceCols.map((k) => values[k] ?? null), c.extractedAt, now, now, seq.toString(), String(Math.trunc(tableVersion)), c.kind === "delete" ? c.deletedAt : null]);
-          });
-          await copyInto(quoteIdent(staging), cols, () => Readable.from([lines.join("")]));
-          const merged = await mergeStaging(staging, spec, cols);
-          await run(`DROP TABLE ${quoteIdent(staging)}`);
-          total.rowsReceived += group.length;
-          if (first.kind === "delete") total.rowsDeleted += group.length;
-          else {
-            total.rowsInserted += merged.inserted;
-            total.rowsUpdated += merged.updated;
-          }
-        }
-        await saveStateSql(spec.tableKey, state);
-        return total;
-      });
+    async applyChanges(spec, changes, { state, tableVersion, uniqueKeys }) {
+      try {
+        return await applyChangesOnce(spec, changes, state, tableVersion, uniqueKeys === true);
+      } catch (err) {
+        // "ON CONFLICT DO UPDATE command cannot affect row a second time": two changes whose keys differ as
+        // text but are equal at the destination. Done again with the last-change-per-key merge.
+        if (uniqueKeys && (err as { code?: string }).code === "21000") return applyChangesOnce(spec, changes, state, tableVersion, false);
+        throw err;
+      }
     },
 
     async saveState(tableKey, state) {

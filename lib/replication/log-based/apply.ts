@@ -230,7 +230,8 @@ export class StreamApplier {
       for (const b of batch) {
         const { s } = b;
         if (b.changes.length > 0) {
-          const res = await this.opts.loader.applyChanges(b.spec, b.changes, { state: stateRecord(b.state), tableVersion: b.state.tableVersion });
+          // The buffer keeps one net change per key (keyed tables): the loader may skip de-duplication.
+          const res = await this.opts.loader.applyChanges(b.spec, b.changes, { state: stateRecord(b.state), tableVersion: b.state.tableVersion, uniqueKeys: true });
           s.t.totals.rowsInserted += res.rowsInserted;
           s.t.totals.rowsUpdated += res.rowsUpdated;
           s.t.totals.rowsDeleted += res.rowsDeleted;

@@ -1,0 +1,114 @@
+import { createHash } from "node:crypto";
+import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
+import { columnDefinitionSql, SDC_COLUMNS } from "./ddl";
+import { encodeCopyValue } from "./copy-text";
+import type { TChange, TLoadTableSpec } from "./types";
+
+/** The _sdc columns every staged change carries, after its source columns. */
+export const CHANGE_SDC_COLUMNS = ["_sdc_extracted_at", "_sdc_received_at", "_sdc_batched_at", "_sdc_sequence", "_sdc_table_version", "_sdc_deleted_at"] as const;
+
+/** A run of contiguous changes of one kind with the same column set: one COPY and one merge. */
+export type TChangeGroup = { kind: TChange["kind"]; sourceCols: string[]; changes: TChange[] };
+
+const valuesOf = (c: TChange): Record<string, string | null> => (c.kind === "upsert" ? c.values : c.key);
+
+/** Splits ordered changes into contiguous groups with the same kind and column set (order kept). */
+export function groupChanges(changes: TChange[]): TChangeGroup[] {
+  const groups: TChangeGroup[] = [];
+  let current: TChangeGroup | null = null;
+  let colSet: Set<string> | null = null;
+  for (const c of changes) {
+    const keys = Object.keys(valuesOf(c));
+    if (current && colSet && c.kind === current.kind && keys.length === colSet.size && keys.every((k) => colSet!.has(k))) {
+      current.changes.push(c);
+      continue;
+    }
+    current = { kind: c.kind, sourceCols: keys, changes: [c] };
+    colSet = new Set(keys);
+    groups.push(current);
+  }
+  return groups;
+}
+
+/** The per-change _sdc columns a staging table holds (the others are the same for a whole call). */
+function stagedSdc(kind: TChange["kind"]): string[] {
+  return kind === "delete" ? ["_sdc_extracted_at", "_sdc_sequence", "_sdc_deleted_at"] : ["_sdc_extracted_at", "_sdc_sequence"];
+}
+
+/**
+ * A session-lifetime TEMP staging table for one column set (ON COMMIT DELETE ROWS: emptied by every
+ * commit, created once per destination session). Its name is derived from the columns and their types,
+ * so CREATE … IF NOT EXISTS never reuses a table with another shape. `ordered` adds an ordinal column for
+ * callers that may send several changes to one key (the last one wins).
+ */
+export function stagingFor(spec: TLoadTableSpec, group: TChangeGroup, ordered: boolean): { name: string; createSql: string; columns: string[] } {
+  const typeOf = new Map([...spec.columns, ...SDC_COLUMNS].map((c) => [c.name, c.type]));
+  const columns = [...group.sourceCols, ...stagedSdc(group.kind), ...(ordered ? ["_sdc_ord"] : [])];
+  const defs = columns.map((c) => (c === "_sdc_ord" ? `"_sdc_ord" bigint` : columnDefinitionSql(c, typeOf.get(c) ?? "text")));
+  const hash = createHash("sha1").update(defs.join("\u0000")).digest("hex").slice(0, 20);
+  const name = `_sdc_chg_${hash}`;
+  return { name, columns, createSql: `CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(name)} (${defs.join(", ")}) ON COMMIT DELETE ROWS` };
+}
+
+/**
+ * COPY text rows of a group. `full` (straight into a keyless target): the source columns and all the
+ * _sdc columns. Otherwise (staging): the source columns, the per-change _sdc columns and, `ordered`, the
+ * change's position.
+ */
+export function encodeGroup(group: TChangeGroup, opts: { receivedAt: string; tableVersion: number; full: boolean; ordered: boolean }): string {
+  const fixed = opts.full ? `\t${encodeCopyValue(opts.receivedAt)}\t${encodeCopyValue(opts.receivedAt)}` : "";
+  const version = opts.full ? `\t${Math.trunc(opts.tableVersion)}` : "";
+  const parts: string[] = [];
+  let ord = 0;
+  for (const c of group.changes) {
+    const values = valuesOf(c);
+    let line = "";
+    for (const k of group.sourceCols) line += `${encodeCopyValue(values[k] ?? null)}\t`;
+    const seq = c.sequence ?? nextChangeSequence(c.extractedAt);
+    line += `${encodeCopyValue(c.extractedAt)}${fixed}\t${seq.toString()}${version}`;
+    if (c.kind === "delete") line += `\t${encodeCopyValue(c.deletedAt)}`;
+    else if (opts.full) line += "\t\\N";
+    if (opts.ordered) line += `\t${ord++}`;
+    parts.push(`${line}\n`);
+  }
+  return parts.join("");
+}
+
+/** A per-process counter so _sdc_sequence grows within a millisecond. */
+let sequenceCounter = 0n;
+function nextChangeSequence(extractedAt: string): bigint {
+  sequenceCounter = (sequenceCounter + 1n) % 1000n;
+  return BigInt(Date.parse(extractedAt)) * 1000n + sequenceCounter;
+}
+
+/**
+ * Merges a staging table into the target by the primary key: INSERT … ON CONFLICT DO UPDATE of the
+ * group's columns only (absent columns stay untouched), through the key's unique index. The _sdc values
+ * shared by the whole call are literals. Ordered staging keeps the last staged row per key; unordered
+ * staging must hold one row per key.
+ */
+export function mergeSql(target: string, staging: string, spec: TLoadTableSpec, group: TChangeGroup, opts: { receivedAt: string; tableVersion: number; ordered: boolean }): string {
+  const received = `${quoteLiteral(opts.receivedAt)}::timestamptz`;
+  const selected: [string, string][] = [
+    ...group.sourceCols.map((c): [string, string] => [c, quoteIdent(c)]),
+    ["_sdc_extracted_at", `"_sdc_extracted_at"`],
+    ["_sdc_received_at", received],
+    ["_sdc_batched_at", received],
+    ["_sdc_sequence", `"_sdc_sequence"`],
+    ["_sdc_table_version", `${Math.trunc(opts.tableVersion)}::bigint`],
+    ["_sdc_deleted_at", group.kind === "delete" ? `"_sdc_deleted_at"` : "NULL::timestamptz"],
+  ];
+  const colList = selected.map(([c]) => quoteIdent(c)).join(", ");
+  const exprs = selected.map(([, e]) => e).join(", ");
+  const pk = spec.primaryKey.map(quoteIdent).join(", ");
+  const updates = selected.filter(([c]) => !spec.primaryKey.includes(c)).map(([c]) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
+  const select = opts.ordered
+    ? `SELECT DISTINCT ON (${pk}) ${exprs} FROM ${quoteIdent(staging)} ORDER BY ${pk}, "_sdc_ord" DESC`
+    : `SELECT ${exprs} FROM ${quoteIdent(staging)}`;
+  return `WITH merged AS (
+         INSERT INTO ${target} (${colList})
+         ${select}
+         ON CONFLICT (${pk}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(", ")}` : "NOTHING"}
+         RETURNING (xmax = 0) AS inserted
+       ) SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM merged`;
+}

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openLoader, type TChange, type TDestinationLoader, type TLoadTableSpec } from "@/lib/destination/loader";
+import { createEmptyDatabase } from "../support/databases";
+import { sqlOn } from "../support/engine-harness";
+
+/**
+ * loader.applyChanges with { uniqueKeys: true } (the log-based engine's call: one net change per key):
+ * the session's staging tables are reused across calls and transactions, a rolled-back call leaves the
+ * next one working, and keys that differ as text but not at the destination still converge.
+ */
+describe("loader.applyChanges with uniqueKeys", () => {
+  let dest: { url: string; drop(): Promise<void> };
+  let loader: TDestinationLoader;
+  const spec: TLoadTableSpec = {
+    tableKey: '"src"."public"."u"',
+    table: "u",
+    columns: [
+      { name: "id", type: "numeric" },
+      { name: "name", type: "text" },
+      { name: "qty", type: "integer" },
+    ],
+    primaryKey: ["id"],
+  };
+  const at = "2025-06-01 00:00:00+00";
+  const up = (values: Record<string, string | null>, sequence = 1n): TChange => ({ kind: "upsert", values, extractedAt: at, sequence });
+  const del = (id: string, sequence = 1n): TChange => ({ kind: "delete", key: { id }, deletedAt: "2025-06-02 00:00:00+00", extractedAt: at, sequence });
+  const rows = () => sqlOn(dest.url, `SELECT id::text, name, qty, _sdc_deleted_at AS deleted, _sdc_sequence AS seq, _sdc_table_version AS v FROM "uq".u ORDER BY id`);
+
+  beforeAll(async () => {
+    dest = await createEmptyDatabase("embedded", "chgu");
+    const u = new URL(dest.url);
+    loader = await openLoader({
+      conn: { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1), ssl: false },
+      schema: "uq",
+      integrationId: "00000000-0000-0000-0000-000000000002",
+    });
+    await loader.prepare();
+    await loader.ensureTable(spec);
+  });
+  afterAll(async () => {
+    await loader?.close();
+    await dest?.drop();
+  });
+
+  it("applies upserts, partial updates and deletes across several calls; absent columns stay untouched", async () => {
+    const first = await loader.applyChanges(
+      spec,
+      [up({ id: "1", name: "one", qty: "1" }), up({ id: "2", name: "two\tTab", qty: "2" }), up({ id: "3", name: null, qty: "3" })],
+      { state: { lsn: "0/1" }, tableVersion: 7, uniqueKeys: true },
+    );
+    expect(first).toEqual({ rowsInserted: 3, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 3 });
+    // Same column sets twice in one call (not contiguous): the staging table is emptied before its reuse.
+    const second = await loader.applyChanges(
+      spec,
+      [up({ id: "1", qty: "10" }, 2n), del("2", 2n), up({ id: "4", name: "four", qty: "4" }, 2n), up({ id: "3", qty: "30" }, 2n)],
+      { state: { lsn: "0/2" }, tableVersion: 7, uniqueKeys: true },
+    );
+    expect(second).toEqual({ rowsInserted: 1, rowsUpdated: 2, rowsDeleted: 1, rowsReceived: 4 });
+    expect(await rows()).toEqual([
+      { id: "1", name: "one", qty: "10", deleted: null, seq: "2", v: "7" },
+      { id: "2", name: "two\tTab", qty: "2", deleted: "2025-06-02 00:00:00+00", seq: "2", v: "7" },
+      { id: "3", name: null, qty: "30", deleted: null, seq: "2", v: "7" },
+      { id: "4", name: "four", qty: "4", deleted: null, seq: "2", v: "7" },
+    ]);
+    expect(await loader.readState(spec.tableKey)).toEqual({ lsn: "0/2" });
+  });
+
+  it("a failed call rolls back rows and state; the next call (new staging tables) works", async () => {
+    // A fresh column set: its staging table is created in the transaction that fails.
+    await expect(
+      loader.applyChanges(spec, [up({ id: "5", name: "five" }, 3n), up({ id: "6", name: "six", qty: "x" }, 3n)], { state: { lsn: "0/3" }, tableVersion: 7, uniqueKeys: true }),
+    ).rejects.toThrow(/invalid input syntax for type integer/);
+    expect(await loader.readState(spec.tableKey)).toEqual({ lsn: "0/2" });
+    const res = await loader.applyChanges(spec, [up({ id: "5", name: "five" }, 4n), up({ id: "6", name: "six", qty: "6" }, 4n)], { state: { lsn: "0/4" }, tableVersion: 7, uniqueKeys: true });
+    expect(res).toEqual({ rowsInserted: 2, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 2 });
+    expect((await rows()).map((r) => [r.id, r.name, r.qty])).toEqual([
+      ["1", "one", "10"],
+      ["2", "two\tTab", "2"],
+      ["3", null, "30"],
+      ["4", "four", "4"],
+      ["5", "five", null],
+      ["6", "six", "6"],
+    ]);
+    // Staging tables are temporary (per session): the destination schema holds only the table.
+    expect(Number((await sqlOn(dest.url, `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'uq'`))[0]!.n)).toBe(1);
+  });
+
+  it("keys equal at the destination but different as text converge on the last change", async () => {
+    const res = await loader.applyChanges(spec, [up({ id: "7.0", name: "first", qty: "1" }, 5n), up({ id: "7.00", name: "second", qty: "2" }, 5n)], { state: { lsn: "0/5" }, tableVersion: 7, uniqueKeys: true });
+    expect(res.rowsReceived).toBe(2);
+    expect((await rows()).filter((r) => Number(r.id) === 7).map((r) => [r.name, r.qty])).toEqual([["second", "2"]]);
+    expect(await loader.readState(spec.tableKey)).toEqual({ lsn: "0/5" });
+  });
+});
