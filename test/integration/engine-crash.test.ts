@@ -9,16 +9,7 @@ import { enqueueJob, getJobRun } from "@/lib/jobs/runs";
 import { startWorker, type TWorker } from "@/lib/jobs/worker";
 import { jobHandlers } from "@/workers/handlers";
 import { compareTables, createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from "../support/wait";
 
 /** The real worker process (as `npm start` runs it), against the test's product database. */
 function spawnWorker(databaseUrl: string): ChildProcess {
@@ -64,7 +55,7 @@ describe("crash safety: a worker killed with SIGKILL mid-job, then the next job"
     if (!res.enqueued) throw new Error(res.reason);
     const child = spawnWorker(w.app.url);
     try {
-      await waitFor("the job to be in the middle of its work", () => until(res.jobRunId));
+      await waitFor(() => until(res.jobRunId), 60_000, "the job to be in the middle of its work");
     } finally {
       await killHard(child);
     }
@@ -77,20 +68,24 @@ describe("crash safety: a worker killed with SIGKILL mid-job, then the next job"
     // Another worker takes over: it fails the abandoned run once its heartbeat is stale, and runs the next job.
     // (its own queue connection: stopping a worker stops its pg-boss)
     worker = await startWorker({ db: w.app.db, boss: await startQueue(w.app.url), handlers: jobHandlers, workerId: "after-crash", heartbeatMs: 200, staleAfterMs: 1500 });
-    const failed = await waitFor("the abandoned run to be marked failed", async () => {
-      const r = await getJobRun(w.app.db, killedRunId);
-      return r?.status === "failed" ? r : undefined;
-    });
+    const failed = await waitFor(
+      async () => {
+        const r = await getJobRun(w.app.db, killedRunId);
+        return r?.status === "failed" ? r : undefined;
+      },
+      60_000,
+      "the abandoned run to be marked failed",
+    );
     expect(failed.error).toMatch(/stopped responding/);
     const res = await enqueueJob(w.app.db, boss, { teamId: w.teamId, integrationId: w.integration.id, kind: "extract", trigger: "manual" });
     if (!res.enqueued) throw new Error(res.reason);
     const done = await waitFor(
-      "the next job to finish",
       async () => {
         const r = await getJobRun(w.app.db, res.jobRunId);
         return r && ["succeeded", "failed", "stopped"].includes(r.status) ? r : undefined;
       },
       120_000,
+      "the next job to finish",
     );
     expect({ status: done.status, error: done.error }).toEqual({ status: "succeeded", error: null });
     // Only the next test's child worker may take its job.

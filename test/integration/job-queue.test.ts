@@ -6,16 +6,7 @@ import { startQueue } from "@/lib/jobs/queue";
 import { enqueueJob, failAbandonedRuns, getJobRun, requestStop } from "@/lib/jobs/runs";
 import { startWorker, type TJobHandler, type TWorker } from "@/lib/jobs/worker";
 import { createAppDatabase, type TTestAppDb } from "../support/databases";
-
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from "../support/wait";
 
 describe("job queue: enqueue → worker → status → log lines", () => {
   let app: TTestAppDb;

@@ -9,16 +9,7 @@ import { runExtractionNow, saveIntegrationSchedule, setIntegrationPaused, stopEx
 import { ZScheduleInputSchema } from "@/lib/schedule/options";
 import type { TAuditActor } from "@/lib/audit/record";
 import { createEngineWorld, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
-
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from "../support/wait";
 
 describe("job controls against a real worker and the real extract handler", () => {
   let w: TEngineWorld;

@@ -6,6 +6,7 @@ import { extractionLogLines, integrations, jobRuns, tableSelections } from "@/db
 import { createAppDatabase, type TTestAppDb } from "../support/databases";
 import { createIntegration, createTeamWithUser } from "../support/fixtures";
 import { createEngineWorld, selectTable, sqlOn } from "../support/engine-harness";
+import { waitFor } from "../support/wait";
 
 type TEvent = { worker: string; event: string; [k: string]: unknown };
 
@@ -38,16 +39,6 @@ function startWorkerProcess(url: string, name: string, env: Record<string, strin
       return exited;
     },
   };
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const EVERY_2S = "*/2 * * * * ?";
