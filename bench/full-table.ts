@@ -8,7 +8,7 @@
  * Env: BENCH_PG_URL (superuser URL; else a throwaway embedded PostgreSQL), BENCH_ROWS (default 1000000),
  * BENCH_RUNS (default 2; the best of each side is compared).
  */
-import { withDb, sql, startBenchServer, runBenchChild } from "./support";
+import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry } from "./support";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -140,14 +140,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.env.BENCH_CHILD) {
-  child().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-} else {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runBenchEntry(main, child);

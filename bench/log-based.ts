@@ -9,7 +9,7 @@
  * Env: BENCH_PG_URL (superuser URL of a server with wal_level=logical; else a throwaway embedded one),
  * BENCH_ROWS (initial rows, default 500000), BENCH_CHANGES (default 200000).
  */
-import { withDb, sql, startBenchServer, runBenchChild } from "./support";
+import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry } from "./support";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -202,14 +202,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.env.BENCH_CHILD) {
-  child().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-} else {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runBenchEntry(main, child);

@@ -66,3 +66,11 @@ export function runBenchChild<T>(script: string, payload: object, nodeArgs: stri
     });
   });
 }
+
+/** A bench file's entry: its child part when started by runBenchChild, else its main part; errors exit 1. */
+export function runBenchEntry(main: () => Promise<void>, child: () => Promise<void>): void {
+  (process.env.BENCH_CHILD ? child : main)().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
