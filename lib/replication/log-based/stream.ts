@@ -1,5 +1,6 @@
 import { LogicalReplicationService, type Pgoutput } from "pg-logical-replication";
 import type pg from "pg";
+import { setImmediate as yieldToIo } from "node:timers/promises";
 import { TEXT_TYPES, tlsOptions, type TSourceConnection } from "@/lib/source/connection";
 import { openSshTunnel } from "@/lib/source/ssh-tunnel";
 import { decodePgoutput, decodeWal2Json, type TStreamEvent } from "./changes";
@@ -33,6 +34,9 @@ export type TSlotReadOptions = {
   /** How long to wait with no progress before ending the read anyway (everything applied stays safe). */
   idleTimeoutMs?: number;
 };
+
+/** Messages handled between two turns of the event loop (see the data handler). */
+const YIELD_EVERY_MESSAGES = 500;
 
 export type TSlotReadResult = { reason: "caught-up" | "stopped" | "idle-timeout"; serverLsn: TLsn | null; messages: number };
 
@@ -130,6 +134,10 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
         if (end >= opts.targetLsn) await finishNow("caught-up");
         else if (opts.shouldStop()) await finishNow("stopped");
       }
+      // Handling a message never waits on I/O unless it writes, so a fast stream would keep the event loop
+      // to itself: the destination write running in the background would get its replies (and send its
+      // COPY data) only between socket reads. Now and then, let pending I/O through.
+      if (!finished && handled % YIELD_EVERY_MESSAGES === 0) await yieldToIo();
     }),
   );
 
