@@ -8,7 +8,7 @@
  * Env: BENCH_PG_URL (superuser URL; else a throwaway embedded PostgreSQL), BENCH_ROWS (default 1000000),
  * BENCH_RUNS (default 2; the best of each side is compared).
  */
-import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry } from "./support";
+import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry, seedBenchIntegration } from "./support";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -86,40 +86,21 @@ async function main(): Promise<void> {
     await sql(srcUrl, "VACUUM ANALYZE t");
     const [size] = (await sql(srcUrl, `SELECT pg_size_pretty(pg_total_relation_size('t')) AS s`)).rows as { s: string }[];
 
-    const { migrateDatabase } = await import("@/db/migrate");
-    const { createDb } = await import("@/db/client");
-    const { teams, destinations, catalogTables, tableSelections, integrations } = await import("@/db/schema");
-    const { seal } = await import("@/lib/crypto");
-    await migrateDatabase(appUrl);
-    const { db, pool } = createDb(appUrl, 2);
-    const u = new URL(server.url);
-    const conn = { host: u.hostname, port: Number(u.port), username: decodeURIComponent(u.username), passwordEnc: seal(decodeURIComponent(u.password)) };
-    const [team] = await db.insert(teams).values({ name: "Bench" }).returning();
-    await db.insert(destinations).values({ teamId: team!.id, ...conn, database: names.dst });
-    const [integration] = await db
-      .insert(integrations)
-      .values({ teamId: team!.id, name: "Bench", schemaName: "bench", ...conn, database: names.src, defaultMethod: "full_table" })
-      .returning();
-    const columns = ["id", "qty", "big", "price", "score", "label", "note", "at", "day", "flag", "uid"];
-    const tableKey = `"${names.src}"."public"."t"`;
-    await db.insert(catalogTables).values({
-      integrationId: integration!.id,
-      tableKey,
-      database: names.src,
-      schema: "public",
-      name: "t",
-      kind: "table",
-      rowEstimate: ROWS,
-      columns: columns.map((name) => ({ name, type: "?", nullable: name !== "id", primaryKey: name === "id", supported: true, readable: true })),
+    const { integrationId, teamId } = await seedBenchIntegration({
+      serverUrl: server.url,
+      appUrl,
+      sourceDb: names.src,
+      destinationDb: names.dst,
+      columns: ["id", "qty", "big", "price", "score", "label", "note", "at", "day", "flag", "uid"],
+      rows: ROWS,
+      method: "full_table",
     });
-    await db.insert(tableSelections).values({ integrationId: integration!.id, tableKey, finalized: { tracked: true, columns, method: "full_table", replicationKey: [], viewKeyColumns: [] }, finalizedAt: new Date() });
-    await pool.end();
 
     const pipeTimes: number[] = [];
     const ours: TChildResult[] = [];
     for (let i = 0; i < RUNS; i++) {
       pipeTimes.push(await rawPipe(srcUrl, dstUrl));
-      const r = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId: integration!.id, teamId: team!.id });
+      const r = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId, teamId });
       if (r.outcome !== "succeeded" || r.rows !== ROWS) throw new Error(`the job did not load every row: ${JSON.stringify(r)}`);
       ours.push(r);
       console.log(`  run ${i + 1}: raw pipe ${(pipeTimes[i]! / 1000).toFixed(2)} s · extract job ${(r.ms / 1000).toFixed(2)} s · job peak RSS ${r.maxRssMb.toFixed(0)} MB`);

@@ -9,7 +9,7 @@
  * Env: BENCH_PG_URL (superuser URL of a server with wal_level=logical; else a throwaway embedded one),
  * BENCH_ROWS (initial rows, default 500000), BENCH_CHANGES (default 200000).
  */
-import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry } from "./support";
+import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry, seedBenchIntegration } from "./support";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -112,31 +112,16 @@ async function main(): Promise<void> {
     await sql(natUrl, `CREATE SUBSCRIPTION bench_native_sub CONNECTION '${connInfo}' PUBLICATION bench_native_pub WITH (create_slot = false, slot_name = 'bench_native', copy_data = false, enabled = false)`);
 
     // Ours: an integration with the table on Log-based Incremental; the first job copies it (not timed).
-    const { migrateDatabase } = await import("@/db/migrate");
-    const { createDb } = await import("@/db/client");
-    const { teams, destinations, catalogTables, tableSelections, integrations } = await import("@/db/schema");
-    const { seal } = await import("@/lib/crypto");
-    await migrateDatabase(appUrl);
-    const { db, pool } = createDb(appUrl, 2);
-    const conn = { host: u.hostname, port: Number(u.port), username: decodeURIComponent(u.username), passwordEnc: seal(decodeURIComponent(u.password)) };
-    const [team] = await db.insert(teams).values({ name: "Bench" }).returning();
-    await db.insert(destinations).values({ teamId: team!.id, ...conn, database: names.dst });
-    const [integration] = await db.insert(integrations).values({ teamId: team!.id, name: "Bench", schemaName: "bench", ...conn, database: names.src, defaultMethod: "log_based" }).returning();
-    const columns = ["id", "qty", "price", "label", "at"];
-    const tableKey = `"${names.src}"."public"."t"`;
-    await db.insert(catalogTables).values({
-      integrationId: integration!.id,
-      tableKey,
-      database: names.src,
-      schema: "public",
-      name: "t",
-      kind: "table",
-      rowEstimate: ROWS,
-      columns: columns.map((name) => ({ name, type: "?", nullable: name !== "id", primaryKey: name === "id", supported: true, readable: true })),
+    const { integrationId, teamId } = await seedBenchIntegration({
+      serverUrl: server.url,
+      appUrl,
+      sourceDb: names.src,
+      destinationDb: names.dst,
+      columns: ["id", "qty", "price", "label", "at"],
+      rows: ROWS,
+      method: "log_based",
     });
-    await db.insert(tableSelections).values({ integrationId: integration!.id, tableKey, finalized: { tracked: true, columns, method: "log_based", replicationKey: [], viewKeyColumns: [] }, finalizedAt: new Date() });
-    await pool.end();
-    const first = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId: integration!.id, teamId: team!.id }, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
+    const first = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId, teamId }, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
     if (first.outcome !== "succeeded") throw new Error(`first job: ${JSON.stringify(first)}`);
     console.log(`  first copy (not compared): ${(first.ms / 1000).toFixed(2)} s, peak RSS ${first.maxRssMb.toFixed(0)} MB`);
 
@@ -167,7 +152,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await sql(natUrl, `ALTER SUBSCRIPTION bench_native_sub ENABLE`);
     const nativeMs = await waitForMarker(natUrl, marker, t0);
-    const ours = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId: integration!.id, teamId: team!.id }, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
+    const ours = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId, teamId }, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
     if (ours.outcome !== "succeeded") throw new Error(`our job: ${JSON.stringify(ours)}`);
 
     const [srcSum, oursSum, natSum] = [await checksum(srcUrl, "t", false), await checksum(dstUrl, "bench.t", true), await checksum(natUrl, "t", false)];
@@ -181,7 +166,7 @@ async function main(): Promise<void> {
     const bigGenMs = performance.now() - t1;
     const t2 = performance.now();
     const nativeBigMs = await waitForMarker(natUrl, -2, t2);
-    const big = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId: integration!.id, teamId: team!.id }, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
+    const big = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId, teamId }, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
     if (big.outcome !== "succeeded") throw new Error(`large transaction job: ${JSON.stringify(big)}`);
     const [srcSum2, oursSum2] = [await checksum(srcUrl, "t", false), await checksum(dstUrl, "bench.t", true)];
     if (oursSum2 !== srcSum2) throw new Error(`after the large transaction our destination differs: ${oursSum2} vs ${srcSum2}`);

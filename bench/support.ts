@@ -74,3 +74,55 @@ export function runBenchEntry(main: () => Promise<void>, child: () => Promise<vo
     process.exit(1);
   });
 }
+
+/**
+ * The product's side of a benchmark: a migrated app database with a team, a destination and an
+ * integration whose one finalized table is `public.t` of the source database, as the UI would leave them.
+ */
+export async function seedBenchIntegration(opts: {
+  serverUrl: string;
+  appUrl: string;
+  sourceDb: string;
+  destinationDb: string;
+  columns: string[];
+  rows: number;
+  method: "full_table" | "log_based";
+}): Promise<{ integrationId: string; teamId: string }> {
+  // Loaded here, after the bench has set APP_SECRET.
+  const { migrateDatabase } = await import("@/db/migrate");
+  const { createDb } = await import("@/db/client");
+  const { teams, destinations, catalogTables, tableSelections, integrations } = await import("@/db/schema");
+  const { seal } = await import("@/lib/crypto");
+  await migrateDatabase(opts.appUrl);
+  const { db, pool } = createDb(opts.appUrl, 2);
+  try {
+    const u = new URL(opts.serverUrl);
+    const conn = { host: u.hostname, port: Number(u.port), username: decodeURIComponent(u.username), passwordEnc: seal(decodeURIComponent(u.password)) };
+    const [team] = await db.insert(teams).values({ name: "Bench" }).returning();
+    await db.insert(destinations).values({ teamId: team!.id, ...conn, database: opts.destinationDb });
+    const [integration] = await db
+      .insert(integrations)
+      .values({ teamId: team!.id, name: "Bench", schemaName: "bench", ...conn, database: opts.sourceDb, defaultMethod: opts.method })
+      .returning();
+    const tableKey = `"${opts.sourceDb}"."public"."t"`;
+    await db.insert(catalogTables).values({
+      integrationId: integration!.id,
+      tableKey,
+      database: opts.sourceDb,
+      schema: "public",
+      name: "t",
+      kind: "table",
+      rowEstimate: opts.rows,
+      columns: opts.columns.map((name) => ({ name, type: "?", nullable: name !== "id", primaryKey: name === "id", supported: true, readable: true })),
+    });
+    await db.insert(tableSelections).values({
+      integrationId: integration!.id,
+      tableKey,
+      finalized: { tracked: true, columns: opts.columns, method: opts.method, replicationKey: [], viewKeyColumns: [] },
+      finalizedAt: new Date(),
+    });
+    return { integrationId: integration!.id, teamId: team!.id };
+  } finally {
+    await pool.end();
+  }
+}
