@@ -1,18 +1,11 @@
 import { and, asc, count, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import type { TDbOrTx } from "@/db/client";
-import { catalogTables, tableSelections, type TCatalogColumn, type TTableSelectionState } from "@/db/schema";
+import { catalogTables, tableSelections, type TCatalogColumn, type TCatalogTable, type TTableSelectionState } from "@/db/schema";
 import { effectiveState } from "./rules";
 
 export type TCatalogFilter = { database?: string | null; schema?: string | null; search?: string | null };
 
-export type TCatalogListRow = {
-  tableKey: string;
-  database: string;
-  schema: string;
-  name: string;
-  kind: "table" | "view" | "materialized_view" | "partitioned_table";
-  rowEstimate: number | null;
-  accessible: boolean;
+export type TCatalogListRow = Pick<TCatalogTable, "tableKey" | "database" | "schema" | "name" | "kind" | "rowEstimate" | "accessible"> & {
   columns: TCatalogColumn[];
   /** What the user sees: pending if any, else finalized. */
   state: TTableSelectionState | null;

@@ -1,16 +1,9 @@
 import { and, eq, lte, sql } from "drizzle-orm";
 import type { TDbOrTx } from "@/db/client";
-import { catalogTables, tableSelections, type TCatalogColumn, type TReplicationMethod } from "@/db/schema";
+import { catalogTables, tableSelections, type TCatalogColumn, type TCatalogTable, type TReplicationMethod } from "@/db/schema";
 
 /** One tracked table as a job replicates it: the finalized selection joined with the current catalog. */
-export type TFinalizedTable = {
-  tableKey: string;
-  database: string;
-  schema: string;
-  name: string;
-  kind: "table" | "view" | "materialized_view" | "partitioned_table";
-  rowEstimate: number | null;
-  accessible: boolean;
+export type TFinalizedTable = Pick<TCatalogTable, "tableKey" | "database" | "schema" | "name" | "kind" | "rowEstimate" | "accessible"> & {
   /** Selected columns in source order, with their types; primary-key columns always included. */
   columns: TCatalogColumn[];
   primaryKey: string[];
