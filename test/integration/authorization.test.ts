@@ -19,8 +19,8 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readdirSync } from "node:fs";
+import { basename, join } from "node:path";
 import { auditEvents, extractionLogLines, invitations, memberships, teamSshKeys, users, type TIntegration, type TRole } from "@/db/schema";
 import { hashPassword } from "@/lib/auth/password";
 import type { TSessionContext } from "@/lib/auth/accounts";
@@ -621,6 +621,11 @@ function caseName(c: TAuthzCase): string {
 
 const REFUSED = /cannot do this|cannot manage|cannot invite|Only an Owner/;
 
+/** Every file called `name` under app/, relative to the project root. */
+function appFilesNamed(root: string, name: string): string[] {
+  return (readdirSync(join(root, "app"), { recursive: true }) as string[]).filter((f) => basename(f) === name).map((f) => join("app", f));
+}
+
 describe("authorization: roles × server actions", () => {
   const world = {} as TWorld;
   const responses: string[] = [];
@@ -734,15 +739,7 @@ describe("authorization: roles × server actions", () => {
 
   it("has a case for every server action in app/**/actions.ts", async () => {
     const root = join(__dirname, "../..");
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (name === "actions.ts") files.push(relative(root, p));
-      }
-    };
-    walk(join(root, "app"));
+    const files = appFilesNamed(root, "actions.ts");
     const covered = new Set(CASES.map((c) => c.id));
     const missing: string[] = [];
     for (const file of files) {
@@ -760,15 +757,7 @@ describe("authorization: roles × server actions", () => {
 
   it("has a case for every route handler in app/**/route.ts", async () => {
     const root = join(__dirname, "../..");
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (name === "route.ts") files.push(relative(root, p));
-      }
-    };
-    walk(join(root, "app"));
+    const files = appFilesNamed(root, "route.ts");
     const covered = new Set(ROUTE_CASES.map((c) => c.id));
     const missing: string[] = [];
     for (const file of files.filter((f) => !PUBLIC_ROUTE_FILES.has(f))) {
