@@ -1,10 +1,9 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { TDb, TDbOrTx } from "@/db/client";
-import { catalogTables, integrations, tableSelections, teamSshKeys, type TIntegration, type TTableSelectionState } from "@/db/schema";
-import { unseal } from "@/lib/crypto";
+import type { TDb } from "@/db/client";
+import { catalogTables, integrations, tableSelections, type TTableSelectionState } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { addNewColumns } from "@/lib/selection/rules";
-import { connectionFromIntegration, type TSourceConnection } from "./connection";
+import { loadSourceConnection } from "./integration-connection";
 import { discoverSource, type TDiscoveredRelation, type TDiscovery } from "./discovery";
 
 export type TCatalogRefresh = {
@@ -16,20 +15,6 @@ export type TCatalogRefresh = {
   storeMs: number;
   discoveredAt: Date;
 };
-
-/**
- * The integration's connection with the team's SSH key when a tunnel is configured. (Not via
- * ./integration-connection: its ssh-keys import of ssh2's `utils` fails under Node's ESM loader, which
- * would crash the worker process that runs discovery before each job.)
- */
-async function sourceConnectionFor(db: TDbOrTx, integration: TIntegration): Promise<TSourceConnection> {
-  let privateKey: string | null = null;
-  if (integration.sshEnabled) {
-    const [key] = await db.select().from(teamSshKeys).where(eq(teamSshKeys.teamId, integration.teamId)).limit(1);
-    privateKey = key ? unseal(key.privateKeyEnc) : null;
-  }
-  return connectionFromIntegration(integration, privateKey);
-}
 
 const CHUNK = 2000;
 
@@ -123,7 +108,7 @@ export async function storeCatalog(db: TDb, integrationId: string, discovery: TD
 export async function refreshCatalog(db: TDb, integrationId: string): Promise<TCatalogRefresh> {
   const [integration] = await db.select().from(integrations).where(eq(integrations.id, integrationId)).limit(1);
   if (!integration) throw new AppError("NOT_FOUND", "No such integration");
-  const conn = await sourceConnectionFor(db, integration);
+  const conn = await loadSourceConnection(db, integration);
   let discovery: TDiscovery;
   try {
     discovery = await discoverSource(conn);
