@@ -39,13 +39,16 @@ async function child(): Promise<void> {
   const [run] = await db.insert(jobRuns).values({ teamId, integrationId, kind: "extract", trigger: "test", status: "running", startedAt: new Date() }).returning();
   const log = createJobLogger(db, run!.id);
   const t0 = performance.now();
+  const startedAt = Date.now();
   const outcome = await runExtractJob({ db, run: run!, log, shouldStop: () => false });
   const ms = performance.now() - t0;
   await log.flush();
   const [load] = await db.select().from(tableLoads).where(eq(tableLoads.jobRunId, run!.id));
   const { extractionLogLines } = await import("@/db/schema");
-  const { and, like } = await import("drizzle-orm");
-  for (const l of await db.select().from(extractionLogLines).where(and(eq(extractionLogLines.jobRunId, run!.id), like(extractionLogLines.message, "Read %")))) console.error(`    [job] ${l.message}`);
+  const { and, like, sql } = await import("drizzle-orm");
+  // BENCH_JOB_LOG=1 prints the whole extraction log with each line's time since the job started.
+  const lines = await db.select().from(extractionLogLines).where(and(eq(extractionLogLines.jobRunId, run!.id), process.env.BENCH_JOB_LOG ? sql`true` : like(extractionLogLines.message, "Read %")));
+  for (const l of lines) console.error(`    [job +${String(l.ts.getTime() - startedAt).padStart(5)} ms] ${l.message.slice(0, 160)}`);
   await pool.end();
   const result: TChildResult = {
     ms,
@@ -160,6 +163,10 @@ async function main(): Promise<void> {
     if (natSum !== srcSum) throw new Error(`the native subscriber differs from the source: ${natSum} vs ${srcSum}`);
     const ratio = nativeMs / ours.ms;
 
+    if (process.env.BENCH_SKIP_BIG) {
+      console.log(`  native ${(nativeMs / 1000).toFixed(2)} s · ours ${(ours.ms / 1000).toFixed(2)} s · ratio ${ratio.toFixed(2)}× · peak RSS ${ours.maxRssMb.toFixed(0)} MB (BENCH_SKIP_BIG: no large transaction)`);
+      return;
+    }
     // One transaction updating every row: must stream through in bounded memory.
     const t1 = performance.now();
     await sql(srcUrl, `UPDATE t SET qty = qty + 1000 WHERE id > 0; INSERT INTO t VALUES (-2, 0, 0, 'marker 2', now())`);

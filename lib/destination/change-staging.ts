@@ -2,13 +2,10 @@ import { createHash } from "node:crypto";
 import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { columnDefinitionSql, SDC_COLUMNS } from "./ddl";
 import { encodeCopyValue } from "./copy-text";
-import type { TChange, TLoadTableSpec } from "./types";
+import type { TChange, TChangeGroup, TLoadTableSpec } from "./types";
 
 /** The _sdc columns every staged change carries, after its source columns. */
 export const CHANGE_SDC_COLUMNS = ["_sdc_extracted_at", "_sdc_received_at", "_sdc_batched_at", "_sdc_sequence", "_sdc_table_version", "_sdc_deleted_at"] as const;
-
-/** A run of contiguous changes of one kind with the same column set: one COPY and one merge. */
-export type TChangeGroup = { kind: TChange["kind"]; sourceCols: string[]; changes: TChange[] };
 
 const valuesOf = (c: TChange): Record<string, string | null> => (c.kind === "upsert" ? c.values : c.key);
 
@@ -18,14 +15,15 @@ export function groupChanges(changes: TChange[]): TChangeGroup[] {
   let current: TChangeGroup | null = null;
   let colSet: Set<string> | null = null;
   for (const c of changes) {
-    const keys = Object.keys(valuesOf(c));
-    if (current && colSet && c.kind === current.kind && keys.length === colSet.size && keys.every((k) => colSet!.has(k))) {
-      current.changes.push(c);
-      continue;
+    const record = valuesOf(c);
+    const keys = Object.keys(record);
+    if (!(current && colSet && c.kind === current.kind && keys.length === colSet.size && keys.every((k) => colSet!.has(k)))) {
+      current = { kind: c.kind, sourceCols: keys, at: keys.map((_, i) => i), rows: [] };
+      colSet = new Set(keys);
+      groups.push(current);
     }
-    current = { kind: c.kind, sourceCols: keys, changes: [c] };
-    colSet = new Set(keys);
-    groups.push(current);
+    const cols = current.sourceCols;
+    current.rows.push({ values: cols.map((k) => record[k] ?? null), extractedAt: c.extractedAt, sequence: c.sequence, deletedAt: c.kind === "delete" ? c.deletedAt : null });
   }
   return groups;
 }
@@ -51,27 +49,37 @@ export function stagingFor(spec: TLoadTableSpec, group: TChangeGroup, ordered: b
 }
 
 /**
- * COPY text rows of a group. `full` (straight into a keyless target): the source columns and all the
- * _sdc columns. Otherwise (staging): the source columns, the per-change _sdc columns and, `ordered`, the
+ * COPY text rows of a group, in chunks of `rowsPerChunk` rows: the destination parses the first chunk
+ * while the next is encoded. `full` (straight into a keyless target): the source columns and all the _sdc
+ * columns. Otherwise (staging): the source columns, the per-change _sdc columns and, `ordered`, the
  * change's position.
  */
-export function encodeGroup(group: TChangeGroup, opts: { receivedAt: string; tableVersion: number; full: boolean; ordered: boolean }): string {
+export function* encodeGroup(group: TChangeGroup, opts: { receivedAt: string; tableVersion: number; full: boolean; ordered: boolean }, rowsPerChunk = 2000): Generator<string> {
   const fixed = opts.full ? `\t${encodeCopyValue(opts.receivedAt)}\t${encodeCopyValue(opts.receivedAt)}` : "";
   const version = opts.full ? `\t${Math.trunc(opts.tableVersion)}` : "";
-  const parts: string[] = [];
+  const isDelete = group.kind === "delete";
+  const at = group.at;
+  const n = at.length;
+  let out = "";
   let ord = 0;
-  for (const c of group.changes) {
-    const values = valuesOf(c);
+  let inChunk = 0;
+  for (const c of group.rows) {
+    const values = c.values;
     let line = "";
-    for (const k of group.sourceCols) line += `${encodeCopyValue(values[k] ?? null)}\t`;
+    for (let i = 0; i < n; i++) line += `${encodeCopyValue(values[at[i]!] ?? null)}\t`;
     const seq = c.sequence ?? nextChangeSequence(c.extractedAt);
     line += `${encodeCopyValue(c.extractedAt)}${fixed}\t${seq.toString()}${version}`;
-    if (c.kind === "delete") line += `\t${encodeCopyValue(c.deletedAt)}`;
+    if (isDelete) line += `\t${encodeCopyValue(c.deletedAt ?? null)}`;
     else if (opts.full) line += "\t\\N";
     if (opts.ordered) line += `\t${ord++}`;
-    parts.push(`${line}\n`);
+    out += `${line}\n`;
+    if (++inChunk === rowsPerChunk) {
+      yield out;
+      out = "";
+      inChunk = 0;
+    }
   }
-  return parts.join("");
+  if (out) yield out;
 }
 
 /** A per-process counter so _sdc_sequence grows within a millisecond. */

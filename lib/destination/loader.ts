@@ -42,9 +42,9 @@ import { quoteIdent } from "@/lib/naming/identifiers";
 import { openDestinationClient, type TDestinationConnection } from "./connection";
 import { CHANGE_SDC_COLUMNS, encodeGroup, groupChanges, mergeSql, stagingFor } from "./change-staging";
 import { columnDefinitionSql, qualified, readExistingColumns, SDC_COLUMNS, STATE_SCHEMA, STATE_TABLE } from "./ddl";
-import type { TBatchMeta, TChange, TCopyTextSource, TLoadResult, TLoadTableSpec, TProgress, TReplicationState } from "./types";
+import type { TBatchMeta, TChange, TChangeGroup, TCopyTextSource, TLoadResult, TLoadTableSpec, TProgress, TReplicationState } from "./types";
 
-export type { TBatchMeta, TChange, TCopyTextSource, TLoadResult, TLoadTableSpec, TProgress, TReplicationState } from "./types";
+export type { TBatchMeta, TChange, TChangeGroup, TChangeRow, TCopyTextSource, TLoadResult, TLoadTableSpec, TProgress, TReplicationState } from "./types";
 
 export type TLoaderOptions = {
   conn: TDestinationConnection;
@@ -63,6 +63,8 @@ export type TDestinationLoader = {
   replaceTable(spec: TLoadTableSpec, source: TCopyTextSource, opts: { state: TReplicationState; tableVersion: number; meta: TBatchMeta; onProgress?: TProgress }): Promise<TLoadResult>;
   loadBatch(spec: TLoadTableSpec, source: TCopyTextSource, opts: { state: TReplicationState; tableVersion: number; meta: TBatchMeta; onProgress?: TProgress }): Promise<TLoadResult>;
   applyChanges(spec: TLoadTableSpec, changes: TChange[], opts: TApplyChangesOptions): Promise<TLoadResult>;
+  /** applyChanges for changes already grouped (the log-based buffer's drain: no per-change objects). */
+  applyChangeGroups(spec: TLoadTableSpec, groups: TChangeGroup[], opts: TApplyChangesOptions): Promise<TLoadResult>;
   /** Saves state alone (e.g. a log position with no rows to load), in its own transaction. */
   saveState(tableKey: string, state: TReplicationState): Promise<void>;
   resetTable(table: string, tableKey: string): Promise<void>;
@@ -203,9 +205,8 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
   /** TEMP staging tables this session already created (ON COMMIT DELETE ROWS; forgotten on ROLLBACK). */
   const stagingCreated = new Set<string>();
 
-  const applyChangesOnce = async (spec: TLoadTableSpec, changes: TChange[], state: TReplicationState, tableVersion: number, uniqueKeys: boolean): Promise<TLoadResult> => {
+  const applyGroupsOnce = async (spec: TLoadTableSpec, groups: TChangeGroup[], state: TReplicationState, tableVersion: number, uniqueKeys: boolean): Promise<TLoadResult> => {
     const known = new Set(spec.columns.map((c) => c.name));
-    const groups = groupChanges(changes);
     for (const g of groups) {
       const unknown = g.sourceCols.filter((c) => !known.has(c));
       if (unknown.length > 0) throw new Error(`Change for ${spec.table} has columns the destination spec lacks: ${unknown.join(", ")}`);
@@ -219,11 +220,11 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
         const total = { ...EMPTY };
         const receivedAt = new Date().toISOString();
         for (const g of groups) {
-          const data = encodeGroup(g, { receivedAt, tableVersion, full: !keyed, ordered });
+          const data = () => Readable.from(encodeGroup(g, { receivedAt, tableVersion, full: !keyed, ordered }), { objectMode: false });
           let merged = { inserted: 0, updated: 0 };
           if (!keyed) {
             // Keyless: every change is a new row, appended straight into the target in order.
-            const rows = await copyInto(target, [...g.sourceCols, ...CHANGE_SDC_COLUMNS], () => Readable.from([data]));
+            const rows = await copyInto(target, [...g.sourceCols, ...CHANGE_SDC_COLUMNS], data);
             merged = { inserted: rows, updated: 0 };
           } else {
             const staging = stagingFor(spec, g, ordered);
@@ -232,13 +233,13 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
               stagingCreated.add(staging.name);
             } else if (usedInTransaction.has(staging.name)) await run(`DELETE FROM ${quoteIdent(staging.name)}`);
             usedInTransaction.add(staging.name);
-            await copyInto(quoteIdent(staging.name), staging.columns, () => Readable.from([data]));
+            await copyInto(quoteIdent(staging.name), staging.columns, data);
             const res = await run(mergeSql(target, staging.name, spec, g, { receivedAt, tableVersion, ordered }));
             const row = res.rows[0] as { inserted: string | number; updated: string | number } | undefined;
             merged = { inserted: Number(row?.inserted ?? 0), updated: Number(row?.updated ?? 0) };
           }
-          total.rowsReceived += g.changes.length;
-          if (g.kind === "delete") total.rowsDeleted += g.changes.length;
+          total.rowsReceived += g.rows.length;
+          if (g.kind === "delete") total.rowsDeleted += g.rows.length;
           else {
             total.rowsInserted += merged.inserted;
             total.rowsUpdated += merged.updated;
@@ -327,13 +328,17 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
       });
     },
 
-    async applyChanges(spec, changes, { state, tableVersion, uniqueKeys }) {
+    async applyChanges(spec, changes, opts) {
+      return loader.applyChangeGroups(spec, groupChanges(changes), opts);
+    },
+
+    async applyChangeGroups(spec, groups, { state, tableVersion, uniqueKeys }) {
       try {
-        return await applyChangesOnce(spec, changes, state, tableVersion, uniqueKeys === true);
+        return await applyGroupsOnce(spec, groups, state, tableVersion, uniqueKeys === true);
       } catch (err) {
         // "ON CONFLICT DO UPDATE command cannot affect row a second time": two changes whose keys differ as
         // text but are equal at the destination. Done again with the last-change-per-key merge.
-        if (uniqueKeys && (err as { code?: string }).code === "21000") return applyChangesOnce(spec, changes, state, tableVersion, false);
+        if (uniqueKeys && (err as { code?: string }).code === "21000") return applyGroupsOnce(spec, groups, state, tableVersion, false);
         throw err;
       }
     },

@@ -45,3 +45,21 @@ export type TChange =
   | { kind: "delete"; key: Record<string, string | null>; deletedAt: string; extractedAt: string; sequence?: bigint };
 
 export type TProgress = (rowsSoFar: number) => void;
+
+/**
+ * One change as the merge reads it: `values` indexed by the group's `at` positions; undefined there means
+ * the column was not sent (kept at the destination). Shaped so the log-based buffer hands its entries over
+ * without copying them.
+ */
+export type TChangeRow = { readonly values: readonly (string | null | undefined)[]; extractedAt: string; sequence?: bigint; deletedAt?: string | null };
+
+/** A run of changes of one kind with the same columns: one COPY into staging and one merge. */
+export type TChangeGroup = {
+  kind: TChange["kind"];
+  /** The source columns every row of the group carries, in COPY order. */
+  sourceCols: string[];
+  /** Where each of sourceCols sits in a row's values. */
+  at: number[];
+  rows: TChangeRow[];
+};
+

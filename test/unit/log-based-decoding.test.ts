@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TableChangeBuffer } from "@/lib/replication/log-based/buffer";
 import { decodeWal2Json, type TRowChange } from "@/lib/replication/log-based/changes";
+import type { TChangeGroup } from "@/lib/destination/loader";
 import { formatLsn, parseLsn } from "@/lib/replication/log-based/lsn";
 import { slotCandidates } from "@/lib/replication/log-based/names";
 import { parseWal2JsonExact, wal2jsonTableFilter } from "@/lib/replication/log-based/plugins";
@@ -19,8 +20,8 @@ describe("wal2json messages", () => {
     const raw = `{"action":"I","schema":"public","table":"t","columns":[{"name":"n","type":"numeric","value":12345678901234567890.123456789},{"name":"f","type":"double precision","value":-1.5e+300},{"name":"s","type":"text","value":",\\"value\\":1}"},{"name":"b","type":"boolean","value":false},{"name":"x","type":"bytea","value":"00ff"}]}`;
     const ev = decodeWal2Json(parseWal2JsonExact(raw));
     expect(ev.kind).toBe("change");
-    const change = (ev as { change: TRowChange }).change;
-    expect(Object.fromEntries(change.values)).toEqual({ n: "12345678901234567890.123456789", f: "-1.5e+300", s: ',"value":1}', b: "f", x: "\\x00ff" });
+    const change = ev as TRowChange;
+    expect(Object.fromEntries(change.columns.map((c, i) => [c, change.values[i]]))).toEqual({ n: "12345678901234567890.123456789", f: "-1.5e+300", s: ',"value":1}', b: "f", x: "\\x00ff" });
   });
 
   it("begin and commit carry the commit position and its end", () => {
@@ -42,26 +43,61 @@ describe("slot names", () => {
 });
 
 function change(op: TRowChange["op"], values: Record<string, string | null>, identity: Record<string, string | null> | null = null): TRowChange {
-  return { op, schema: "public", table: "t", values: new Map(Object.entries(values)), types: null, identity: identity ? new Map(Object.entries(identity)) : null };
+  const columns = [...new Set([...Object.keys(values), ...Object.keys(identity ?? {})])];
+  return {
+    kind: "change",
+    op,
+    schema: "public",
+    table: "t",
+    relKey: "public\u0000t",
+    columns,
+    values: op === "delete" ? [] : columns.map((c) => values[c]),
+    types: null,
+    identity: identity ? columns.map((c) => identity[c]) : null,
+  };
 }
 const meta = (n: number) => ({ at: `2026-01-01T00:00:0${n}Z`, extractedAt: "2026-01-01T00:00:00Z", sequence: BigInt(n) });
+
+/** The drained groups as the user would read the rows: kind, the sent columns' values, the _sdc inputs. */
+function rows(groups: TChangeGroup[]) {
+  return groups.flatMap((g) =>
+    g.rows.map((r) => ({
+      kind: g.kind,
+      values: Object.fromEntries(g.sourceCols.map((c, i) => [c, r.values[g.at[i]!] ?? null])),
+      sequence: r.sequence,
+      ...(g.kind === "delete" ? { deletedAt: r.deletedAt } : {}),
+    })),
+  );
+}
 
 describe("the per-table change buffer", () => {
   it("merges changes to one key in order; unsent (TOAST) columns keep the earlier value", () => {
     const b = new TableChangeBuffer(["id"], new Set(["secret"]));
     b.add(change("insert", { id: "1", a: "x", big: "long", secret: "s" }), meta(1));
-    b.add(change("update", { id: "1", a: "y" }, { id: "1" }), meta(2));
+    b.add(change("update", { id: "1", a: "y" }), meta(2));
     b.add(change("insert", { id: "2", a: "z", big: null }), meta(3));
     b.add(change("delete", {}, { id: "2" }), meta(4));
-    const out = b.drain();
+    const out = rows(b.drain());
     expect(out).toEqual(
       expect.arrayContaining([
-        { kind: "upsert", values: { id: "1", a: "y", big: "long" }, extractedAt: "2026-01-01T00:00:00Z", sequence: 2n },
-        { kind: "delete", key: { id: "2", a: "z", big: null }, deletedAt: "2026-01-01T00:00:04Z", extractedAt: "2026-01-01T00:00:00Z", sequence: 4n },
+        { kind: "upsert", values: { id: "1", a: "y", big: "long" }, sequence: 2n },
+        { kind: "delete", values: { id: "2", a: "z", big: null }, deletedAt: "2026-01-01T00:00:04Z", sequence: 4n },
       ]),
     );
     expect(out).toHaveLength(2);
     expect(b.size).toBe(0);
+  });
+
+  it("groups changes by kind and sent columns: an update without its TOAST column gets its own group", () => {
+    const b = new TableChangeBuffer(["id"], new Set());
+    b.add(change("insert", { id: "1", a: "x", big: "long" }), meta(1));
+    b.add(change("update", { id: "2", a: "y" }), meta(2));
+    b.add(change("insert", { id: "3", a: "z", big: "other" }), meta(3));
+    const groups = b.drain();
+    expect(groups.map((g) => [g.kind, g.sourceCols, g.rows.length])).toEqual([
+      ["upsert", ["id", "a", "big"], 2],
+      ["upsert", ["id", "a"], 1],
+    ]);
   });
 
   it("a key change deletes the old key and asks for the new row's unsent columns", () => {
@@ -69,15 +105,26 @@ describe("the per-table change buffer", () => {
     b.setKnownColumns(["id", "a", "big"]);
     b.add(change("update", { id: "9", a: "moved" }, { id: "8" }), meta(1));
     const fills = b.pendingFills();
-    expect(fills).toEqual([{ id: JSON.stringify(["9"]), fill: { key: { id: "9" }, columns: ["big"] } }]);
+    expect(fills).toEqual([{ id: "9", fill: { key: { id: "9" }, columns: ["big"] } }]);
     b.applyFill(fills[0]!.id, { big: "kept" });
-    const out = b.drain();
+    const out = rows(b.drain());
     expect(out).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: "delete", key: { id: "8" } }),
+        expect.objectContaining({ kind: "delete", values: { id: "8" } }),
         expect.objectContaining({ kind: "upsert", values: { id: "9", a: "moved", big: "kept" } }),
       ]),
     );
+  });
+
+  it("composite keys: changes to the same key merge, different keys stay apart", () => {
+    const b = new TableChangeBuffer(["a", "b"], new Set());
+    b.add(change("insert", { a: "1", b: "2", v: "first" }), meta(1));
+    b.add(change("update", { a: "1", b: "2", v: "second" }), meta(2));
+    b.add(change("insert", { a: "12", b: "", v: "other" }), meta(3));
+    expect(rows(b.drain()).map((r) => r.values)).toEqual([
+      { a: "1", b: "2", v: "second" },
+      { a: "12", b: "", v: "other" },
+    ]);
   });
 
   it("keyless tables keep every change, in order", () => {
@@ -85,6 +132,10 @@ describe("the per-table change buffer", () => {
     b.add(change("insert", { a: "1" }), meta(1));
     b.add(change("update", { a: "2" }, { a: "1" }), meta(2));
     b.add(change("delete", {}, { a: "2" }), meta(3));
-    expect(b.drain().map((c) => c.kind)).toEqual(["upsert", "upsert", "delete"]);
+    expect(rows(b.drain()).map((c) => [c.kind, c.values])).toEqual([
+      ["upsert", { a: "1" }],
+      ["upsert", { a: "2" }],
+      ["delete", { a: "2" }],
+    ]);
   });
 });

@@ -1,11 +1,12 @@
 import type pg from "pg";
-import type { TChange, TDestinationLoader, TLoadTableSpec } from "@/lib/destination/loader";
+import type { TChangeGroup, TDestinationLoader, TLoadTableSpec } from "@/lib/destination/loader";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { readSourceColumns } from "../source-columns";
+import type { TChangeMeta } from "./buffer";
 import type { TRelationInfo, TRowChange, TStreamEvent } from "./changes";
 import { reachFaultPoint } from "./faults";
-import { formatLsn, maxLsn, type TLsn } from "./lsn";
+import { formatLsn, maxLsn, parseLsn, type TLsn } from "./lsn";
 import { stateRecord, type TLogBasedState } from "./state";
 import { noteTypeChange, streamKey, type TLogTable } from "./table-context";
 
@@ -18,7 +19,7 @@ export type TStreamTableState = {
   queuedLsn: TLsn;
 };
 
-type TBatchEntry = { s: TStreamTableState; changes: TChange[]; received: number; state: TLogBasedState; lsn: TLsn; spec: TLoadTableSpec };
+type TBatchEntry = { s: TStreamTableState; groups: TChangeGroup[]; received: number; state: TLogBasedState; lsn: TLsn; spec: TLoadTableSpec };
 
 export type TApplierOptions = {
   source: pg.Client;
@@ -29,9 +30,15 @@ export type TApplierOptions = {
   slotConfirmed: TLsn;
   onStateCommitted(tableKey: string, state: TLogBasedState): Promise<void>;
   onProgress(tableKey: string, rowsDone: number): void;
-  /** Net changes buffered before a commit to the destination (at a transaction boundary). */
+  /**
+   * Changes buffered before a write starts at a transaction boundary when the destination is idle. While
+   * a write runs the stream goes on, so batches grow to what arrives meanwhile (up to maxBufferedChanges).
+   */
   batchChanges?: number;
-  /** Changes buffered inside one huge transaction before they are written anyway (state unchanged). */
+  /**
+   * Changes buffered before reading waits for the write in flight; inside one huge transaction, also the
+   * point where they are written anyway (its position is saved only at its commit).
+   */
   maxBufferedChanges?: number;
   flushEveryMs?: number;
 };
@@ -45,8 +52,10 @@ export type TApplierOptions = {
 export class StreamApplier {
   private readonly byName = new Map<string, TStreamTableState>();
   private txCommitLsn: TLsn = 0n;
-  private txTime = new Date().toISOString();
-  private txExtractedAt = new Date().toISOString();
+  /** The current transaction's metadata, shared by its changes. */
+  private txMeta: TChangeMeta = { at: new Date().toISOString(), extractedAt: new Date().toISOString(), sequence: 0n };
+  /** Column lists (one per relation description) already checked for dropped columns. */
+  private checkedColumns = new WeakSet<readonly string[]>();
   private lastCommitEnd: TLsn;
   private buffered = 0;
   private lastFlush = Date.now();
@@ -62,8 +71,8 @@ export class StreamApplier {
   constructor(private readonly opts: TApplierOptions) {
     for (const s of opts.tables) this.byName.set(streamKey(s.t.table.schema, s.t.table.name), s);
     this.lastCommitEnd = opts.slotConfirmed;
-    this.batchChanges = opts.batchChanges ?? 15_000;
-    this.maxBuffered = opts.maxBufferedChanges ?? 15_000;
+    this.batchChanges = opts.batchChanges ?? 2_000;
+    this.maxBuffered = opts.maxBufferedChanges ?? 30_000;
     this.flushEveryMs = opts.flushEveryMs ?? 5_000;
   }
 
@@ -74,19 +83,29 @@ export class StreamApplier {
     return maxLsn(this.opts.slotConfirmed, min ?? this.opts.slotConfirmed);
   }
 
-  async onEvent(event: TStreamEvent, lsn: TLsn): Promise<void> {
+  /**
+   * Handles one event in stream order. Returns a promise only when it has to wait (a destination write,
+   * a source lookup): the reader handles everything else synchronously. `lsnText` is the message's
+   * position (parsed only when the event does not carry its own).
+   */
+  onEvent(event: TStreamEvent, lsnText: string): void | Promise<void> {
     if (this.failure) throw this.failure;
     switch (event.kind) {
-      case "begin":
-        this.txCommitLsn = event.commitLsn ?? lsn;
-        this.txTime = event.commitTime ?? new Date().toISOString();
-        this.txExtractedAt = new Date().toISOString();
+      case "begin": {
+        this.txCommitLsn = event.commitLsn ?? parseLsn(lsnText);
+        const now = new Date().toISOString();
+        this.txMeta = { at: event.commitTime ?? now, extractedAt: now, sequence: this.txCommitLsn };
         return;
+      }
       case "change":
-        return this.onChange(event.change);
+        return this.onChange(event);
       case "commit":
-        this.lastCommitEnd = maxLsn(this.lastCommitEnd, event.endLsn ?? lsn);
-        if (this.buffered >= this.batchChanges || (this.buffered > 0 && Date.now() - this.lastFlush >= this.flushEveryMs)) await this.flush();
+        this.lastCommitEnd = maxLsn(this.lastCommitEnd, event.endLsn ?? parseLsn(lsnText));
+        if (this.buffered === 0) return;
+        // Write when the destination is free; while it is busy keep reading (the next batch grows) unless
+        // the buffer is full.
+        if (this.buffered >= this.maxBuffered) return this.flush();
+        if (this.writing === null && (this.buffered >= this.batchChanges || Date.now() - this.lastFlush >= this.flushEveryMs)) return this.flush();
         return;
       case "truncate":
         for (const tbl of event.tables) {
@@ -103,18 +122,25 @@ export class StreamApplier {
     }
   }
 
-  private async onChange(change: TRowChange): Promise<void> {
-    const s = this.byName.get(streamKey(change.schema, change.table));
+  private onChange(change: TRowChange): void | Promise<void> {
+    const s = this.byName.get(change.relKey);
     if (!s || this.txCommitLsn < s.savedLsn) return;
     if (change.types) this.checkTypes(s.t, change.types);
-    if (change.op === "insert") this.checkDropped(s.t, change);
-    s.t.buffer.add(change, { at: this.txTime, extractedAt: this.txExtractedAt, sequence: this.txCommitLsn });
+    if (change.op === "insert" && !this.checkedColumns.has(change.columns)) {
+      this.checkedColumns.add(change.columns);
+      this.checkDropped(s.t, change);
+    }
+    s.t.buffer.add(change, this.txMeta);
     this.buffered++;
     this.changesSeen++;
-    if (this.changesSeen === 1) await reachFaultPoint("changes-received");
-    // A transaction bigger than memory should hold: write what we have; its position is saved only
-    // once its commit is reached (a crash replays it, and upserts in order converge).
-    if (this.buffered >= this.maxBuffered) await this.flush();
+    if (this.changesSeen === 1) return reachFaultPoint("changes-received").then(() => this.afterChange());
+    return this.afterChange();
+  }
+
+  /** A transaction bigger than memory should hold: write what we have; its position is saved only once
+   * its commit is reached (a crash replays it, and upserts in order converge). */
+  private afterChange(): void | Promise<void> {
+    if (this.buffered >= this.maxBuffered) return this.flush();
   }
 
   /** wal2json sends each column's type: a type that differs from the job's start is a schema change. */
@@ -128,7 +154,7 @@ export class StreamApplier {
 
   private checkDropped(t: TLogTable, change: TRowChange): void {
     for (const c of t.spec.columns) {
-      if (change.values.has(c.name) || t.noted.has(`dropped:${c.name}`)) continue;
+      if (change.columns.includes(c.name) || t.noted.has(`dropped:${c.name}`)) continue;
       t.noted.add(`dropped:${c.name}`);
       this.opts.log.info("tap", `Column ${quoteIdent(c.name)} of ${quoteIdent(t.table.schema)}.${quoteIdent(t.table.name)} is no longer sent by the source (dropped?): new rows leave it NULL; the destination column is kept.`);
     }
@@ -181,9 +207,14 @@ export class StreamApplier {
     const previous = this.writing;
     if (previous) await previous;
     if (batch.length === 0) return;
-    this.writing = this.write(batch).catch((err: unknown) => {
-      this.failure ??= err;
-    });
+    const writing: Promise<void> = this.write(batch)
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      })
+      .finally(() => {
+        if (this.writing === writing) this.writing = null;
+      });
+    this.writing = writing;
   }
 
   /** Waits for the write in flight; rethrows its failure. */
@@ -205,19 +236,19 @@ export class StreamApplier {
       const hasChanges = s.t.buffer.size > 0;
       const newLsn = maxLsn(maxLsn(s.savedLsn, s.queuedLsn), upTo);
       if (!hasChanges && newLsn <= maxLsn(s.savedLsn, s.queuedLsn)) continue;
-      let changes: TChange[] = [];
+      let groups: TChangeGroup[] = [];
       let received = 0;
       if (hasChanges) {
         await this.addNewColumns(s.t);
         await this.fillMovedRows(s.t);
         await this.resolveAmbiguousNulls(s.t);
         received = s.t.buffer.received;
-        changes = s.t.buffer.drain();
+        groups = s.t.buffer.drain();
       }
       const state: TLogBasedState = { ...s.state, lsn: formatLsn(newLsn), columnTypes: Object.fromEntries(s.t.expectedTypes) };
       s.state = state;
       s.queuedLsn = newLsn;
-      batch.push({ s, changes, received, state, lsn: newLsn, spec: { ...s.t.spec, columns: [...s.t.spec.columns] } });
+      batch.push({ s, groups, received, state, lsn: newLsn, spec: { ...s.t.spec, columns: [...s.t.spec.columns] } });
     }
     this.buffered = 0;
     this.lastFlush = Date.now();
@@ -229,9 +260,9 @@ export class StreamApplier {
     try {
       for (const b of batch) {
         const { s } = b;
-        if (b.changes.length > 0) {
+        if (b.groups.length > 0) {
           // The buffer keeps one net change per key (keyed tables): the loader may skip de-duplication.
-          const res = await this.opts.loader.applyChanges(b.spec, b.changes, { state: stateRecord(b.state), tableVersion: b.state.tableVersion, uniqueKeys: true });
+          const res = await this.opts.loader.applyChangeGroups(b.spec, b.groups, { state: stateRecord(b.state), tableVersion: b.state.tableVersion, uniqueKeys: true });
           s.t.totals.rowsInserted += res.rowsInserted;
           s.t.totals.rowsUpdated += res.rowsUpdated;
           s.t.totals.rowsDeleted += res.rowsDeleted;

@@ -1,21 +1,35 @@
-import type { TChange } from "@/lib/destination/loader";
-import type { TRowChange } from "./changes";
+import type { TChangeGroup, TChangeRow } from "@/lib/destination/loader";
+import type { TRowChange, TValue } from "./changes";
 
 type TValues = Record<string, string | null>;
 
 /** An update that moved a row to a new key without sending its unchanged TOAST values. */
 export type TPendingFill = { key: TValues; columns: string[] };
 
-type TEntry = { change: TChange; fill: TPendingFill | null };
+/** The commit a change belongs to: one object per source transaction, shared by its changes. */
+export type TChangeMeta = { at: string; extractedAt: string; sequence: bigint };
+
+/** A buffered change; `values` are indexed by the buffer's column registry (undefined: not sent). */
+type TEntry = TChangeRow & { kind: "upsert" | "delete"; values: TValue[]; fill: TPendingFill | null };
 
 /**
  * The changes of one table received since the last commit to the destination. Keyed tables keep one net
  * change per key (later changes merged over earlier ones, in order), so a batch of many changes becomes a
  * few set-based merges; keyless tables keep every change in order (they are appended).
+ *
+ * Values live in arrays indexed by a per-table column registry (names are mapped once per relation
+ * description, not per change), and drain() hands the entries to the loader as they are: the hot path
+ * allocates one array per change and nothing per column.
  */
 export class TableChangeBuffer {
   private byKey = new Map<string, TEntry>();
-  private list: TChange[] = [];
+  private list: TEntry[] = [];
+  /** Column names, by registry index; the primary key's columns come first. */
+  private readonly names: string[] = [];
+  private readonly index = new Map<string, number>();
+  /** A relation's column list → registry index per column (-1: not replicated). */
+  private mappings = new WeakMap<readonly string[], Int32Array>();
+  private readonly pkCount: number;
   /** Changes received (before merging), for the loading report and batching. */
   received = 0;
 
@@ -23,87 +37,135 @@ export class TableChangeBuffer {
     readonly primaryKey: string[],
     /** Columns that are not replicated (deselected); dropped from every change. */
     private readonly skipColumns: ReadonlySet<string>,
-  ) {}
-
-  get size(): number {
-    return this.primaryKey.length > 0 ? this.byKey.size : this.list.length;
+  ) {
+    for (const k of primaryKey) this.register(k);
+    this.pkCount = primaryKey.length;
   }
 
-  private filter(values: Map<string, string | null>): TValues {
-    const out: TValues = Object.create(null) as TValues;
-    for (const [k, v] of values) if (!this.skipColumns.has(k)) out[k] = v;
+  get size(): number {
+    return this.pkCount > 0 ? this.byKey.size : this.list.length;
+  }
+
+  private register(name: string): number {
+    let i = this.index.get(name);
+    if (i === undefined) {
+      i = this.names.push(name) - 1;
+      this.index.set(name, i);
+    }
+    return i;
+  }
+
+  private mapping(columns: readonly string[]): Int32Array {
+    let m = this.mappings.get(columns);
+    if (!m) {
+      m = Int32Array.from(columns, (c) => (this.skipColumns.has(c) ? -1 : this.register(c)));
+      this.mappings.set(columns, m);
+    }
+    return m;
+  }
+
+  /** A change's values (aligned with its relation's columns) → registry-indexed. */
+  private project(map: Int32Array, values: readonly TValue[]): TValue[] {
+    const out = new Array<TValue>(this.names.length);
+    const n = Math.min(map.length, values.length);
+    for (let i = 0; i < n; i++) {
+      const to = map[i]!;
+      if (to >= 0) out[to] = values[i];
+    }
     return out;
   }
 
-  private keyOf(values: TValues | Map<string, string | null>): { id: string; key: TValues } | null {
-    const key: TValues = Object.create(null) as TValues;
-    const parts: (string | null)[] = [];
-    for (const k of this.primaryKey) {
-      const v = values instanceof Map ? values.get(k) : values[k];
+  /** The key's identity as one string (text values cannot contain NUL); null if a key column is missing. */
+  private keyId(values: readonly TValue[]): string | null {
+    const first = values[0];
+    if (first === undefined) return null;
+    if (this.pkCount === 1) return first ?? "\u0000";
+    let id = first ?? "\u0000";
+    for (let i = 1; i < this.pkCount; i++) {
+      const v = values[i];
       if (v === undefined) return null;
-      key[k] = v;
-      parts.push(v);
+      id += `\u0000${v ?? "\u0000"}`;
     }
-    return { id: JSON.stringify(parts), key };
+    return id;
   }
 
-  /** Adds a change; `at` is its commit time (for _sdc_deleted_at), `sequence` orders it. */
-  add(change: TRowChange, meta: { at: string; extractedAt: string; sequence: bigint }): void {
+  private keyRecord(values: readonly TValue[]): TValues {
+    const key: TValues = Object.create(null) as TValues;
+    for (let i = 0; i < this.pkCount; i++) key[this.names[i]!] = values[i] ?? null;
+    return key;
+  }
+
+  /** Adds a change; `meta` is its transaction's (commit time for _sdc_deleted_at, position for ordering). */
+  add(change: TRowChange, meta: TChangeMeta): void {
     this.received++;
-    const values = this.filter(change.values);
-    if (this.primaryKey.length === 0) {
-      if (change.op === "delete") this.list.push({ kind: "delete", key: change.identity ? this.filter(change.identity) : values, deletedAt: meta.at, extractedAt: meta.extractedAt, sequence: meta.sequence });
-      else this.list.push({ kind: "upsert", values, extractedAt: meta.extractedAt, sequence: meta.sequence });
+    const map = this.mapping(change.columns);
+    if (this.pkCount === 0) {
+      if (change.op === "delete") this.list.push(this.entry("delete", this.project(map, change.identity ?? change.values), meta));
+      else this.list.push(this.entry("upsert", this.project(map, change.values), meta));
       return;
     }
     if (change.op === "delete") {
-      const k = (change.identity && this.keyOf(change.identity)) || this.keyOf(values);
-      if (!k) throw new Error(`A delete on ${change.schema}.${change.table} arrived without its primary key`);
-      this.markDeleted(k, meta);
+      const key = this.project(map, change.identity ?? []);
+      const id = this.keyId(key);
+      if (id === null) throw new Error(`A delete on ${change.schema}.${change.table} arrived without its primary key`);
+      this.markDeleted(id, key, meta);
       return;
     }
-    const newKey = this.keyOf(values);
-    if (!newKey) throw new Error(`A change on ${change.schema}.${change.table} arrived without its primary key`);
-    const oldKey = change.op === "update" && change.identity ? this.keyOf(change.identity) : null;
+    const values = this.project(map, change.values);
+    const newId = this.keyId(values);
+    if (newId === null) throw new Error(`A change on ${change.schema}.${change.table} arrived without its primary key`);
     let fill: TPendingFill | null = null;
-    if (oldKey && oldKey.id !== newKey.id) {
-      // The key changed: the old row is gone at the source; the new one may lack unchanged TOAST values.
-      const before = this.byKey.get(oldKey.id);
-      const known = before?.change.kind === "upsert" ? before.change.values : {};
-      this.markDeleted(oldKey, meta);
-      for (const [k, v] of Object.entries(known)) if (!(k in values)) values[k] = v;
-      const missing = this.knownColumns.filter((c) => !(c in values));
-      if (missing.length > 0) fill = { key: newKey.key, columns: missing };
+    if (change.op === "update" && change.identity) {
+      const old = this.project(map, change.identity);
+      const oldId = this.keyId(old);
+      if (oldId !== null && oldId !== newId) {
+        // The key changed: the old row is gone at the source; the new one may lack unchanged TOAST values.
+        const before = this.byKey.get(oldId);
+        this.markDeleted(oldId, old, meta);
+        if (before?.kind === "upsert") for (let i = 0; i < before.values.length; i++) if (values[i] === undefined) values[i] = before.values[i];
+        const missing = this.knownColumns.filter((c) => values[this.index.get(c)!] === undefined);
+        if (missing.length > 0) fill = { key: this.keyRecord(values), columns: missing };
+      }
     }
-    const prev = this.byKey.get(newKey.id);
-    if (prev && prev.change.kind === "upsert" && change.op === "update") {
+    const prev = this.byKey.get(newId);
+    if (prev && prev.kind === "upsert" && change.op === "update") {
       // Later values win; columns this update did not send keep the earlier change's value.
-      this.byKey.set(newKey.id, { change: { kind: "upsert", values: { ...prev.change.values, ...values }, extractedAt: meta.extractedAt, sequence: meta.sequence }, fill: prev.fill ?? fill });
+      for (let i = 0; i < values.length; i++) if (values[i] !== undefined) prev.values[i] = values[i];
+      prev.extractedAt = meta.extractedAt;
+      prev.sequence = meta.sequence;
+      prev.fill ??= fill;
     } else {
-      this.byKey.set(newKey.id, { change: { kind: "upsert", values, extractedAt: meta.extractedAt, sequence: meta.sequence }, fill });
+      const e = this.entry("upsert", values, meta);
+      e.fill = fill;
+      this.byKey.set(newId, e);
     }
+  }
+
+  private entry(kind: TEntry["kind"], values: TValue[], meta: TChangeMeta): TEntry {
+    return { kind, values, extractedAt: meta.extractedAt, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null };
   }
 
   /** The table's replicated columns, to tell which ones a key-moving update did not send. */
   private knownColumns: string[] = [];
   setKnownColumns(columns: string[]): void {
     this.knownColumns = columns.filter((c) => !this.skipColumns.has(c));
+    for (const c of this.knownColumns) this.register(c);
   }
 
-  private markDeleted(k: { id: string; key: TValues }, meta: { at: string; extractedAt: string; sequence: bigint }): void {
-    const prev = this.byKey.get(k.id);
+  private markDeleted(id: string, key: readonly TValue[], meta: TChangeMeta): void {
+    const prev = this.byKey.get(id);
     // A row inserted or changed earlier in this batch lands with those values and the delete mark.
-    const carried = prev?.change.kind === "upsert" ? prev.change.values : prev?.change.kind === "delete" ? prev.change.key : {};
-    this.byKey.set(k.id, { change: { kind: "delete", key: { ...carried, ...k.key }, deletedAt: meta.at, extractedAt: meta.extractedAt, sequence: meta.sequence }, fill: null });
+    const values = prev ? prev.values : new Array<TValue>(this.names.length);
+    for (let i = 0; i < this.pkCount; i++) values[i] = key[i];
+    this.byKey.set(id, this.entry("delete", values, meta));
   }
 
   /** Upserts still missing values after a key change; filled from the source before applying. */
   pendingFills(): { id: string; fill: TPendingFill }[] {
     const out: { id: string; fill: TPendingFill }[] = [];
     for (const [id, e] of this.byKey) {
-      if (!e.fill || e.change.kind !== "upsert") continue;
-      const values = e.change.values;
-      const still = e.fill.columns.filter((c) => !(c in values));
+      if (!e.fill || e.kind !== "upsert") continue;
+      const still = e.fill.columns.filter((c) => e.values[this.index.get(c)!] === undefined);
       if (still.length > 0) out.push({ id, fill: { key: e.fill.key, columns: still } });
     }
     return out;
@@ -111,68 +173,82 @@ export class TableChangeBuffer {
 
   applyFill(id: string, values: TValues): void {
     const e = this.byKey.get(id);
-    if (!e || e.change.kind !== "upsert") return;
-    for (const [k, v] of Object.entries(values)) if (!(k in e.change.values)) e.change.values[k] = v;
+    if (!e || e.kind !== "upsert") return;
+    for (const [k, v] of Object.entries(values)) {
+      const i = this.register(k);
+      if (e.values[i] === undefined) e.values[i] = v;
+    }
   }
 
   /**
    * wal2json writes NaN and ±Infinity of numeric and float columns as JSON null: a NULL there is
    * ambiguous. These columns' NULLs are checked against the source before applying.
    */
-  private ambiguous: ReadonlySet<string> = new Set();
+  private ambiguous: string[] = [];
   setAmbiguousNullColumns(columns: string[]): void {
-    this.ambiguous = new Set(columns);
+    this.ambiguous = columns;
   }
 
   /** Upserts (by key) holding a NULL that may stand for NaN / ±Infinity. */
   ambiguousNulls(): { key: TValues; columns: string[] }[] {
-    if (this.ambiguous.size === 0) return [];
+    if (this.ambiguous.length === 0) return [];
+    const at = this.ambiguous.map((c) => [c, this.register(c)] as const);
     const out: { key: TValues; columns: string[] }[] = [];
     for (const e of this.byKey.values()) {
-      if (e.change.kind !== "upsert") continue;
-      const values = e.change.values;
-      const cols = [...this.ambiguous].filter((c) => values[c] === null);
-      if (cols.length === 0) continue;
-      const k = this.keyOf(values);
-      if (k) out.push({ key: k.key, columns: cols });
+      if (e.kind !== "upsert") continue;
+      const cols = at.filter(([, i]) => e.values[i] === null).map(([c]) => c);
+      if (cols.length > 0) out.push({ key: this.keyRecord(e.values), columns: cols });
     }
     return out;
   }
 
   /** Sets a column of a buffered upsert (a value read back from the source). */
   setValue(key: TValues, column: string, value: string): void {
-    const k = this.keyOf(key);
-    const e = k ? this.byKey.get(k.id) : undefined;
-    if (e?.change.kind === "upsert") e.change.values[column] = value;
+    const id = this.keyId(this.primaryKey.map((k) => key[k]));
+    const e = id === null ? undefined : this.byKey.get(id);
+    if (e?.kind === "upsert") e.values[this.register(column)] = value;
   }
 
   /** All column names that appear in the buffered changes. */
   columnsSeen(): Set<string> {
     const out = new Set<string>();
-    const visit = (c: TChange) => Object.keys(c.kind === "upsert" ? c.values : c.key).forEach((k) => out.add(k));
-    for (const e of this.byKey.values()) visit(e.change);
-    for (const c of this.list) visit(c);
+    const visit = (e: TEntry) => e.values.forEach((v, i) => v !== undefined && out.add(this.names[i]!));
+    for (const e of this.byKey.values()) visit(e);
+    for (const e of this.list) visit(e);
     return out;
   }
 
-  /** The net changes, grouped so changes with the same columns are adjacent (one merge per group). */
-  drain(): TChange[] {
-    let out: TChange[];
-    if (this.primaryKey.length === 0) out = this.list;
-    else {
-      const sig = (c: TChange) => `${c.kind}\u0000${Object.keys(c.kind === "upsert" ? c.values : c.key).sort().join("\u0000")}`;
-      const groups = new Map<string, TChange[]>();
-      for (const { change } of this.byKey.values()) {
-        const s = sig(change);
-        const g = groups.get(s);
-        if (g) g.push(change);
-        else groups.set(s, [change]);
+  /**
+   * The net changes as loader groups: keyed tables grouped by kind and sent columns (one merge per group;
+   * at most one change per key, so order between groups does not matter); keyless tables in order, split
+   * where the kind or the sent columns change.
+   */
+  drain(): TChangeGroup[] {
+    const groups: TChangeGroup[] = [];
+    const bySig = new Map<string, TChangeGroup>();
+    let last: TChangeGroup | null = null;
+    let lastSig = "";
+    const take = (e: TEntry, ordered: boolean) => {
+      let sig = e.kind === "delete" ? "d" : "u";
+      for (let i = 0; i < this.names.length; i++) sig += e.values[i] === undefined ? "0" : "1";
+      let g = ordered ? (sig === lastSig ? last : null) : bySig.get(sig);
+      if (!g) {
+        const at: number[] = [];
+        for (let i = 0; i < this.names.length; i++) if (e.values[i] !== undefined) at.push(i);
+        g = { kind: e.kind, sourceCols: at.map((i) => this.names[i]!), at, rows: [] };
+        groups.push(g);
+        if (ordered) {
+          last = g;
+          lastSig = sig;
+        } else bySig.set(sig, g);
       }
-      out = [...groups.values()].flat();
-    }
+      g.rows.push(e);
+    };
+    if (this.pkCount === 0) for (const e of this.list) take(e, true);
+    else for (const e of this.byKey.values()) take(e, false);
     this.byKey = new Map();
     this.list = [];
     this.received = 0;
-    return out;
+    return groups;
   }
 }

@@ -1,21 +1,30 @@
 import { z } from "zod";
-import type { Pgoutput } from "pg-logical-replication";
 import { parseLsn, type TLsn } from "./lsn";
+import { streamKey } from "./stream-key";
+
+/** A column value as the source prints it (exact text); null = SQL NULL; undefined = not sent. */
+export type TValue = string | null | undefined;
 
 /**
- * One row change, the same shape for wal2json and pgoutput. Values are the source's text output
- * (exact: no number or date parsing). A column missing from `values` on an update was not sent: an
- * unchanged TOAST value (without REPLICA IDENTITY FULL); the destination must keep what it has.
+ * One row change, the same shape for wal2json and pgoutput. Values are the source's text output (exact:
+ * no number or date parsing), aligned with `columns`. A value left undefined was not sent: on an update,
+ * an unchanged TOAST value (without REPLICA IDENTITY FULL); the destination must keep what it has.
  */
 export type TRowChange = {
+  kind: "change";
   op: "insert" | "update" | "delete";
   schema: string;
   table: string;
-  values: Map<string, string | null>;
+  /** streamKey(schema, table), computed once per relation. */
+  relKey: string;
+  /** The column names `values` and `identity` are aligned with (one array per relation, shared). */
+  columns: readonly string[];
+  /** The new row (empty for deletes). */
+  values: TValue[];
   /** The type of each sent column as PostgreSQL formats it, when the plugin tells (wal2json). */
   types: Map<string, string> | null;
   /** The old key (or the whole old row under REPLICA IDENTITY FULL) for updates and deletes. */
-  identity: Map<string, string | null> | null;
+  identity: TValue[] | null;
 };
 
 export type TRelationInfo = {
@@ -28,7 +37,7 @@ export type TRelationInfo = {
 export type TStreamEvent =
   | { kind: "begin"; commitLsn: TLsn | null; commitTime: string | null }
   | { kind: "commit"; endLsn: TLsn | null; commitTime: string | null }
-  | { kind: "change"; change: TRowChange }
+  | TRowChange
   | { kind: "truncate"; tables: { schema: string; table: string }[] }
   | { kind: "relation"; relation: TRelationInfo }
   | { kind: "other" };
@@ -46,24 +55,15 @@ const ZWal2JsonMessage = z.object({
   columns: z.array(ZWal2JsonColumn).optional(),
   identity: z.array(ZWal2JsonColumn).optional(),
 });
+type TWal2JsonColumn = z.infer<typeof ZWal2JsonColumn>;
 
-function wal2jsonText(value: string | boolean | null): string | null {
+function wal2jsonText(c: TWal2JsonColumn): string | null {
   // Booleans arrive as JSON true/false; PostgreSQL's own text output is t/f.
-  if (value === true) return "t";
-  if (value === false) return "f";
-  return value;
-}
-
-function wal2jsonColumns(cols: z.infer<typeof ZWal2JsonColumn>[] | undefined): { values: Map<string, string | null>; types: Map<string, string> } {
-  const values = new Map<string, string | null>();
-  const types = new Map<string, string>();
-  for (const c of cols ?? []) {
-    const text = wal2jsonText(c.value);
-    // wal2json drops the \x of bytea's hex output; put it back so the value reads as the same bytes.
-    values.set(c.name, c.type === "bytea" && text !== null ? `\\x${text}` : text);
-    if (c.type) types.set(c.name, c.type);
-  }
-  return { values, types };
+  if (c.value === true) return "t";
+  if (c.value === false) return "f";
+  // wal2json drops the \x of bytea's hex output; put it back so the value reads as the same bytes.
+  if (c.type === "bytea" && c.value !== null) return `\\x${c.value}`;
+  return c.value;
 }
 
 /** A wal2json format-version 2 message (already parsed with exact numbers) → a stream event. */
@@ -80,80 +80,29 @@ export function decodeWal2Json(raw: unknown): TStreamEvent {
     case "M":
       return { kind: "other" };
     default: {
-      const { values, types } = wal2jsonColumns(msg.columns);
-      const identity = msg.identity ? wal2jsonColumns(msg.identity).values : null;
       const op = msg.action === "I" ? "insert" : msg.action === "U" ? "update" : "delete";
-      return {
-        kind: "change",
-        change: { op, schema: msg.schema ?? "", table: msg.table ?? "", values: op === "delete" ? new Map() : values, types, identity: op === "insert" ? null : identity },
-      };
+      // One column list for the new row and the identity: a column of the identity not in the new row
+      // (a delete's key, a FULL identity's extra columns) is appended and left unsent in the new row.
+      const sent = op === "delete" ? [] : (msg.columns ?? []);
+      const columns = sent.map((c) => c.name);
+      const values: TValue[] = sent.map(wal2jsonText);
+      const types = new Map<string, string>();
+      for (const c of sent) if (c.type) types.set(c.name, c.type);
+      let identity: TValue[] | null = null;
+      if (op !== "insert" && msg.identity) {
+        identity = new Array<TValue>(columns.length);
+        for (const c of msg.identity) {
+          let i = columns.indexOf(c.name);
+          if (i < 0) {
+            i = columns.push(c.name) - 1;
+            values.length = columns.length;
+          }
+          identity[i] = wal2jsonText(c);
+        }
+      }
+      const schema = msg.schema ?? "";
+      const table = msg.table ?? "";
+      return { kind: "change", op, schema, table, relKey: streamKey(schema, table), columns, values: op === "delete" ? [] : values, types, identity };
     }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------- pgoutput
-
-function microsToIso(us: bigint | null | undefined): string | null {
-  if (us === null || us === undefined) return null;
-  const ms = us / 1000n;
-  const iso = new Date(Number(ms)).toISOString(); // 2026-01-01T00:00:00.123Z
-  const micros = (us % 1_000_000n).toString().padStart(6, "0");
-  return `${iso.slice(0, 19)}.${micros}Z`;
-}
-
-/** A tuple as the (text-value) parser returns it → present columns only; undefined = unchanged TOAST. */
-function tupleValues(tuple: Record<string, unknown> | null, relation: Pgoutput.MessageRelation): Map<string, string | null> | null {
-  if (!tuple) return null;
-  const values = new Map<string, string | null>();
-  for (const col of relation.columns) {
-    const v = tuple[col.name];
-    if (v === undefined) continue;
-    values.set(col.name, v === null ? null : String(v));
-  }
-  return values;
-}
-
-function keyValues(key: Record<string, unknown> | null, relation: Pgoutput.MessageRelation): Map<string, string | null> | null {
-  if (!key) return null;
-  const values = new Map<string, string | null>();
-  for (const name of relation.keyColumns) {
-    const v = key[name];
-    if (v !== undefined) values.set(name, v === null ? null : String(v));
-  }
-  return values;
-}
-
-/** A pgoutput message (text values) → a stream event. */
-export function decodePgoutput(msg: Pgoutput.Message): TStreamEvent {
-  switch (msg.tag) {
-    case "begin":
-      return { kind: "begin", commitLsn: msg.commitLsn ? parseLsn(msg.commitLsn) : null, commitTime: microsToIso(msg.commitTime as bigint) };
-    case "commit":
-      return { kind: "commit", endLsn: msg.commitEndLsn ? parseLsn(msg.commitEndLsn) : null, commitTime: microsToIso(msg.commitTime as bigint) };
-    case "relation":
-      return {
-        kind: "relation",
-        relation: {
-          schema: msg.schema,
-          table: msg.name,
-          replicaIdentity: msg.replicaIdentity,
-          columns: msg.columns.map((c) => ({ name: c.name, typeOid: c.typeOid, typeMod: c.typeMod, key: (c.flags & 1) === 1 })),
-        },
-      };
-    case "insert":
-      return { kind: "change", change: { op: "insert", schema: msg.relation.schema, table: msg.relation.name, values: tupleValues(msg.new, msg.relation) ?? new Map(), types: null, identity: null } };
-    case "update": {
-      // With REPLICA IDENTITY FULL the parser fills unchanged TOAST values from the old tuple.
-      const identity = msg.old ? tupleValues(msg.old, msg.relation) : keyValues(msg.key, msg.relation);
-      return { kind: "change", change: { op: "update", schema: msg.relation.schema, table: msg.relation.name, values: tupleValues(msg.new, msg.relation) ?? new Map(), types: null, identity } };
-    }
-    case "delete": {
-      const identity = msg.old ? tupleValues(msg.old, msg.relation) : keyValues(msg.key, msg.relation);
-      return { kind: "change", change: { op: "delete", schema: msg.relation.schema, table: msg.relation.name, values: new Map(), types: null, identity } };
-    }
-    case "truncate":
-      return { kind: "truncate", tables: msg.relations.map((r) => ({ schema: r.schema, table: r.name })) };
-    default:
-      return { kind: "other" };
   }
 }

@@ -1,5 +1,6 @@
 import type { Client } from "pg";
-import { PgoutputPlugin, Wal2JsonPlugin, type Pgoutput } from "pg-logical-replication";
+import { decodeWal2Json, type TStreamEvent } from "./changes";
+import { PgoutputDecoder } from "./pgoutput-decoder";
 
 export type TPluginName = "wal2json" | "pgoutput";
 
@@ -28,22 +29,24 @@ export function parseWal2JsonExact(text: string): unknown {
   return JSON.parse(text.replace(BARE_VALUE_RE, '$1"$2"'));
 }
 
-/** Emitted for every message parsed, before it is queued: lets the reader know what is in flight. */
-export type TOnParsed = () => void;
+/**
+ * The plugin contract of pg-logical-replication (its AbstractPlugin is not exported): `start` issues
+ * START_REPLICATION, `parse` turns one message into what the service emits. Both plugins here decode to
+ * stream events inside `parse`: the message buffer is a view into the connection's read buffer, valid
+ * only until the handler returns.
+ */
+type TDecodingPlugin = { readonly options: unknown; readonly name: string; start(client: Client, slotName: string, lastLsn: string): Promise<unknown>; parse(buffer: Buffer): TStreamEvent };
 
 /**
  * wal2json, format-version 2 (one message per change; version 1 builds one document per transaction,
  * which a 500k-row UPDATE cannot survive), tables filtered on the server with add-tables, types
  * included, transaction begin/commit with their positions.
  */
-export class ExactWal2JsonPlugin extends Wal2JsonPlugin {
-  constructor(
-    private readonly tables: TStreamTable[],
-    private readonly onParsed: TOnParsed = () => undefined,
-  ) {
-    super({});
-  }
-  override start(client: Client, slotName: string, lastLsn: string): Promise<unknown> {
+export class Wal2JsonEventsPlugin implements TDecodingPlugin {
+  readonly options = {};
+  readonly name = "wal2json";
+  constructor(private readonly tables: TStreamTable[]) {}
+  start(client: Client, slotName: string, lastLsn: string): Promise<unknown> {
     const opts: [string, string][] = [
       ["format-version", "2"],
       ["include-types", "1"],
@@ -57,34 +60,22 @@ export class ExactWal2JsonPlugin extends Wal2JsonPlugin {
     const sql = `START_REPLICATION SLOT "${slotName}" LOGICAL ${lastLsn} (${opts.map(([k, v]) => `"${k}" ${replLiteral(v)}`).join(", ")})`;
     return client.query(sql);
   }
-  override parse(buffer: Buffer): unknown {
-    this.onParsed();
-    return parseWal2JsonExact(buffer.toString("utf8"));
+  parse(buffer: Buffer): TStreamEvent {
+    return decodeWal2Json(parseWal2JsonExact(buffer.toString("utf8")));
   }
 }
 
-const identity = (v: unknown) => v;
-
-/**
- * pgoutput (built into PostgreSQL 10+) through a publication. The library would run pg-types' parsers
- * over the text values (timestamps to Date, arrays to JS arrays); values stay text here.
- */
-export class TextPgoutputPlugin extends PgoutputPlugin {
-  constructor(
-    private readonly publications: string[],
-    private readonly onParsed: TOnParsed = () => undefined,
-  ) {
-    super({ protoVersion: 1, publicationNames: publications });
-  }
-  override start(client: Client, slotName: string, lastLsn: string): Promise<unknown> {
+/** pgoutput (built into PostgreSQL 10+) through a publication, decoded by our PgoutputDecoder. */
+export class PgoutputEventsPlugin implements TDecodingPlugin {
+  readonly options = {};
+  readonly name = "pgoutput";
+  private readonly decoder = new PgoutputDecoder();
+  constructor(private readonly publications: string[]) {}
+  start(client: Client, slotName: string, lastLsn: string): Promise<unknown> {
     const names = this.publications.map((p) => `"${p.replace(/"/g, '""')}"`).join(",");
     return client.query(`START_REPLICATION SLOT "${slotName}" LOGICAL ${lastLsn} (proto_version '1', publication_names ${replLiteral(names)})`);
   }
-  override parse(buffer: Buffer): Pgoutput.Message {
-    this.onParsed();
-    const msg = super.parse(buffer);
-    // The relation is cached by the parser and reused for the tuples that follow it.
-    if (msg.tag === "relation") for (const col of msg.columns) col.parser = identity;
-    return msg;
+  parse(buffer: Buffer): TStreamEvent {
+    return this.decoder.decode(buffer);
   }
 }

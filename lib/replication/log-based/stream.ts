@@ -1,12 +1,11 @@
-import { LogicalReplicationService, type Pgoutput } from "pg-logical-replication";
+import { LogicalReplicationService } from "pg-logical-replication";
 import type pg from "pg";
-import { setImmediate as yieldToIo } from "node:timers/promises";
 import { TEXT_TYPES, tlsOptions, type TSourceConnection } from "@/lib/source/connection";
 import { openSshTunnel } from "@/lib/source/ssh-tunnel";
-import { decodePgoutput, decodeWal2Json, type TStreamEvent } from "./changes";
+import type { TStreamEvent } from "./changes";
 import { REPLICATION_SESSION_OPTIONS } from "./session";
 import { formatLsn, maxLsn, parseLsn, type TLsn } from "./lsn";
-import { ExactWal2JsonPlugin, TextPgoutputPlugin, type TPluginName, type TStreamTable } from "./plugins";
+import { PgoutputEventsPlugin, Wal2JsonEventsPlugin, type TPluginName, type TStreamTable } from "./plugins";
 
 export type TSlotReadOptions = {
   conn: TSourceConnection;
@@ -19,8 +18,11 @@ export type TSlotReadOptions = {
   publication: string | null;
   /** The server position when the job started: reading ends once the stream has passed it. */
   targetLsn: TLsn;
-  /** Handles one event, in stream order (awaited: a slow destination back-pressures the stream). */
-  onEvent(event: TStreamEvent, lsn: TLsn): Promise<void>;
+  /**
+   * Handles one event, in stream order; `lsnText` is the message's position. Returns a promise only when
+   * it must wait (a slow destination back-pressures the stream: reading pauses until it settles).
+   */
+  onEvent(event: TStreamEvent, lsnText: string): void | Promise<void>;
   /**
    * Nothing is in flight and the server has decoded everything up to `serverLsn`: no transaction below
    * it is unapplied. The consumer may record that position (and so let the slot move on).
@@ -35,9 +37,6 @@ export type TSlotReadOptions = {
   idleTimeoutMs?: number;
 };
 
-/** Messages handled between two turns of the event loop (see the data handler). */
-const YIELD_EVERY_MESSAGES = 500;
-
 export type TSlotReadResult = { reason: "caught-up" | "stopped" | "idle-timeout"; serverLsn: TLsn | null; messages: number };
 
 /**
@@ -47,18 +46,16 @@ export type TSlotReadResult = { reason: "caught-up" | "stopped" | "idle-timeout"
  * Acknowledgement (pg-logical-replication 2.5 acknowledges the last *received* position on its own timer,
  * its issue #174): the service runs with `{ auto: false, timeoutSeconds: 0 }`, keepalives that ask for a
  * reply get one at once, and a timer of ours sends only `committedLsn()` — what the destination holds.
- * `flowControl` pauses the socket while a message is handled, so a slow destination never makes the
- * stream pile up in memory.
+ *
+ * Dispatch: the library's own flowControl awaits a promise per message, which at hundreds of thousands of
+ * changes costs more than decoding them. Here a message is handled synchronously as it arrives; only a
+ * step that must wait (a destination write when the next batch is already full, a source lookup) pauses
+ * the socket, and messages already read meanwhile queue up behind it in order.
  */
 export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult> {
   const tunnel = opts.conn.ssh ? await openSshTunnel(opts.conn.ssh, { host: opts.conn.host, port: opts.conn.port }) : null;
   let received = 0;
-  let handled = 0;
-  const onParsed = () => {
-    received++;
-  };
-  const plugin = opts.plugin === "wal2json" ? new ExactWal2JsonPlugin(opts.tables, onParsed) : new TextPgoutputPlugin([opts.publication ?? opts.slot], onParsed);
-  const decode = (msg: unknown): TStreamEvent => (opts.plugin === "wal2json" ? decodeWal2Json(msg) : decodePgoutput(msg as Pgoutput.Message));
+  const plugin = opts.plugin === "wal2json" ? new Wal2JsonEventsPlugin(opts.tables) : new PgoutputEventsPlugin([opts.publication ?? opts.slot]);
 
   const clientConfig: pg.ClientConfig = {
     host: tunnel?.localHost ?? opts.conn.host,
@@ -72,14 +69,15 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     types: TEXT_TYPES,
     options: REPLICATION_SESSION_OPTIONS,
   };
-  const service = new LogicalReplicationService(clientConfig, { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } });
+  const service = new LogicalReplicationService(clientConfig, { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: false } });
+  /** The replication connection's socket (the library pauses the same one for its flowControl). */
+  const socket = () => (service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } | null })._connection?.stream;
 
   let inTransaction = false;
   let lastActivity = Date.now();
   let lastServerLsn: TLsn | null = null;
   let lastAckSent: TLsn = -1n;
   let finished = false;
-  let chain: Promise<void> = Promise.resolve();
   let resolveDone!: (r: TSlotReadResult) => void;
   let rejectDone!: (e: unknown) => void;
   const done = new Promise<TSlotReadResult>((res, rej) => {
@@ -101,45 +99,84 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     rejectDone(err);
   };
 
-  /** Ends the read; only ever called from inside the chain, so nothing else is being handled. */
+  /** Ends the read; only ever called from a dispatched step, so nothing else is being handled. */
   const finishNow = async (reason: TSlotReadResult["reason"]): Promise<void> => {
     if (finished) return;
     finished = true;
-    await opts.onFinish();
-    // Ask for a reply: it comes after the server has processed this acknowledgement.
-    await sendAck(true);
-    resolveDone({ reason, serverLsn: lastServerLsn, messages: received });
-  };
-  const enqueue = (step: () => Promise<void>): Promise<void> => {
-    chain = chain.then(step).catch((err: unknown) => {
-      if (!finished) fail(err);
-      else rejectDone(err);
-    });
-    return chain;
+    try {
+      await opts.onFinish();
+      // Ask for a reply: it comes after the server has processed this acknowledgement.
+      await sendAck(true);
+      resolveDone({ reason, serverLsn: lastServerLsn, messages: received });
+    } catch (err) {
+      rejectDone(err);
+    }
   };
 
-  service.on("data", (lsnText: string, msg: unknown) =>
-    enqueue(async () => {
-      if (finished) return;
-      lastActivity = Date.now();
-      const event = decode(msg);
-      const lsn = parseLsn(lsnText);
-      if (event.kind === "begin") inTransaction = true;
-      await opts.onEvent(event, lsn);
-      handled++;
-      if (event.kind === "commit") {
-        inTransaction = false;
-        const end = event.endLsn ?? lsn;
-        lastServerLsn = lastServerLsn === null ? end : maxLsn(lastServerLsn, end);
-        if (end >= opts.targetLsn) await finishNow("caught-up");
-        else if (opts.shouldStop()) await finishNow("stopped");
+  // ------------------------------------------------------------------ dispatch (one step at a time, in order)
+  type TStep = () => void | Promise<void>;
+  let busy = false;
+  const waiting: TStep[] = [];
+  const drain = async (first: Promise<void>): Promise<void> => {
+    busy = true;
+    socket()?.pause();
+    try {
+      await first;
+      for (let step = waiting.shift(); step && !finished; step = waiting.shift()) {
+        const r = step();
+        if (r) await r;
       }
-      // Handling a message never waits on I/O unless it writes, so a fast stream would keep the event loop
-      // to itself: the destination write running in the background would get its replies (and send its
-      // COPY data) only between socket reads. Now and then, let pending I/O through.
-      if (!finished && handled % YIELD_EVERY_MESSAGES === 0) await yieldToIo();
-    }),
-  );
+      busy = false;
+      if (!finished) socket()?.resume();
+    } catch (err) {
+      fail(err);
+    }
+  };
+  const run = (step: TStep): void => {
+    if (finished) return;
+    if (busy) {
+      waiting.push(step);
+      return;
+    }
+    try {
+      const r = step();
+      if (r) void drain(r);
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  const afterEvent = (event: TStreamEvent, lsnText: string): void | Promise<void> => {
+    if (event.kind !== "commit") return;
+    inTransaction = false;
+    const end = event.endLsn ?? parseLsn(lsnText);
+    lastServerLsn = lastServerLsn === null ? end : maxLsn(lastServerLsn, end);
+    if (end >= opts.targetLsn) return finishNow("caught-up");
+    if (opts.shouldStop()) return finishNow("stopped");
+  };
+  const handleMessage = (lsnText: string, event: TStreamEvent): void | Promise<void> => {
+    if (finished) return;
+    if (event.kind === "begin") inTransaction = true;
+    const r = opts.onEvent(event, lsnText);
+    return r ? r.then(() => afterEvent(event, lsnText)) : afterEvent(event, lsnText);
+  };
+
+  service.on("data", (lsnText: string, event: TStreamEvent) => {
+    received++;
+    lastActivity = Date.now();
+    if (finished) return;
+    if (busy) {
+      waiting.push(() => handleMessage(lsnText, event));
+      return;
+    }
+    // The common case, without a closure per message: handled now, in the socket's read callback.
+    try {
+      const r = handleMessage(lsnText, event);
+      if (r) void drain(r);
+    } catch (err) {
+      fail(err);
+    }
+  });
 
   service.on("heartbeat", (lsnText: string, _ts: number, shouldRespond: boolean) => {
     const k = parseLsn(lsnText);
@@ -147,10 +184,9 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     if (lastServerLsn === null || k > lastServerLsn) lastActivity = Date.now();
     lastServerLsn = lastServerLsn === null ? k : maxLsn(lastServerLsn, k);
     if (shouldRespond) void sendAck().catch(fail);
-    if (finished) return;
-    // Idle: every received message handled, no transaction open. Serialized with the data handler.
-    void enqueue(async () => {
-      if (finished || received !== handled || inTransaction) return;
+    // Idle: every message before this keepalive handled (steps run in order), no transaction open.
+    run(async () => {
+      if (finished || inTransaction) return;
       await opts.onIdle(k);
       await sendAck();
       if (k >= opts.targetLsn) await finishNow("caught-up");
@@ -167,8 +203,8 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     // Ask for a keepalive (it carries the server's position) when nothing arrived lately; send the
     // committed position now and then so the server never times the connection out.
     if (quiet > 500 || opts.committedLsn() > lastAckSent) void sendAck(quiet > 500).catch(fail);
-    if (quiet > idleTimeoutMs) void enqueue(() => finishNow("idle-timeout"));
-    else if (opts.shouldStop() && !inTransaction && received === handled) void enqueue(() => finishNow("stopped"));
+    if (quiet > idleTimeoutMs) run(() => finishNow("idle-timeout"));
+    else if (opts.shouldStop() && !inTransaction && !busy) run(() => finishNow("stopped"));
   }, 1000);
 
   try {

@@ -20,9 +20,7 @@ export type TLogTable = {
   noted: Set<string>;
 };
 
-export function streamKey(schema: string, name: string): string {
-  return `${schema}\u0000${name}`;
-}
+export { streamKey } from "./stream-key";
 
 /**
  * Builds the destination spec of a selected table from the live source columns. A column is left out
