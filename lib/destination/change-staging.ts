@@ -90,12 +90,14 @@ function nextChangeSequence(extractedAt: string): bigint {
 }
 
 /**
- * Merges a staging table into the target by the primary key: INSERT … ON CONFLICT DO UPDATE of the
- * group's columns only (absent columns stay untouched), through the key's unique index. The _sdc values
- * shared by the whole call are literals. Ordered staging keeps the last staged row per key; unordered
- * staging must hold one row per key.
+ * Merges a staging table into the target by the primary key, writing the group's columns only (absent
+ * columns stay untouched), and counts inserted and updated rows. The _sdc values shared by the whole call
+ * are literals. Ordered staging keeps the last staged row per key; unordered staging must hold one row
+ * per key. `merge` (PostgreSQL 17+: MERGE … RETURNING merge_action()): a MERGE, about a fifth cheaper
+ * than INSERT … ON CONFLICT, which first locks each existing row and then updates it; run it with merge
+ * and hash joins off (see MERGE_JOIN_SETTINGS). Otherwise INSERT … ON CONFLICT DO UPDATE.
  */
-export function mergeSql(target: string, staging: string, spec: TLoadTableSpec, group: TChangeGroup, opts: { receivedAt: string; tableVersion: number; ordered: boolean }): string {
+export function mergeSql(target: string, staging: string, spec: TLoadTableSpec, group: TChangeGroup, opts: { receivedAt: string; tableVersion: number; ordered: boolean; merge: boolean }): string {
   const received = `${quoteLiteral(opts.receivedAt)}::timestamptz`;
   const selected: [string, string][] = [
     ...group.sourceCols.map((c): [string, string] => [c, quoteIdent(c)]),
@@ -107,16 +109,37 @@ export function mergeSql(target: string, staging: string, spec: TLoadTableSpec, 
     ["_sdc_deleted_at", group.kind === "delete" ? `"_sdc_deleted_at"` : "NULL::timestamptz"],
   ];
   const colList = selected.map(([c]) => quoteIdent(c)).join(", ");
-  const exprs = selected.map(([, e]) => e).join(", ");
   const pk = spec.primaryKey.map(quoteIdent).join(", ");
-  const updates = selected.filter(([c]) => !spec.primaryKey.includes(c)).map(([c]) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`);
+  const nonKey = selected.filter(([c]) => !spec.primaryKey.includes(c)).map(([c]) => quoteIdent(c));
+  const counts = (inserted: string, updated: string) => `SELECT count(*) FILTER (WHERE ${inserted})::int AS inserted, count(*) FILTER (WHERE ${updated})::int AS updated FROM merged`;
+  if (opts.merge) {
+    const aliased = selected.map(([c, e]) => `${e} AS ${quoteIdent(c)}`).join(", ");
+    const source = opts.ordered
+      ? `SELECT DISTINCT ON (${pk}) ${aliased} FROM ${quoteIdent(staging)} ORDER BY ${pk}, "_sdc_ord" DESC`
+      : `SELECT ${aliased} FROM ${quoteIdent(staging)}`;
+    const on = spec.primaryKey.map((k) => `d.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(" AND ");
+    return `WITH merged AS (
+         MERGE INTO ${target} AS d USING (${source}) AS s ON ${on}
+         WHEN MATCHED THEN UPDATE SET ${nonKey.map((c) => `${c} = s.${c}`).join(", ")}
+         WHEN NOT MATCHED THEN INSERT (${colList}) VALUES (${selected.map(([c]) => `s.${quoteIdent(c)}`).join(", ")})
+         RETURNING merge_action() AS action
+       ) ${counts("action = 'INSERT'", "action = 'UPDATE'")}`;
+  }
+  const exprs = selected.map(([, e]) => e).join(", ");
   const select = opts.ordered
     ? `SELECT DISTINCT ON (${pk}) ${exprs} FROM ${quoteIdent(staging)} ORDER BY ${pk}, "_sdc_ord" DESC`
     : `SELECT ${exprs} FROM ${quoteIdent(staging)}`;
   return `WITH merged AS (
          INSERT INTO ${target} (${colList})
          ${select}
-         ON CONFLICT (${pk}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(", ")}` : "NOTHING"}
+         ON CONFLICT (${pk}) DO UPDATE SET ${nonKey.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}
          RETURNING (xmax = 0) AS inserted
-       ) SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM merged`;
+       ) ${counts("inserted", "NOT inserted")}`;
 }
+
+/**
+ * For the MERGE: the staging table has no statistics, and a planner guessing would pick a merge join that
+ * walks the target's whole key index, or a hash of the whole target; a key lookup per staged row is what
+ * a batch needs. SET LOCAL: only for the transaction it runs in.
+ */
+export const MERGE_JOIN_SETTINGS = "SET LOCAL enable_mergejoin = off; SET LOCAL enable_hashjoin = off";

@@ -40,7 +40,7 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { openDestinationClient, type TDestinationConnection } from "./connection";
-import { CHANGE_SDC_COLUMNS, encodeGroup, groupChanges, mergeSql, stagingFor } from "./change-staging";
+import { CHANGE_SDC_COLUMNS, encodeGroup, groupChanges, MERGE_JOIN_SETTINGS, mergeSql, stagingFor } from "./change-staging";
 import { columnDefinitionSql, qualified, readExistingColumns, SDC_COLUMNS, STATE_SCHEMA, STATE_TABLE } from "./ddl";
 import type { TBatchMeta, TChange, TChangeGroup, TCopyTextSource, TLoadResult, TLoadTableSpec, TProgress, TReplicationState } from "./types";
 
@@ -120,6 +120,9 @@ function nextSequence(meta: TBatchMeta): bigint {
 
 export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoader> {
   const client: pg.Client = await openDestinationClient(opts.conn);
+  // MERGE … RETURNING merge_action() needs PostgreSQL 17.
+  const versionRow = (await client.query(`SELECT current_setting('server_version_num')::int AS v`)).rows[0] as { v: number } | undefined;
+  const useMerge = (versionRow?.v ?? 0) >= 170000;
   const { schema, integrationId } = opts;
   const run = async (sql: string, params?: unknown[]): Promise<pg.QueryResult> => {
     opts.onSql?.(sql);
@@ -215,6 +218,7 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     const keyed = spec.primaryKey.length > 0;
     const ordered = keyed && !uniqueKeys;
     const usedInTransaction = new Set<string>();
+    let joinSettingsSet = false;
     try {
       return await inTransaction(async () => {
         const total = { ...EMPTY };
@@ -234,7 +238,11 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
             } else if (usedInTransaction.has(staging.name)) await run(`DELETE FROM ${quoteIdent(staging.name)}`);
             usedInTransaction.add(staging.name);
             await copyInto(quoteIdent(staging.name), staging.columns, data);
-            const res = await run(mergeSql(target, staging.name, spec, g, { receivedAt, tableVersion, ordered }));
+            if (useMerge && !joinSettingsSet) {
+              await client.query(MERGE_JOIN_SETTINGS);
+              joinSettingsSet = true;
+            }
+            const res = await run(mergeSql(target, staging.name, spec, g, { receivedAt, tableVersion, ordered, merge: useMerge }));
             const row = res.rows[0] as { inserted: string | number; updated: string | number } | undefined;
             merged = { inserted: Number(row?.inserted ?? 0), updated: Number(row?.updated ?? 0) };
           }
@@ -336,9 +344,11 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
       try {
         return await applyGroupsOnce(spec, groups, state, tableVersion, uniqueKeys === true);
       } catch (err) {
-        // "ON CONFLICT DO UPDATE command cannot affect row a second time": two changes whose keys differ as
-        // text but are equal at the destination. Done again with the last-change-per-key merge.
-        if (uniqueKeys && (err as { code?: string }).code === "21000") return applyGroupsOnce(spec, groups, state, tableVersion, false);
+        // Two changes whose keys differ as text but are equal at the destination ("7.0" and "7.00"): ON
+        // CONFLICT says it cannot affect a row a second time (21000); MERGE, which does not see its own
+        // inserts, hits the key's unique index (23505). Done again with the last-change-per-key merge.
+        const code = (err as { code?: string }).code;
+        if (uniqueKeys && (code === "21000" || code === "23505")) return applyGroupsOnce(spec, groups, state, tableVersion, false);
         throw err;
       }
     },

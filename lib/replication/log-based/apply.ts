@@ -309,7 +309,7 @@ export class StreamApplier {
   /** Columns added at the source since the job started: added to the destination table first. */
   private async addNewColumns(t: TLogTable): Promise<void> {
     const known = new Set(t.spec.columns.map((c) => c.name));
-    const fresh = [...t.buffer.columnsSeen()].filter((c) => !known.has(c));
+    const fresh = t.buffer.columns().filter((c) => !known.has(c));
     if (fresh.length === 0) return;
     const live = await readSourceColumns(this.opts.source, t.table.schema, t.table.name);
     for (const name of fresh) {

@@ -27,8 +27,11 @@ export class TableChangeBuffer {
   /** Column names, by registry index; the primary key's columns come first. */
   private readonly names: string[] = [];
   private readonly index = new Map<string, number>();
-  /** A relation's column list → registry index per column (-1: not replicated). */
-  private mappings = new WeakMap<readonly string[], Int32Array>();
+  /**
+   * A relation's column list → registry index per column (-1: not replicated); null when every column
+   * lands at its own position (the usual case: the change's array is then used as it is).
+   */
+  private mappings = new WeakMap<readonly string[], Int32Array | null>();
   private readonly pkCount: number;
   /** Changes received (before merging), for the loading report and batching. */
   received = 0;
@@ -55,17 +58,19 @@ export class TableChangeBuffer {
     return i;
   }
 
-  private mapping(columns: readonly string[]): Int32Array {
+  private mapping(columns: readonly string[]): Int32Array | null {
     let m = this.mappings.get(columns);
-    if (!m) {
-      m = Int32Array.from(columns, (c) => (this.skipColumns.has(c) ? -1 : this.register(c)));
+    if (m === undefined) {
+      const map = Int32Array.from(columns, (c) => (this.skipColumns.has(c) ? -1 : this.register(c)));
+      m = map.every((to, i) => to === i) ? null : map;
       this.mappings.set(columns, m);
     }
     return m;
   }
 
-  /** A change's values (aligned with its relation's columns) → registry-indexed. */
-  private project(map: Int32Array, values: readonly TValue[]): TValue[] {
+  /** A change's values (aligned with its relation's columns, owned by the buffer from now) → registry-indexed. */
+  private project(map: Int32Array | null, values: TValue[]): TValue[] {
+    if (map === null) return values;
     const out = new Array<TValue>(this.names.length);
     const n = Math.min(map.length, values.length);
     for (let i = 0; i < n; i++) {
@@ -209,13 +214,9 @@ export class TableChangeBuffer {
     if (e?.kind === "upsert") e.values[this.register(column)] = value;
   }
 
-  /** All column names that appear in the buffered changes. */
-  columnsSeen(): Set<string> {
-    const out = new Set<string>();
-    const visit = (e: TEntry) => e.values.forEach((v, i) => v !== undefined && out.add(this.names[i]!));
-    for (const e of this.byKey.values()) visit(e);
-    for (const e of this.list) visit(e);
-    return out;
+  /** Every replicated column a change has carried (or the table is known to have). */
+  columns(): readonly string[] {
+    return this.names;
   }
 
   /**
