@@ -10,6 +10,7 @@
  * BENCH_ROWS (initial rows, default 500000), BENCH_CHANGES (default 200000).
  */
 import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry, seedBenchIntegration } from "./support";
+import { formatCpu, sampleProcessCpu } from "./process-cpu";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -23,7 +24,7 @@ const TXNS = 100;
 const RSS_GOAL_MB = 300;
 const TABLE_SQL = `CREATE TABLE t (id bigint PRIMARY KEY, qty integer, price numeric(12,2), label text, at timestamptz)`;
 
-type TChildResult = { ms: number; maxRssMb: number; received: number; outcome: string; inserted: number; updated: number; deleted: number };
+type TChildResult = { ms: number; cpuMs: number; maxRssMb: number; received: number; outcome: string; inserted: number; updated: number; deleted: number };
 
 /** The child: one extract job with the log-based engine, as the worker runs it. */
 async function child(): Promise<void> {
@@ -39,9 +40,11 @@ async function child(): Promise<void> {
   const [run] = await db.insert(jobRuns).values({ teamId, integrationId, kind: "extract", trigger: "test", status: "running", startedAt: new Date() }).returning();
   const log = createJobLogger(db, run!.id);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const startedAt = Date.now();
   const outcome = await runExtractJob({ db, run: run!, log, shouldStop: () => false });
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   await log.flush();
   const [load] = await db.select().from(tableLoads).where(eq(tableLoads.jobRunId, run!.id));
   const { extractionLogLines } = await import("@/db/schema");
@@ -52,6 +55,7 @@ async function child(): Promise<void> {
   await pool.end();
   const result: TChildResult = {
     ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     received: load?.rowsDone ?? 0,
     outcome: outcome.outcome,
@@ -152,10 +156,33 @@ async function main(): Promise<void> {
     await c.end();
     console.log(`  generated ${(TXNS * per + 1).toLocaleString("en")} changes in ${((performance.now() - t0gen) / 1000).toFixed(1)} s`);
 
+    // Who spends the CPU (both runs share the machine's cores): the worker, its destination backend and
+    // the walsender for ours; the apply worker and the walsender for the native subscription.
+    const label = (cmd: string, pid: number): string | null => {
+      if (pid === process.pid) return null;
+      if (cmd.includes("walsender") && cmd.includes(names.src)) return "walsender";
+      if (cmd.includes("logical replication apply worker")) return "apply worker";
+      if (cmd.startsWith(`postgres: postgres ${names.dst} `)) return "destination backend";
+      if (cmd.includes("log-based.ts")) return "worker";
+      return null;
+    };
+    // Ours first: its job reads up to the position current at its start. Run second, that position would
+    // lie past the native subscriber's own writes (same server, same WAL), which its walsender would have
+    // to read through; the native run stops at its marker, before our writes.
+    const childArgs = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const runOurs = () => runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId, teamId }, childArgs);
+    const oursCpu = sampleProcessCpu(label);
+    const ours = await runOurs();
+    const oursUsed = oursCpu.stop();
+    const nativeCpu = sampleProcessCpu(label);
     const t0 = performance.now();
     await sql(natUrl, `ALTER SUBSCRIPTION bench_native_sub ENABLE`);
     const nativeMs = await waitForMarker(natUrl, marker, t0);
-    const ours = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId, teamId }, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
+    const nativeUsed = nativeCpu.stop();
+    const cpuLines = [
+      `  CPU, native: ${formatCpu(nativeUsed, ["apply worker", "walsender", "machine"])}`,
+      `  CPU, ours:   ${formatCpu(oursUsed, ["worker", "destination backend", "walsender", "machine"])} (worker: ${(ours.cpuMs / 1000).toFixed(2)} s of it in the job, the rest is its start-up)`,
+    ];
     if (ours.outcome !== "succeeded") throw new Error(`our job: ${JSON.stringify(ours)}`);
 
     const [srcSum, oursSum, natSum] = [await checksum(srcUrl, "t", false), await checksum(dstUrl, "bench.t", true), await checksum(natUrl, "t", false)];
@@ -165,15 +192,24 @@ async function main(): Promise<void> {
 
     if (process.env.BENCH_SKIP_BIG) {
       console.log(`  native ${(nativeMs / 1000).toFixed(2)} s · ours ${(ours.ms / 1000).toFixed(2)} s · ratio ${ratio.toFixed(2)}× · peak RSS ${ours.maxRssMb.toFixed(0)} MB (BENCH_SKIP_BIG: no large transaction)`);
+      for (const l of cpuLines) console.log(l);
       return;
     }
-    // One transaction updating every row: must stream through in bounded memory.
+    // One transaction updating every row: must stream through in bounded memory. The subscription is
+    // paused meanwhile (same order as above: ours first).
+    await sql(natUrl, `ALTER SUBSCRIPTION bench_native_sub DISABLE`);
+    for (let i = 0; i < 100; i++) {
+      const r = await sql(srcUrl, `SELECT active FROM pg_replication_slots WHERE slot_name = 'bench_native'`);
+      if (!(r.rows[0] as { active: boolean }).active) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
     const t1 = performance.now();
     await sql(srcUrl, `UPDATE t SET qty = qty + 1000 WHERE id > 0; INSERT INTO t VALUES (-2, 0, 0, 'marker 2', now())`);
     const bigGenMs = performance.now() - t1;
+    const big = await runOurs();
     const t2 = performance.now();
+    await sql(natUrl, `ALTER SUBSCRIPTION bench_native_sub ENABLE`);
     const nativeBigMs = await waitForMarker(natUrl, -2, t2);
-    const big = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId, teamId }, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
     if (big.outcome !== "succeeded") throw new Error(`large transaction job: ${JSON.stringify(big)}`);
     const [srcSum2, oursSum2] = [await checksum(srcUrl, "t", false), await checksum(dstUrl, "bench.t", true)];
     if (oursSum2 !== srcSum2) throw new Error(`after the large transaction our destination differs: ${oursSum2} vs ${srcSum2}`);
@@ -182,6 +218,7 @@ async function main(): Promise<void> {
     console.log(`Log-based catch-up, ${(TXNS * per).toLocaleString("en")} mixed changes (${ins * TXNS} inserts, ${upd * TXNS} updates, ${del * TXNS} deletes):`);
     console.log(`  native subscription ${(nativeMs / 1000).toFixed(2)} s (${Math.round((TXNS * per) / (nativeMs / 1000)).toLocaleString("en")} changes/s)`);
     console.log(`  our extract job      ${(ours.ms / 1000).toFixed(2)} s (${Math.round((TXNS * per) / (ours.ms / 1000)).toLocaleString("en")} changes/s)   apply-rate ratio ${ratio.toFixed(2)}× native (goal ≥ 1×) ${ratio >= 1 ? "OK" : "UNDER"}`);
+    for (const l of cpuLines) console.log(l);
     console.log(`  one transaction updating ${ROWS.toLocaleString("en")} rows (source took ${(bigGenMs / 1000).toFixed(1)} s): native ${(nativeBigMs / 1000).toFixed(2)} s · ours ${(big.ms / 1000).toFixed(2)} s, peak RSS ${big.maxRssMb.toFixed(0)} MB`);
     console.log(`  job peak RSS         ${peak.toFixed(0)} MB (goal < ${RSS_GOAL_MB} MB) ${peak < RSS_GOAL_MB ? "OK" : "OVER"}`);
   } finally {
