@@ -29,8 +29,8 @@ export function groupChanges(changes: TChange[]): TChangeGroup[] {
 }
 
 /** The per-change _sdc columns a staging table holds (the others are the same for a whole call). */
-function stagedSdc(kind: TChange["kind"]): string[] {
-  return kind === "delete" ? ["_sdc_extracted_at", "_sdc_sequence", "_sdc_deleted_at"] : ["_sdc_extracted_at", "_sdc_sequence"];
+function stagedSdc(group: TChangeGroup): string[] {
+  return [...(group.extractedAt === undefined ? ["_sdc_extracted_at"] : []), "_sdc_sequence", ...(group.kind === "delete" ? ["_sdc_deleted_at"] : [])];
 }
 
 /**
@@ -41,7 +41,7 @@ function stagedSdc(kind: TChange["kind"]): string[] {
  */
 export function stagingFor(spec: TLoadTableSpec, group: TChangeGroup, ordered: boolean): { name: string; createSql: string; columns: string[] } {
   const typeOf = new Map([...spec.columns, ...SDC_COLUMNS].map((c) => [c.name, c.type]));
-  const columns = [...group.sourceCols, ...stagedSdc(group.kind), ...(ordered ? ["_sdc_ord"] : [])];
+  const columns = [...group.sourceCols, ...stagedSdc(group), ...(ordered ? ["_sdc_ord"] : [])];
   const defs = columns.map((c) => (c === "_sdc_ord" ? `"_sdc_ord" bigint` : columnDefinitionSql(c, typeOf.get(c) ?? "text")));
   const hash = createHash("sha1").update(defs.join("\u0000")).digest("hex").slice(0, 20);
   const name = `_sdc_chg_${hash}`;
@@ -58,6 +58,9 @@ export function* encodeGroup(group: TChangeGroup, opts: { receivedAt: string; ta
   const fixed = opts.full ? `\t${encodeCopyValue(opts.receivedAt)}\t${encodeCopyValue(opts.receivedAt)}` : "";
   const version = opts.full ? `\t${Math.trunc(opts.tableVersion)}` : "";
   const isDelete = group.kind === "delete";
+  // Straight into a keyless target every row carries _sdc_extracted_at; staging holds it only per row.
+  const shared = group.extractedAt === undefined ? null : encodeCopyValue(group.extractedAt);
+  const perRow = shared === null || opts.full;
   const at = group.at;
   const n = at.length;
   let out = "";
@@ -67,8 +70,10 @@ export function* encodeGroup(group: TChangeGroup, opts: { receivedAt: string; ta
     const values = c.values;
     let line = "";
     for (let i = 0; i < n; i++) line += `${encodeCopyValue(values[at[i]!] ?? null)}\t`;
-    const seq = c.sequence ?? nextChangeSequence(c.extractedAt);
-    line += `${encodeCopyValue(c.extractedAt)}${fixed}\t${seq.toString()}${version}`;
+    const extractedAt = c.extractedAt ?? group.extractedAt ?? null;
+    const seq = c.sequence ?? nextChangeSequence(extractedAt);
+    if (perRow) line += `${shared ?? encodeCopyValue(extractedAt)}${fixed}\t`;
+    line += `${seq.toString()}${version}`;
     if (isDelete) line += `\t${encodeCopyValue(c.deletedAt ?? null)}`;
     else if (opts.full) line += "\t\\N";
     if (opts.ordered) line += `\t${ord++}`;
@@ -84,9 +89,9 @@ export function* encodeGroup(group: TChangeGroup, opts: { receivedAt: string; ta
 
 /** A per-process counter so _sdc_sequence grows within a millisecond. */
 let sequenceCounter = 0n;
-function nextChangeSequence(extractedAt: string): bigint {
+function nextChangeSequence(extractedAt: string | null): bigint {
   sequenceCounter = (sequenceCounter + 1n) % 1000n;
-  return BigInt(Date.parse(extractedAt)) * 1000n + sequenceCounter;
+  return BigInt(extractedAt ? Date.parse(extractedAt) : Date.now()) * 1000n + sequenceCounter;
 }
 
 /**
@@ -101,7 +106,7 @@ export function mergeSql(target: string, staging: string, spec: TLoadTableSpec, 
   const received = `${quoteLiteral(opts.receivedAt)}::timestamptz`;
   const selected: [string, string][] = [
     ...group.sourceCols.map((c): [string, string] => [c, quoteIdent(c)]),
-    ["_sdc_extracted_at", `"_sdc_extracted_at"`],
+    ["_sdc_extracted_at", group.extractedAt === undefined ? `"_sdc_extracted_at"` : `${quoteLiteral(group.extractedAt)}::timestamptz`],
     ["_sdc_received_at", received],
     ["_sdc_batched_at", received],
     ["_sdc_sequence", `"_sdc_sequence"`],

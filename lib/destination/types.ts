@@ -51,7 +51,7 @@ export type TProgress = (rowsSoFar: number) => void;
  * the column was not sent (kept at the destination). Shaped so the log-based buffer hands its entries over
  * without copying them.
  */
-export type TChangeRow = { readonly values: readonly (string | null | undefined)[]; extractedAt: string; sequence?: bigint; deletedAt?: string | null };
+export type TChangeRow = { readonly values: readonly (string | null | undefined)[]; extractedAt?: string; sequence?: bigint; deletedAt?: string | null };
 
 /** A run of changes of one kind with the same columns: one COPY into staging and one merge. */
 export type TChangeGroup = {
@@ -61,5 +61,7 @@ export type TChangeGroup = {
   /** Where each of sourceCols sits in a row's values. */
   at: number[];
   rows: TChangeRow[];
+  /** One _sdc_extracted_at for every row (a literal in the merge, not a staged column); else each row's own. */
+  extractedAt?: string;
 };
 

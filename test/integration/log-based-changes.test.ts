@@ -89,9 +89,20 @@ describe.each([
        UPDATE "Mixed ""Case"" .tbl" SET "Weird, col" = 'x,y', "sélection" = NULL WHERE id = 1;
        INSERT INTO "Mixed ""Case"" .tbl" VALUES (E'line\\nbreak', 2, '日本');`,
     );
+    const before = new Date();
     const job = await runJob(w);
     expect(job.error).toBeNull();
     await expectItemsEqual();
+    // Rows the stream changed carry this job's extraction time, the commit's position as their sequence
+    // and, for deletes, the source's commit time.
+    const [sdc] = await sqlOn(
+      w.destUrl,
+      `SELECT min(_sdc_extracted_at) >= $1::timestamptz AS extracted_now, count(*) FILTER (WHERE _sdc_sequence IS NULL OR _sdc_received_at IS NULL OR _sdc_batched_at IS NULL)::int AS missing,
+              bool_and(_sdc_deleted_at >= $1::timestamptz - interval '1 minute') FILTER (WHERE _sdc_deleted_at IS NOT NULL) AS deleted_at_commit
+         FROM ${dest("items")} WHERE id IN (1, 6, 7, 100, 1007)`,
+      [before.toISOString()],
+    );
+    expect(sdc).toEqual({ extracted_now: "t", missing: "0", deleted_at_commit: "t" });
     // Deletes keep the row and mark it.
     const deleted = await sqlOn(w.destUrl, `SELECT id::text AS id, name FROM ${dest("items")} WHERE _sdc_deleted_at IS NOT NULL ORDER BY ${dest("items")}.id`);
     expect(deleted).toEqual([

@@ -56,7 +56,8 @@ function change(op: TRowChange["op"], values: Record<string, string | null>, ide
     identity: identity ? columns.map((c) => identity[c]) : null,
   };
 }
-const meta = (n: number) => ({ at: `2026-01-01T00:00:0${n}Z`, extractedAt: "2026-01-01T00:00:00Z", sequence: BigInt(n) });
+const EXTRACTED = "2026-01-01T00:00:09Z";
+const meta = (n: number) => ({ at: `2026-01-01T00:00:0${n}Z`, sequence: BigInt(n) });
 
 /** The drained groups as the user would read the rows: kind, the sent columns' values, the _sdc inputs. */
 function rows(groups: TChangeGroup[]) {
@@ -77,7 +78,7 @@ describe("the per-table change buffer", () => {
     b.add(change("update", { id: "1", a: "y" }), meta(2));
     b.add(change("insert", { id: "2", a: "z", big: null }), meta(3));
     b.add(change("delete", {}, { id: "2" }), meta(4));
-    const out = rows(b.drain());
+    const out = rows(b.drain(EXTRACTED));
     expect(out).toEqual(
       expect.arrayContaining([
         { kind: "upsert", values: { id: "1", a: "y", big: "long" }, sequence: 2n },
@@ -93,7 +94,9 @@ describe("the per-table change buffer", () => {
     b.add(change("insert", { id: "1", a: "x", big: "long" }), meta(1));
     b.add(change("update", { id: "2", a: "y" }), meta(2));
     b.add(change("insert", { id: "3", a: "z", big: "other" }), meta(3));
-    const groups = b.drain();
+    const groups = b.drain(EXTRACTED);
+    // One extraction time per batch: the merge writes it as a literal instead of staging it per row.
+    expect(groups.every((g) => g.extractedAt === EXTRACTED)).toBe(true);
     expect(groups.map((g) => [g.kind, g.sourceCols, g.rows.length])).toEqual([
       ["upsert", ["id", "a", "big"], 2],
       ["upsert", ["id", "a"], 1],
@@ -107,7 +110,7 @@ describe("the per-table change buffer", () => {
     const fills = b.pendingFills();
     expect(fills).toEqual([{ id: "9", fill: { key: { id: "9" }, columns: ["big"] } }]);
     b.applyFill(fills[0]!.id, { big: "kept" });
-    const out = rows(b.drain());
+    const out = rows(b.drain(EXTRACTED));
     expect(out).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: "delete", values: { id: "8" } }),
@@ -121,7 +124,7 @@ describe("the per-table change buffer", () => {
     b.add(change("insert", { a: "1", b: "2", v: "first" }), meta(1));
     b.add(change("update", { a: "1", b: "2", v: "second" }), meta(2));
     b.add(change("insert", { a: "12", b: "", v: "other" }), meta(3));
-    expect(rows(b.drain()).map((r) => r.values)).toEqual([
+    expect(rows(b.drain(EXTRACTED)).map((r) => r.values)).toEqual([
       { a: "1", b: "2", v: "second" },
       { a: "12", b: "", v: "other" },
     ]);
@@ -132,7 +135,7 @@ describe("the per-table change buffer", () => {
     b.add(change("insert", { a: "1" }), meta(1));
     b.add(change("update", { a: "2" }, { a: "1" }), meta(2));
     b.add(change("delete", {}, { a: "2" }), meta(3));
-    expect(rows(b.drain()).map((c) => [c.kind, c.values])).toEqual([
+    expect(rows(b.drain(EXTRACTED)).map((c) => [c.kind, c.values])).toEqual([
       ["upsert", { a: "1" }],
       ["upsert", { a: "2" }],
       ["delete", { a: "2" }],

@@ -53,7 +53,7 @@ export class StreamApplier {
   private readonly byName = new Map<string, TStreamTableState>();
   private txCommitLsn: TLsn = 0n;
   /** The current transaction's metadata, shared by its changes. */
-  private txMeta: TChangeMeta = { at: new Date().toISOString(), extractedAt: new Date().toISOString(), sequence: 0n };
+  private txMeta: TChangeMeta = { at: new Date().toISOString(), sequence: 0n };
   /** Column lists (one per relation description) already checked for dropped columns. */
   private checkedColumns = new WeakSet<readonly string[]>();
   private lastCommitEnd: TLsn;
@@ -93,8 +93,7 @@ export class StreamApplier {
     switch (event.kind) {
       case "begin": {
         this.txCommitLsn = event.commitLsn ?? parseLsn(lsnText);
-        const now = new Date().toISOString();
-        this.txMeta = { at: event.commitTime ?? now, extractedAt: now, sequence: this.txCommitLsn };
+        this.txMeta = { at: event.commitTime ?? new Date().toISOString(), sequence: this.txCommitLsn };
         return;
       }
       case "change":
@@ -243,7 +242,8 @@ export class StreamApplier {
         await this.fillMovedRows(s.t);
         await this.resolveAmbiguousNulls(s.t);
         received = s.t.buffer.received;
-        groups = s.t.buffer.drain();
+        // Every change of the batch was read from the slot by now: one extraction time for all of them.
+        groups = s.t.buffer.drain(new Date().toISOString());
       }
       const state: TLogBasedState = { ...s.state, lsn: formatLsn(newLsn), columnTypes: Object.fromEntries(s.t.expectedTypes) };
       s.state = state;

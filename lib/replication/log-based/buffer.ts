@@ -7,7 +7,7 @@ type TValues = Record<string, string | null>;
 export type TPendingFill = { key: TValues; columns: string[] };
 
 /** The commit a change belongs to: one object per source transaction, shared by its changes. */
-export type TChangeMeta = { at: string; extractedAt: string; sequence: bigint };
+export type TChangeMeta = { at: string; sequence: bigint };
 
 /** A buffered change; `values` are indexed by the buffer's column registry (undefined: not sent). */
 type TEntry = TChangeRow & { kind: "upsert" | "delete"; values: TValue[]; fill: TPendingFill | null };
@@ -136,7 +136,6 @@ export class TableChangeBuffer {
     if (prev && prev.kind === "upsert" && change.op === "update") {
       // Later values win; columns this update did not send keep the earlier change's value.
       for (let i = 0; i < values.length; i++) if (values[i] !== undefined) prev.values[i] = values[i];
-      prev.extractedAt = meta.extractedAt;
       prev.sequence = meta.sequence;
       prev.fill ??= fill;
     } else {
@@ -147,7 +146,7 @@ export class TableChangeBuffer {
   }
 
   private entry(kind: TEntry["kind"], values: TValue[], meta: TChangeMeta): TEntry {
-    return { kind, values, extractedAt: meta.extractedAt, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null };
+    return { kind, values, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null };
   }
 
   /** The table's replicated columns, to tell which ones a key-moving update did not send. */
@@ -224,7 +223,7 @@ export class TableChangeBuffer {
    * at most one change per key, so order between groups does not matter); keyless tables in order, split
    * where the kind or the sent columns change.
    */
-  drain(): TChangeGroup[] {
+  drain(extractedAt: string): TChangeGroup[] {
     const groups: TChangeGroup[] = [];
     const bySig = new Map<string, TChangeGroup>();
     let last: TChangeGroup | null = null;
@@ -236,7 +235,7 @@ export class TableChangeBuffer {
       if (!g) {
         const at: number[] = [];
         for (let i = 0; i < this.names.length; i++) if (e.values[i] !== undefined) at.push(i);
-        g = { kind: e.kind, sourceCols: at.map((i) => this.names[i]!), at, rows: [] };
+        g = { kind: e.kind, sourceCols: at.map((i) => this.names[i]!), at, rows: [], extractedAt };
         groups.push(g);
         if (ordered) {
           last = g;
