@@ -3,11 +3,14 @@
  * a replication slot, against PostgreSQL's own logical replication (a publication on the source and
  * CREATE SUBSCRIPTION in another database of the same server, time until it has applied the last
  * transaction), measured in the same run on the same backlog. Then one transaction updating every row
- * (500k) through our engine, for peak memory. Our job runs in a child process (as the worker does) so
- * its peak RSS is its own.
+ * (500k) through both, for time and peak memory. Our job runs in a child process (as the worker does) so
+ * its peak RSS is its own. Both share the machine's cores with the source and destination servers: the
+ * CPU each process used is printed (Linux, local server), the worker's own in-job part apart.
  * Goals: our apply rate ≥ the native subscription's; peak RSS < 300 MB.
  * Env: BENCH_PG_URL (superuser URL of a server with wal_level=logical; else a throwaway embedded one),
- * BENCH_ROWS (initial rows, default 500000), BENCH_CHANGES (default 200000).
+ * BENCH_ROWS (initial rows, default 500000), BENCH_CHANGES (default 200000), BENCH_SKIP_BIG=1 (catch-up
+ * only), BENCH_JOB_LOG=1 (print the jobs' extraction logs with times), BENCH_CPU_PROF=<dir> (V8 CPU
+ * profiles of the jobs).
  */
 import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry, seedBenchIntegration } from "./support";
 import { formatCpu, sampleProcessCpu } from "./process-cpu";

@@ -36,6 +36,9 @@ describe.each([
     expect(await lsnGte(w.sourceUrl, churned!.l!, before!.c!)).toBe(true);
 
     process.env.PGR_RETAINED_WAL_WARN_BYTES = "1";
+    // Where the source's WAL is just before the job: the job reads (and confirms) at least this far.
+    // (The current position after the job is no measure: other test files write to this server too.)
+    const [atStart] = await sqlOn(w.sourceUrl, `SELECT pg_current_wal_lsn()::text AS l`);
     let job;
     try {
       job = await runJob(w);
@@ -43,10 +46,11 @@ describe.each([
       delete process.env.PGR_RETAINED_WAL_WARN_BYTES;
     }
     expect(job.error).toBeNull();
-    const [after] = await sqlOn(w.sourceUrl, `SELECT confirmed_flush_lsn::text AS c, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text AS behind FROM pg_replication_slots WHERE database = current_database()`);
-    // The slot moved to (at least) where the churn ended, though no tracked table changed.
+    const [after] = await sqlOn(w.sourceUrl, `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE database = current_database()`);
+    // The slot moved past the churn to where the source was when the job started, though no tracked
+    // table changed: the WAL it retains is bounded by what came after the job.
     expect(await lsnGte(w.sourceUrl, after!.c!, churned!.l!)).toBe(true);
-    expect(Number(after!.behind)).toBeLessThan(64 * 1024);
+    expect(await lsnGte(w.sourceUrl, after!.c!, atStart!.l!)).toBe(true);
     // The destination holds that position too (saved with the state), so the slot is never ahead of it.
     const [saved] = await sqlOn(w.destUrl, `SELECT state->>'lsn' AS lsn FROM _pgreplicate.table_states WHERE integration_id = $1`, [w.integration.id]);
     expect(await lsnGte(w.sourceUrl, saved!.lsn!, after!.c!)).toBe(true);

@@ -129,7 +129,10 @@ export class TableChangeBuffer {
         this.markDeleted(oldId, old, meta);
         if (before?.kind === "upsert") for (let i = 0; i < before.values.length; i++) if (values[i] === undefined) values[i] = before.values[i];
         const missing = this.knownColumns.filter((c) => values[this.index.get(c)!] === undefined);
-        if (missing.length > 0) fill = { key: this.keyRecord(values), columns: missing };
+        if (missing.length > 0) {
+          fill = { key: this.keyRecord(values), columns: missing };
+          this.fillsAsked++;
+        }
       }
     }
     const prev = this.byKey.get(newId);
@@ -164,9 +167,13 @@ export class TableChangeBuffer {
     this.byKey.set(id, this.entry("delete", values, meta));
   }
 
+  /** Key moves that asked for a fill since the last drain (most batches have none: no scan then). */
+  private fillsAsked = 0;
+
   /** Upserts still missing values after a key change; filled from the source before applying. */
   pendingFills(): { id: string; fill: TPendingFill }[] {
     const out: { id: string; fill: TPendingFill }[] = [];
+    if (this.fillsAsked === 0) return out;
     for (const [id, e] of this.byKey) {
       if (!e.fill || e.kind !== "upsert") continue;
       const still = e.fill.columns.filter((c) => e.values[this.index.get(c)!] === undefined);
@@ -225,12 +232,23 @@ export class TableChangeBuffer {
    */
   drain(extractedAt: string): TChangeGroup[] {
     const groups: TChangeGroup[] = [];
-    const bySig = new Map<string, TChangeGroup>();
+    const bySig = new Map<string | number, TChangeGroup>();
     let last: TChangeGroup | null = null;
-    let lastSig = "";
-    const take = (e: TEntry, ordered: boolean) => {
+    let lastSig: string | number = -1;
+    const n = this.names.length;
+    // The kind and which columns were sent: a number while it fits 31 bits (no string per entry).
+    const signature = (e: TEntry): string | number => {
+      if (n < 31) {
+        let sig = e.kind === "delete" ? 1 : 0;
+        for (let i = 0; i < n; i++) if (e.values[i] !== undefined) sig |= 2 << i;
+        return sig;
+      }
       let sig = e.kind === "delete" ? "d" : "u";
-      for (let i = 0; i < this.names.length; i++) sig += e.values[i] === undefined ? "0" : "1";
+      for (let i = 0; i < n; i++) sig += e.values[i] === undefined ? "0" : "1";
+      return sig;
+    };
+    const take = (e: TEntry, ordered: boolean) => {
+      const sig = signature(e);
       let g = ordered ? (sig === lastSig ? last : null) : bySig.get(sig);
       if (!g) {
         const at: number[] = [];
@@ -249,6 +267,7 @@ export class TableChangeBuffer {
     this.byKey = new Map();
     this.list = [];
     this.received = 0;
+    this.fillsAsked = 0;
     return groups;
   }
 }

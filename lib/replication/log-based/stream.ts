@@ -162,8 +162,7 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
   };
 
   service.on("data", (lsnText: string, event: TStreamEvent) => {
-    received++;
-    lastActivity = Date.now();
+    received++; // the timer turns a changed count into activity (no clock read per message)
     if (finished) return;
     if (busy) {
       waiting.push(() => handleMessage(lsnText, event));
@@ -197,8 +196,13 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
   service.on("error", fail);
 
   const idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
+  let receivedAtLastTick = 0;
   const timer = setInterval(() => {
     if (finished) return;
+    if (received !== receivedAtLastTick) {
+      receivedAtLastTick = received;
+      lastActivity = Date.now();
+    }
     const quiet = Date.now() - lastActivity;
     // Ask for a keepalive (it carries the server's position) when nothing arrived lately; send the
     // committed position now and then so the server never times the connection out.
