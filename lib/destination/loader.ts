@@ -107,6 +107,12 @@ function rowCounter(onProgress: TProgress | undefined): Transform {
   });
 }
 
+/** WITH (fillfactor = …) for a spec that asks for one. */
+function storageSql(spec: TLoadTableSpec): string {
+  const f = spec.fillfactor;
+  return f !== undefined && Number.isInteger(f) && f >= 10 && f < 100 ? ` WITH (fillfactor = ${f})` : "";
+}
+
 function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
@@ -293,7 +299,7 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
       if (existing === null) {
         const defs = [...spec.columns, ...SDC_COLUMNS].map((c) => columnDefinitionSql(c.name, c.type));
         const pk = spec.primaryKey.length > 0 ? `, PRIMARY KEY (${spec.primaryKey.map(quoteIdent).join(", ")})` : "";
-        await run(`CREATE TABLE IF NOT EXISTS ${qualified(schema, spec.table)} (${defs.join(", ")}${pk})`);
+        await run(`CREATE TABLE IF NOT EXISTS ${qualified(schema, spec.table)} (${defs.join(", ")}${pk})${storageSql(spec)}`);
         return { created: true, addedColumns: [] };
       }
       const missing = [...spec.columns, ...SDC_COLUMNS].filter((c) => !existing.has(c.name));
@@ -308,7 +314,7 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
       const defaults = sdcDefaults(meta, tableVersion);
       return inTransaction(async () => {
         const defs = [...spec.columns, ...SDC_COLUMNS].map((c) => `${columnDefinitionSql(c.name, c.type)}${defaults[c.name] ? ` DEFAULT ${defaults[c.name]}` : ""}`);
-        await run(`CREATE TABLE ${tmp} (${defs.join(", ")})`);
+        await run(`CREATE TABLE ${tmp} (${defs.join(", ")})${storageSql(spec)}`);
         const rows = await copyInto(tmp, spec.columns.map((c) => c.name), source, onProgress);
         await run(`ALTER TABLE ${tmp} ${Object.keys(defaults).map((c) => `ALTER COLUMN ${quoteIdent(c)} DROP DEFAULT`).join(", ")}`);
         if (spec.primaryKey.length > 0) {

@@ -17,6 +17,11 @@ export type TLoadTableSpec = {
   columns: TLoadColumn[];
   /** Primary key column names; empty = keyless table, rows are appended. */
   primaryKey: string[];
+  /**
+   * The table's fillfactor when the loader creates it (default 100). Below 100 leaves room on each page
+   * for updated row versions (HOT updates: no new index entry), for tables a change stream keeps updating.
+   */
+  fillfactor?: number;
 };
 
 /** The replication state of one table, JSON; saved in the same destination transaction as the rows it covers. */

@@ -6,6 +6,9 @@ import { readSourceColumns, readSourcePrimaryKey, type TSourceColumn } from "../
 import type { TSelectedTable } from "../selected-tables";
 import { TableChangeBuffer } from "./buffer";
 
+/** Destination tables of Log-based Incremental keep a tenth of each page free for updated rows. */
+export const LOG_BASED_FILLFACTOR = 90;
+
 /** One log-based table during a job. */
 export type TLogTable = {
   table: TSelectedTable;
@@ -40,7 +43,14 @@ export async function buildLogTable(source: pg.Client, table: TSelectedTable, de
   return {
     t: {
       table,
-      spec: { tableKey: table.tableKey, table: destinationTable, columns: kept.map((c) => ({ name: c.name, type: c.destinationType })), primaryKey: pk },
+      spec: {
+        tableKey: table.tableKey,
+        table: destinationTable,
+        columns: kept.map((c) => ({ name: c.name, type: c.destinationType })),
+        primaryKey: pk,
+        // Every update and soft delete writes a new row version: room on the page keeps it there (HOT).
+        fillfactor: LOG_BASED_FILLFACTOR,
+      },
       sourceTypes: new Map(columns.map((c) => [c.name, c.sourceType])),
       expectedTypes: new Map(columns.map((c) => [c.name, c.sourceType])),
       buffer,
