@@ -49,12 +49,12 @@ export function stagingFor(spec: TLoadTableSpec, group: TChangeGroup, ordered: b
 }
 
 /**
- * COPY text rows of a group, in chunks of `rowsPerChunk` rows: the destination parses the first chunk
- * while the next is encoded. `full` (straight into a keyless target): the source columns and all the _sdc
+ * COPY text rows of a group, in chunks of `rowsPerChunk` rows (a huge group is never one string; small
+ * chunks would cost an event-loop turn each, which a busy replication stream delays). `full` (straight into a keyless target): the source columns and all the _sdc
  * columns. Otherwise (staging): the source columns, the per-change _sdc columns and, `ordered`, the
  * change's position.
  */
-export function* encodeGroup(group: TChangeGroup, opts: { receivedAt: string; tableVersion: number; full: boolean; ordered: boolean }, rowsPerChunk = 2000): Generator<string> {
+export function* encodeGroup(group: TChangeGroup, opts: { receivedAt: string; tableVersion: number; full: boolean; ordered: boolean }, rowsPerChunk = 100_000): Generator<string> {
   const fixed = opts.full ? `\t${encodeCopyValue(opts.receivedAt)}\t${encodeCopyValue(opts.receivedAt)}` : "";
   const version = opts.full ? `\t${Math.trunc(opts.tableVersion)}` : "";
   const isDelete = group.kind === "delete";

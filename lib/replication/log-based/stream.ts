@@ -37,6 +37,13 @@ export type TSlotReadOptions = {
   idleTimeoutMs?: number;
 };
 
+/**
+ * Messages handled before the replication socket is paused for one turn of the event loop. libuv reads a
+ * busy socket up to 32 times per turn: a flooding stream would otherwise hold the destination's replies
+ * (the next COPY, MERGE, COMMIT of the write in flight) for tens of milliseconds each.
+ */
+const YIELD_EVERY_MESSAGES = 500;
+
 export type TSlotReadResult = { reason: "caught-up" | "stopped" | "idle-timeout"; serverLsn: TLsn | null; messages: number };
 
 /**
@@ -116,6 +123,16 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
   // ------------------------------------------------------------------ dispatch (one step at a time, in order)
   type TStep = () => void | Promise<void>;
   let busy = false;
+  let yielding = false;
+  let sinceYield = 0;
+  const yieldToOtherSockets = () => {
+    yielding = true;
+    socket()?.pause();
+    setImmediate(() => {
+      yielding = false;
+      if (!busy && !finished) socket()?.resume();
+    });
+  };
   const waiting: TStep[] = [];
   const drain = async (first: Promise<void>): Promise<void> => {
     busy = true;
@@ -127,7 +144,7 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
         if (r) await r;
       }
       busy = false;
-      if (!finished) socket()?.resume();
+      if (!finished && !yielding) socket()?.resume();
     } catch (err) {
       fail(err);
     }
@@ -174,6 +191,10 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
       if (r) void drain(r);
     } catch (err) {
       fail(err);
+    }
+    if (++sinceYield >= YIELD_EVERY_MESSAGES && !yielding) {
+      sinceYield = 0;
+      yieldToOtherSockets();
     }
   });
 
