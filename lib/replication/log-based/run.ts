@@ -5,6 +5,7 @@ import { openSourceReader, copyOut, relationSql } from "../source-reader";
 import type { TTableRunResult } from "../table-run";
 import type pg from "pg";
 import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
+import { retainedWalWarnBytes, retainedWalWarning } from "@/lib/source/retained-wal";
 import { StreamApplier, type TStreamTableState } from "./apply";
 import { reachFaultPoint } from "./faults";
 import { formatLsn, type TLsn } from "./lsn";
@@ -17,18 +18,8 @@ import { buildLogTable, noteTypeChange, type TLogTable } from "./table-context";
 
 type TResults = Map<string, TTableRunResult | { error: string }>;
 
-/** Retained WAL above this is reported as a warning (bytes; PGR_RETAINED_WAL_WARN_BYTES overrides). */
-function retainedWarnBytes(): number {
-  const v = Number(process.env.PGR_RETAINED_WAL_WARN_BYTES);
-  return Number.isFinite(v) && v > 0 ? v : 1024 ** 3;
-}
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /**
@@ -198,8 +189,9 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
     }
 
     const retained = await retainedWalBytes(src.client, slot.name);
-    if (retained > retainedWarnBytes()) {
-      log.warn("tap", `Replication slot ${slot.name} retains ${mb(retained)} of WAL on the source (threshold ${mb(retainedWarnBytes())}). Run extractions more often, or if the slot is abandoned drop it: SELECT pg_drop_replication_slot('${slot.name}');`);
+    if (retained > retainedWalWarnBytes()) {
+      const w = retainedWalWarning(slot.name, retained);
+      log.warn("tap", `${w.summary} ${w.fix}`);
     }
 
     for (const s of streaming) {

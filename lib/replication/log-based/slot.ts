@@ -4,6 +4,7 @@ import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { parseLsn, type TLsn } from "./lsn";
 import { preferredSlotName, slotCandidates } from "./names";
 import type { TPluginName, TStreamTable } from "./plugins";
+import { RETAINED_WAL_SQL } from "@/lib/source/retained-wal";
 
 export type TSlotInfo = { name: string; plugin: TPluginName; confirmedFlush: TLsn; restartLsn: TLsn | null; activePid: number | null };
 
@@ -111,10 +112,7 @@ export async function currentWalLsn(client: pg.Client): Promise<{ lsn: TLsn; tex
 
 /** Bytes of WAL the slot keeps on the source's disk. */
 export async function retainedWalBytes(client: pg.Client, name: string): Promise<number> {
-  const res = await client.query<{ bytes: string | null }>(
-    `SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), restart_lsn)::text AS bytes FROM pg_catalog.pg_replication_slots WHERE slot_name = $1`,
-    [name],
-  );
+  const res = await client.query<{ bytes: string | null }>(`SELECT (${RETAINED_WAL_SQL})::text AS bytes FROM pg_catalog.pg_replication_slots s WHERE s.slot_name = $1`, [name]);
   return Number(res.rows[0]?.bytes ?? 0);
 }
 

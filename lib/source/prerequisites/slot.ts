@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
+import { megabytes, RETAINED_WAL_SQL, retainedWalWarnBytes, retainedWalWarning } from "../retained-wal";
 import { slotNameCandidates } from "../slot-names";
 import { item, type TCheckItem } from "./types";
 
@@ -16,12 +17,14 @@ export type TSlotFacts = {
   publicationExists: boolean;
   publicationAllTables: boolean;
   publicationTables: number;
+  /** WAL the found slot keeps on the source's disk (bytes; null on a standby or without a slot). */
+  retainedBytes: number | null;
 };
 
 export async function readSlotFacts(client: pg.Client, database: string): Promise<TSlotFacts> {
   const candidates = slotNameCandidates(database);
-  const { rows } = await client.query<{ slot_name: string; plugin: string | null; slot_type: string; database: string | null; active_pid: string | null; app: string | null }>(
-    `SELECT s.slot_name, s.plugin, s.slot_type, s.database, s.active_pid::text AS active_pid,
+  const { rows } = await client.query<{ slot_name: string; plugin: string | null; slot_type: string; database: string | null; active_pid: string | null; app: string | null; retained: string | null }>(
+    `SELECT s.slot_name, s.plugin, s.slot_type, s.database, s.active_pid::text AS active_pid, (${RETAINED_WAL_SQL})::text AS retained,
             (SELECT application_name FROM pg_stat_activity a WHERE a.pid = s.active_pid) AS app
      FROM pg_replication_slots s WHERE s.slot_name = ANY($1::text[])`,
     [candidates],
@@ -45,6 +48,7 @@ export async function readSlotFacts(client: pg.Client, database: string): Promis
     publicationExists: pub.rows.length > 0,
     publicationAllTables: pub.rows[0]?.puballtables === "true",
     publicationTables: Number(pub.rows[0]?.tables ?? 0),
+    retainedBytes: found?.retained ? Number(found.retained) : null,
   };
 }
 
@@ -84,6 +88,10 @@ export function slotItem(s: TSlotFacts, opts: { database: string; walLogical: bo
       why: SLOT_WHY,
       fix: { kind: "sql", text: `SELECT pg_drop_replication_slot(${quoteLiteral(s.name)});\n${createSlotSql(s.name, "wal2json")}` },
     });
+  if (s.retainedBytes !== null && s.retainedBytes > retainedWalWarnBytes()) {
+    const w = retainedWalWarning(s.name, s.retainedBytes);
+    return item({ id: "slot", title, status: "warn", logBasedOnly: true, summary: w.summary, why: SLOT_WHY, fix: { kind: "text", text: w.fix } });
+  }
   if (s.activePid !== null)
     return item({
       id: "slot",
@@ -93,7 +101,8 @@ export function slotItem(s: TSlotFacts, opts: { database: string; walLogical: bo
       summary: `The slot ${s.name} (${s.plugin}) is in use by process ${s.activePid}${s.activeApplication ? ` (${s.activeApplication})` : ""}. If that is not this integration's running job, another consumer shares the slot and changes will be lost.`,
       why: SLOT_WHY,
     });
-  return item({ id: "slot", title, status: "pass", logBasedOnly: true, summary: `The slot ${s.name} exists in ${opts.database} and uses ${s.plugin}.`, why: SLOT_WHY });
+  const retained = s.retainedBytes === null ? "" : `; it retains ${megabytes(s.retainedBytes)} of WAL`;
+  return item({ id: "slot", title, status: "pass", logBasedOnly: true, summary: `The slot ${s.name} exists in ${opts.database} and uses ${s.plugin}${retained}.`, why: SLOT_WHY });
 }
 
 export function publicationItem(s: TSlotFacts, opts: { canCreate: boolean }): TCheckItem {
