@@ -48,11 +48,13 @@ export async function connectionForFields(
 export async function checkConnection(
   conn: TSourceConnection,
   flavour: "postgres" | "rds",
+  /** A saved integration's destination schema: the report then knows its own slot (see readSlotFacts). */
+  integrationSchema: string | null = null,
 ): Promise<{ diagnosis: TDiagnosis; report: TPrerequisiteReport | null; reportError: string | null }> {
   const { diagnosis, session } = await diagnoseConnection(conn);
   if (!session) return { diagnosis, report: null, reportError: null };
   try {
-    return { diagnosis, report: await runPrerequisiteReport(session.client, { flavour, database: conn.database, connection: conn }), reportError: null };
+    return { diagnosis, report: await runPrerequisiteReport(session.client, { flavour, database: conn.database, connection: conn, integrationSchema }), reportError: null };
   } catch (e) {
     return { diagnosis, report: null, reportError: `The prerequisite report could not run: ${(e as Error).message}` };
   } finally {

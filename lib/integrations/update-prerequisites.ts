@@ -25,7 +25,7 @@ async function storeReport(db: TDb, row: TIntegration, report: TPrerequisiteRepo
 /** Settings → re-run the checks on the saved connection; the new report replaces the stored one. */
 export async function rerunPrerequisiteReport(db: TDb, teamId: string, id: string): Promise<TReportRun> {
   const row = await getIntegration(db, teamId, id);
-  const result = await checkConnection(await loadSourceConnection(db, row), row.flavour);
+  const result = await checkConnection(await loadSourceConnection(db, row), row.flavour, row.schemaName);
   if (result.report) await storeReport(db, row, result.report);
   return result;
 }
@@ -39,7 +39,7 @@ export async function createReplicationSlot(db: TDb, actor: TAuditActor, id: str
   const source = await openSourceClient(await loadSourceConnection(db, row), row.database, { applicationName: "pgreplicate-setup" });
   let slotName: string;
   try {
-    const slot = await readSlotFacts(source.client, row.database);
+    const slot = await readSlotFacts(source.client, row.database, row.schemaName);
     if (slot.exists) throw new AppError("CONFLICT", `The slot ${slot.name} already exists (plugin ${slot.plugin ?? "none"}).`);
     slotName = slot.name;
     await source.client.query("SET statement_timeout = '60s'");
@@ -49,7 +49,7 @@ export async function createReplicationSlot(db: TDb, actor: TAuditActor, id: str
       throw new AppError("CONNECTION", `Creating the slot failed: ${(e as Error).message}. Run this as a superuser instead: ${createSlotSql(slot.name, plugin)}`);
     }
     if (plugin === "pgoutput" && !slot.publicationExists) {
-      await source.client.query(createPublicationSql(slot.name)).catch(() => undefined);
+      await source.client.query(createPublicationSql(slot.publication)).catch(() => undefined);
     }
   } finally {
     await source.close();
@@ -64,13 +64,13 @@ export async function createPublication(db: TDb, actor: TAuditActor, id: string)
   const source = await openSourceClient(await loadSourceConnection(db, row), row.database, { applicationName: "pgreplicate-setup" });
   let name: string;
   try {
-    const slot = await readSlotFacts(source.client, row.database);
-    name = slot.name;
+    const slot = await readSlotFacts(source.client, row.database, row.schemaName);
+    name = slot.publication;
     if (!slot.publicationExists) {
       try {
-        await source.client.query(createPublicationSql(slot.name));
+        await source.client.query(createPublicationSql(slot.publication));
       } catch (e) {
-        throw new AppError("CONNECTION", `Creating the publication failed: ${(e as Error).message}. Run this as a superuser instead: ${createPublicationSql(slot.name)}`);
+        throw new AppError("CONNECTION", `Creating the publication failed: ${(e as Error).message}. Run this as a superuser instead: ${createPublicationSql(slot.publication)}`);
       }
     }
   } finally {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rerunPrerequisiteReport } from "@/lib/integrations/update-prerequisites";
 import { enableLogBasedReplication } from "@/lib/replication/log-based";
 import { createEmptyDatabase } from "../support/databases";
 import { createIntegration } from "../support/fixtures";
@@ -143,5 +144,13 @@ describe("two integrations on one source database never share a slot", () => {
         { id: "2", v: "two" },
       ]);
     }
+
+    // Each integration's prerequisite report checks the slot it reads, and the publication it reads through.
+    const reports = await Promise.all([w, second].map((x) => rerunPrerequisiteReport(w.app.db, w.teamId, x.integration.id)));
+    expect(reports.map((r) => r.report?.slotName)).toEqual([`stitch_${db}`, `stitch_${db}_second_reader`]);
+    const own = reports[1]!.report!.items;
+    expect(own.find((i) => i.id === "slot")).toMatchObject({ status: "pass", summary: expect.stringContaining(`The slot stitch_${db}_second_reader exists`) });
+    expect(own.find((i) => i.id === "publication")).toMatchObject({ status: "pass", summary: expect.stringContaining(`Publication stitch_${db} covers`) });
+    expect(own.find((i) => i.id === "peek")?.status).toBe("pass");
   });
 });

@@ -9,7 +9,7 @@ import { retainedWalWarnBytes, retainedWalWarning } from "@/lib/source/retained-
 import { StreamApplier, type TStreamTableState } from "./apply";
 import { reachFaultPoint } from "./faults";
 import { formatLsn, type TLsn } from "./lsn";
-import { ownSlotName, preferredSlotName } from "./names";
+import { ownSlotName, publicationForSlot } from "./names";
 import { advanceSlot, createSlot, currentWalLsn, markReadTarget, ensurePublication, findSlot, readSlot as readSlotInfo, retainedWalBytes, slotIfExists, type TSlotInfo } from "./slot";
 import { stateRecord, usableState, type TLogBasedState } from "./state";
 import { openCopySnapshot } from "./snapshot";
@@ -101,7 +101,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
     if (contexts.length === 0) return;
 
     // pgoutput reads through the publication named like the database's slot (several slots may share it).
-    const publication = slot.name === ownSlotName(database, input.integration.schemaName) ? preferredSlotName(database) : slot.name;
+    const publication = publicationForSlot(slot.name, database, input.integration.schemaName);
     if (slot.plugin === "pgoutput") {
       const added = await ensurePublication(src.client, publication, contexts.map((c) => ({ schema: c.t.table.schema, name: c.t.table.name })), (m) => log.info("tap", m));
       for (const c of contexts) {

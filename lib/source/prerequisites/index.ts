@@ -14,12 +14,19 @@ export * from "./types";
  */
 export async function runPrerequisiteReport(
   client: pg.Client,
-  opts: { flavour: "postgres" | "rds"; database: string; /** Lets the report try a replication connection too. */ connection?: TSourceConnection },
+  opts: {
+    flavour: "postgres" | "rds";
+    database: string;
+    /** Lets the report try a replication connection too. */
+    connection?: TSourceConnection;
+    /** A saved integration's destination schema: its own slot, if it has one, is the one checked. */
+    integrationSchema?: string | null;
+  },
 ): Promise<TPrerequisiteReport> {
   const rds = opts.flavour === "rds";
   const server = await readServerFacts(client);
   const role = await readRoleFacts(client);
-  const slot = await readSlotFacts(client, opts.database);
+  const slot = await readSlotFacts(client, opts.database, opts.integrationSchema ?? null);
   const walLogical = server.walLevel === "logical";
   const items: TCheckItem[] = [
     versionItem(server),

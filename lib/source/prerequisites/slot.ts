@@ -1,12 +1,14 @@
 import type pg from "pg";
 import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { megabytes, RETAINED_WAL_SQL, retainedWalWarnBytes, retainedWalWarning } from "../retained-wal";
-import { slotNameCandidates } from "../slot-names";
+import { ownSlotName, preferredSlotName, publicationForSlot, slotNameCandidates } from "../slot-names";
 import { item, type TCheckItem } from "./types";
 
 export type TSlotFacts = {
-  /** The slot this integration uses: the first existing candidate, else the one to create. */
+  /** The slot this integration uses: its own slot or the first existing candidate, else the one to create. */
   name: string;
+  /** The pgoutput publication that slot reads through (an integration's own slot uses the database's). */
+  publication: string;
   exists: boolean;
   plugin: string | null;
   slotType: string | null;
@@ -21,8 +23,12 @@ export type TSlotFacts = {
   retainedBytes: number | null;
 };
 
-export async function readSlotFacts(client: pg.Client, database: string): Promise<TSlotFacts> {
-  const candidates = slotNameCandidates(database);
+/**
+ * `integrationSchema`: the integration's destination schema, when the report is for a saved integration;
+ * its own slot (a second integration on this database, see ownSlotName) then comes first.
+ */
+export async function readSlotFacts(client: pg.Client, database: string, integrationSchema: string | null = null): Promise<TSlotFacts> {
+  const candidates = [...(integrationSchema !== null ? [ownSlotName(database, integrationSchema)] : []), ...slotNameCandidates(database)];
   const { rows } = await client.query<{ slot_name: string; plugin: string | null; slot_type: string; database: string | null; active_pid: string | null; app: string | null; retained: string | null }>(
     `SELECT s.slot_name, s.plugin, s.slot_type, s.database, s.active_pid::text AS active_pid, (${RETAINED_WAL_SQL})::text AS retained,
             (SELECT application_name FROM pg_stat_activity a WHERE a.pid = s.active_pid) AS app
@@ -32,13 +38,16 @@ export async function readSlotFacts(client: pg.Client, database: string): Promis
   // Prefer a candidate in this database, in candidate order; else report one found elsewhere.
   const here = candidates.map((c) => rows.find((r) => r.slot_name === c && r.database === database)).find(Boolean);
   const found = here ?? candidates.map((c) => rows.find((r) => r.slot_name === c)).find(Boolean) ?? null;
-  const name = found?.slot_name ?? candidates[0];
+  // None yet: the setup guide's name (an integration's own slot is made by its first job, when needed).
+  const name = found?.slot_name ?? preferredSlotName(database);
+  const publication = publicationForSlot(name, database, integrationSchema);
   const pub = await client.query<{ puballtables: string; tables: string }>(
     "SELECT p.puballtables::text AS puballtables, (SELECT count(*) FROM pg_publication_tables t WHERE t.pubname = p.pubname)::text AS tables FROM pg_publication p WHERE p.pubname = $1",
-    [name],
+    [publication],
   ).catch(() => ({ rows: [] as { puballtables: string; tables: string }[] }));
   return {
     name,
+    publication,
     exists: Boolean(found),
     plugin: found?.plugin ?? null,
     slotType: found?.slot_type ?? null,
@@ -64,7 +73,7 @@ const SLOT_WHY = "Log-based Replication reads changes from a dedicated logical r
 
 export function slotItem(s: TSlotFacts, opts: { database: string; walLogical: boolean; canCreate: boolean }): TCheckItem {
   const title = "Replication slot";
-  const createFix = { kind: "sql" as const, text: `${createSlotSql(s.name, "wal2json")}\n-- or, with pgoutput and a publication:\n${createSlotSql(s.name, "pgoutput")}\n${createPublicationSql(s.name)}` };
+  const createFix = { kind: "sql" as const, text: `${createSlotSql(s.name, "wal2json")}\n-- or, with pgoutput and a publication:\n${createSlotSql(s.name, "pgoutput")}\n${createPublicationSql(s.publication)}` };
   if (!s.exists)
     return item({
       id: "slot",
@@ -110,14 +119,14 @@ export function publicationItem(s: TSlotFacts, opts: { canCreate: boolean }): TC
   const why = "With pgoutput, only tables in the slot's publication are streamed.";
   if (s.exists && s.plugin === "wal2json") return item({ id: "publication", title, status: "skip", logBasedOnly: true, summary: "The slot uses wal2json, which needs no publication.", why });
   if (s.publicationExists)
-    return item({ id: "publication", title, status: "pass", logBasedOnly: true, summary: `Publication ${s.name} covers ${s.publicationAllTables ? "all tables" : `${s.publicationTables} table(s)`}.`, why });
-  const fix = { kind: "sql" as const, text: `${createPublicationSql(s.name)}\n-- or only some tables: CREATE PUBLICATION ${quoteIdent(s.name)} FOR TABLE <schema>.<table>, …;` };
+    return item({ id: "publication", title, status: "pass", logBasedOnly: true, summary: `Publication ${s.publication} covers ${s.publicationAllTables ? "all tables" : `${s.publicationTables} table(s)`}.`, why });
+  const fix = { kind: "sql" as const, text: `${createPublicationSql(s.publication)}\n-- or only some tables: CREATE PUBLICATION ${quoteIdent(s.publication)} FOR TABLE <schema>.<table>, …;` };
   return item({
     id: "publication",
     title,
     status: s.exists ? "fail" : "warn",
     logBasedOnly: true,
-    summary: s.exists ? `The slot uses pgoutput but there is no publication named ${s.name}.` : `No publication named ${s.name}: needed if the slot is created with pgoutput.`,
+    summary: s.exists ? `The slot uses pgoutput but there is no publication named ${s.publication}.` : `No publication named ${s.publication}: needed if the slot is created with pgoutput.`,
     why,
     fix,
     action: opts.canCreate ? "create_publication" : null,
@@ -139,7 +148,7 @@ export async function peekItem(client: pg.Client, s: TSlotFacts, database: strin
   try {
     await client.query("BEGIN");
     await client.query("SET LOCAL statement_timeout = '20s'");
-    await client.query(sql, s.plugin === "wal2json" ? [s.name] : [s.name, quoteIdent(s.name)]);
+    await client.query(sql, s.plugin === "wal2json" ? [s.name] : [s.name, quoteIdent(s.publication)]);
     await client.query("COMMIT");
     return item({ id: "peek", title, status: "pass", logBasedOnly: true, summary: `Peeked ${s.name} successfully.`, why });
   } catch (e) {
