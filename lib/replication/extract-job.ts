@@ -16,6 +16,7 @@ import { getSelectedTables, type TSelectedTable } from "./selected-tables";
 import { openSourceReader } from "./source-reader";
 import { readSourceColumns, readSourcePrimaryKey } from "./source-columns";
 import type { TTableRunResult } from "./table-run";
+import { warnAboutUnreadSlots } from "./unread-slots";
 
 export type TExtractOptions = {
   /** Re-runs discovery before the job (new tables and columns); failures are logged and the last catalog is used. */
@@ -129,6 +130,12 @@ export async function runExtractJob(ctx: TJobContext, opts: TExtractOptions = {}
       rowsLoaded += outcome.rows;
       failed += outcome.failed;
       succeeded += outcome.succeeded;
+    }
+
+    if (!stopped) {
+      const logBasedDatabases = new Set(logBasedTables.map((e) => e.table.database));
+      const databases = [...new Set([integration.database, ...tables.map((t) => t.database)])].filter((d) => !logBasedDatabases.has(d));
+      await warnAboutUnreadSlots({ conn, databases, integrationSchema: integration.schemaName, log });
     }
 
     if (integrationReset && !stopped) {

@@ -16,10 +16,14 @@ export function megabytes(bytes: number): string {
  */
 export const RETAINED_WAL_SQL = `CASE WHEN pg_catalog.pg_is_in_recovery() THEN NULL ELSE pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), s.restart_lsn) END`;
 
+export function dropSlotSql(slot: string): string {
+  return `SELECT pg_drop_replication_slot(${quoteLiteral(slot)});`;
+}
+
 /** What to say when a slot retains more WAL than the threshold: the risk and the two ways out. */
 export function retainedWalWarning(slot: string, bytes: number): { summary: string; fix: string } {
   return {
     summary: `Replication slot ${slot} retains ${megabytes(bytes)} of WAL on the source (threshold ${megabytes(retainedWalWarnBytes())}): it grows until the slot is read, and a full disk stops the database.`,
-    fix: `Run extractions more often (the slot advances as each job confirms what it loaded), or, if the slot is abandoned, drop it: SELECT pg_drop_replication_slot(${quoteLiteral(slot)});`,
+    fix: `Run extractions more often (the slot advances as each job confirms what it loaded), or, if the slot is abandoned, drop it: ${dropSlotSql(slot)}`,
   };
 }

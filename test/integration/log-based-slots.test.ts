@@ -154,3 +154,42 @@ describe("two integrations on one source database never share a slot", () => {
     expect(own.find((i) => i.id === "peek")?.status).toBe("pass");
   });
 });
+
+describe("a slot no table of the integration reads any more", () => {
+  let w: TEngineWorld;
+  beforeAll(async () => {
+    w = await createEngineWorld({ source: "embedded", name: "Former Log Reader" });
+    await sqlOn(w.sourceUrl, `CREATE TABLE plain_items (id int PRIMARY KEY, v text); INSERT INTO plain_items VALUES (1, 'one')`);
+    await selectTable(w, { name: "plain_items" }, { method: "full_table" });
+  });
+  afterAll(async () => {
+    await sqlOn(w.sourceUrl, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active`).catch(() => undefined);
+    await w?.close();
+  });
+
+  it("each job warns that it retains WAL, with the statement to drop it", async () => {
+    const db = new URL(w.sourceUrl).pathname.slice(1);
+    // Left behind when the tables moved to another method: nothing reads it, WAL piles up behind it.
+    await sqlOn(w.sourceUrl, `SELECT pg_create_logical_replication_slot('stitch_${db}', 'pgoutput')`);
+    await sqlOn(w.sourceUrl, `CREATE TABLE filler AS SELECT g, md5(g::text) AS m FROM generate_series(1, 20000) g`);
+    const warnings = async (runId: string) =>
+      sqlOn(w.app.url, `SELECT message FROM extraction_log_lines WHERE job_run_id = $1 AND level = 'WARNING' AND message LIKE '%no longer read%'`, [runId]);
+
+    const quiet = await runJob(w);
+    expect(quiet.error).toBeNull();
+    expect(await warnings(quiet.run.id)).toEqual([]); // below the threshold (1 GiB by default)
+
+    process.env.PGR_RETAINED_WAL_WARN_BYTES = String(512 * 1024);
+    let job;
+    try {
+      job = await runJob(w);
+    } finally {
+      delete process.env.PGR_RETAINED_WAL_WARN_BYTES;
+    }
+    expect(job.error).toBeNull();
+    const [line] = await warnings(job.run.id);
+    expect(line?.message).toMatch(new RegExp(`^Replication slot stitch_${db} retains \\d+\\.\\d MB of WAL on the source`));
+    expect(line?.message).toContain(`No table of this integration uses Log-based Replication in database "${db}"`);
+    expect(line?.message).toMatch(new RegExp(`drop it: SELECT pg_drop_replication_slot\\('stitch_${db}'\\);$`));
+  });
+});
