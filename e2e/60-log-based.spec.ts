@@ -68,10 +68,15 @@ test.describe.serial("Log-based Incremental on the demo source", () => {
     const report = page.getByRole("region", { name: "Prerequisite report" });
     const slot = report.locator('[data-check="slot"]');
     await expect(slot).toBeVisible({ timeout: 30_000 });
-    if ((await slot.getAttribute("data-status")) !== "pass") {
+    const create = slot.getByRole("button", { name: "Create slot with pgoutput" });
+    if (await create.isVisible()) {
       // The demo has no wal2json but has the publication stitch_demo: the slot uses pgoutput.
-      await slot.getByRole("button", { name: "Create slot with pgoutput" }).click();
+      await create.click();
       await expect(slot).toHaveAttribute("data-status", "pass", { timeout: 30_000 });
+    } else {
+      // Made by an earlier spec and unread since: it exists, and may warn about the WAL it retains.
+      await expect(slot).toHaveAttribute("data-status", /^(pass|warn)$/);
+      await expect(slot).toContainText("stitch_demo");
     }
     await page.screenshot({ path: `${SHOTS}/log-based-prerequisites.png`, fullPage: true });
 
