@@ -14,6 +14,8 @@ const ZEnvSchema = z.object({
   DEFAULT_DESTINATION_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+  // A replication slot keeping more WAL than this on a source is a warning (job log, prerequisite report).
+  RETAINED_WAL_WARN_MB: z.coerce.number().positive("must be a number of megabytes above 0, e.g. 1024").default(1024),
   // Invitation e-mails (optional): both set, or neither (then invitation links are only shown to copy).
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^/\s]+/, "must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587").optional(),
   SMTP_FROM: z.string().regex(/^[^\n]*[^@\s<>]+@[^@\s<>]+[^\n]*$/, "must be a sender address, e.g. Replication <noreply@example.com>").optional(),

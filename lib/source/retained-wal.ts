@@ -1,9 +1,9 @@
+import { parseEnv } from "@/lib/env";
 import { quoteLiteral } from "@/lib/naming/identifiers";
 
-/** Retained WAL above this is a warning, in the job log and the prerequisite report (PGR_RETAINED_WAL_WARN_BYTES overrides). */
+/** Retained WAL above this is a warning, in the job log and the prerequisite report (RETAINED_WAL_WARN_MB). */
 export function retainedWalWarnBytes(): number {
-  const v = Number(process.env.PGR_RETAINED_WAL_WARN_BYTES);
-  return Number.isFinite(v) && v > 0 ? v : 1024 ** 3;
+  return parseEnv().RETAINED_WAL_WARN_MB * 1024 * 1024;
 }
 
 export function megabytes(bytes: number): string {

@@ -36,7 +36,7 @@ describe.each([
     const [churned] = await sqlOn(w.sourceUrl, `SELECT pg_current_wal_lsn()::text AS l`);
     expect(await lsnGte(w.sourceUrl, churned!.l!, before!.c!)).toBe(true);
 
-    process.env.PGR_RETAINED_WAL_WARN_BYTES = "1";
+    process.env.RETAINED_WAL_WARN_MB = "0.001";
     // Where the source's WAL is just before the job: the job reads (and confirms) at least this far.
     // (The current position after the job is no measure: other test files write to this server too.)
     const [atStart] = await sqlOn(w.sourceUrl, `SELECT pg_current_wal_lsn()::text AS l`);
@@ -44,7 +44,7 @@ describe.each([
     try {
       job = await runJob(w);
     } finally {
-      delete process.env.PGR_RETAINED_WAL_WARN_BYTES;
+      delete process.env.RETAINED_WAL_WARN_MB;
     }
     expect(job.error).toBeNull();
     const [after] = await sqlOn(w.sourceUrl, `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE database = current_database()`);
@@ -179,12 +179,12 @@ describe("a slot no table of the integration reads any more", () => {
     expect(quiet.error).toBeNull();
     expect(await warnings(quiet.run.id)).toEqual([]); // below the threshold (1 GiB by default)
 
-    process.env.PGR_RETAINED_WAL_WARN_BYTES = String(512 * 1024);
+    process.env.RETAINED_WAL_WARN_MB = "0.5";
     let job;
     try {
       job = await runJob(w);
     } finally {
-      delete process.env.PGR_RETAINED_WAL_WARN_BYTES;
+      delete process.env.RETAINED_WAL_WARN_MB;
     }
     expect(job.error).toBeNull();
     const [line] = await warnings(job.run.id);

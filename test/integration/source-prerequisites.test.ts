@@ -162,13 +162,13 @@ describe("prerequisite report on PostgreSQL 15 (wal2json, SSL)", () => {
     // A slot nobody reads keeps WAL on the source: the report says how much, and warns past the threshold.
     expect(byId(await report(conn), "slot").summary).toMatch(/retains \d+\.\d MB of WAL\.$/);
     await sql(db.url, "CREATE TABLE wal_filler AS SELECT g, md5(g::text) AS m FROM generate_series(1, 20000) g");
-    process.env.PGR_RETAINED_WAL_WARN_BYTES = String(512 * 1024);
+    process.env.RETAINED_WAL_WARN_MB = "0.5";
     try {
       const slot = byId(await report(conn), "slot");
       expect(slot).toMatchObject({ status: "warn", summary: expect.stringMatching(/^Replication slot \S+ retains \d+\.\d MB of WAL on the source \(threshold 0\.5 MB\)/) });
       expect(slot.fix?.text).toMatch(/SELECT pg_drop_replication_slot\('stitch_\w+'\);$/);
     } finally {
-      delete process.env.PGR_RETAINED_WAL_WARN_BYTES;
+      delete process.env.RETAINED_WAL_WARN_MB;
       await sql(db.url, "DROP TABLE wal_filler");
     }
   });

@@ -37,9 +37,10 @@ describe("environment", () => {
     expect(() => parseEnv({ PORT: "99999" })).toThrow(/^Invalid environment variable PORT: /);
     expect(() => parseEnv({ DATABASE_URL: "mysql://x" })).toThrow("Invalid environment variable DATABASE_URL: must be a postgres:// or postgresql:// URL");
     expect(() => parseEnv({ APP_SECRET: "short" })).toThrow(/APP_SECRET: must be at least 32 characters/);
+    expect(() => parseEnv({ RETAINED_WAL_WARN_MB: "-5" })).toThrow("Invalid environment variable RETAINED_WAL_WARN_MB: must be a number of megabytes above 0, e.g. 1024");
   });
   it("defaults what is optional", () => {
-    expect(parseEnv({})).toMatchObject({ PORT: 3000, DATA_DIR: ".data" });
+    expect(parseEnv({})).toMatchObject({ PORT: 3000, DATA_DIR: ".data", RETAINED_WAL_WARN_MB: 1024 });
   });
 });
 
