@@ -8,7 +8,7 @@
  * Env: BENCH_PG_URL (superuser URL; else a throwaway embedded PostgreSQL), BENCH_ROWS (default 1000000),
  * BENCH_RUNS (default 2; the best of each side is compared).
  */
-import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry, seedBenchIntegration } from "./support";
+import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry, runBenchJob, seedBenchIntegration } from "./support";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -46,22 +46,8 @@ async function rawPipe(srcUrl: string, dstUrl: string): Promise<number> {
 type TChildResult = { ms: number; maxRssMb: number; rows: number; outcome: string };
 
 async function child(): Promise<void> {
-  const { appUrl, integrationId, teamId } = JSON.parse(process.env.BENCH_CHILD!) as { appUrl: string; integrationId: string; teamId: string };
-  const { createDb } = await import("@/db/client");
-  const { jobRuns, tableLoads } = await import("@/db/schema");
-  const { createJobLogger } = await import("@/lib/jobs/log");
-  const { runExtractJob } = await import("@/lib/replication/extract-job");
-  const { eq } = await import("drizzle-orm");
-  const { db, pool } = createDb(appUrl, 4);
-  const [run] = await db.insert(jobRuns).values({ teamId, integrationId, kind: "extract", trigger: "test", status: "running", startedAt: new Date() }).returning();
-  const log = createJobLogger(db, run!.id);
-  const t0 = performance.now();
-  const outcome = await runExtractJob({ db, run: run!, log, shouldStop: () => false });
-  const ms = performance.now() - t0;
-  await log.flush();
-  const [load] = await db.select().from(tableLoads).where(eq(tableLoads.jobRunId, run!.id));
-  await pool.end();
-  const result: TChildResult = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, rows: load?.rowsInserted ?? 0, outcome: outcome.outcome };
+  const job = await runBenchJob();
+  const result: TChildResult = { ms: job.ms, maxRssMb: job.maxRssMb, rows: job.load?.rowsInserted ?? 0, outcome: job.outcome };
   console.log(JSON.stringify(result));
 }
 

@@ -12,7 +12,7 @@
  * only), BENCH_JOB_LOG=1 (print the jobs' extraction logs with times), BENCH_CPU_PROF=<dir> (V8 CPU
  * profiles of the jobs).
  */
-import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry, seedBenchIntegration } from "./support";
+import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry, runBenchJob, seedBenchIntegration } from "./support";
 import { formatCpu, sampleProcessCpu } from "./process-cpu";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
@@ -31,40 +31,16 @@ type TChildResult = { ms: number; cpuMs: number; maxRssMb: number; received: num
 
 /** The child: one extract job with the log-based engine, as the worker runs it. */
 async function child(): Promise<void> {
-  const { appUrl, integrationId, teamId } = JSON.parse(process.env.BENCH_CHILD!) as { appUrl: string; integrationId: string; teamId: string };
-  const { createDb } = await import("@/db/client");
-  const { jobRuns, tableLoads } = await import("@/db/schema");
-  const { createJobLogger } = await import("@/lib/jobs/log");
-  const { runExtractJob } = await import("@/lib/replication/extract-job");
-  const { enableLogBasedReplication } = await import("@/lib/replication/log-based");
-  const { eq } = await import("drizzle-orm");
-  enableLogBasedReplication();
-  const { db, pool } = createDb(appUrl, 4);
-  const [run] = await db.insert(jobRuns).values({ teamId, integrationId, kind: "extract", trigger: "test", status: "running", startedAt: new Date() }).returning();
-  const log = createJobLogger(db, run!.id);
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const startedAt = Date.now();
-  const outcome = await runExtractJob({ db, run: run!, log, shouldStop: () => false });
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  await log.flush();
-  const [load] = await db.select().from(tableLoads).where(eq(tableLoads.jobRunId, run!.id));
-  const { extractionLogLines } = await import("@/db/schema");
-  const { and, like, sql } = await import("drizzle-orm");
-  // BENCH_JOB_LOG=1 prints the whole extraction log with each line's time since the job started.
-  const lines = await db.select().from(extractionLogLines).where(and(eq(extractionLogLines.jobRunId, run!.id), process.env.BENCH_JOB_LOG ? sql`true` : like(extractionLogLines.message, "Read %")));
-  for (const l of lines) console.error(`    [job +${String(l.ts.getTime() - startedAt).padStart(5)} ms] ${l.message.slice(0, 160)}`);
-  await pool.end();
+  const job = await runBenchJob({ logBased: true, printLog: process.env.BENCH_JOB_LOG ? "all" : "summary" });
   const result: TChildResult = {
-    ms,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    received: load?.rowsDone ?? 0,
-    outcome: outcome.outcome,
-    inserted: load?.rowsInserted ?? 0,
-    updated: load?.rowsUpdated ?? 0,
-    deleted: load?.rowsDeleted ?? 0,
+    ms: job.ms,
+    cpuMs: job.cpuMs,
+    maxRssMb: job.maxRssMb,
+    received: job.load?.rowsDone ?? 0,
+    outcome: job.outcome,
+    inserted: job.load?.rowsInserted ?? 0,
+    updated: job.load?.rowsUpdated ?? 0,
+    deleted: job.load?.rowsDeleted ?? 0,
   };
   console.log(JSON.stringify(result));
 }

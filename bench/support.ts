@@ -67,6 +67,51 @@ export function runBenchChild<T>(script: string, payload: object, nodeArgs: stri
   });
 }
 
+/** What one extract job did in a bench child: time, CPU, memory, outcome and its table's load row. */
+export type TBenchJob = {
+  ms: number;
+  cpuMs: number;
+  maxRssMb: number;
+  outcome: string;
+  load: { rowsDone: number; rowsInserted: number; rowsUpdated: number; rowsDeleted: number } | undefined;
+};
+
+/**
+ * The child's part of a benchmark: one extract job of the integration in BENCH_CHILD, run as the worker
+ * runs it, timed. `printLog`: the job's extraction log lines to print (with their time since the start).
+ */
+export async function runBenchJob(opts: { logBased?: boolean; printLog?: "all" | "summary" | "none" } = {}): Promise<TBenchJob> {
+  const { appUrl, integrationId, teamId } = JSON.parse(process.env.BENCH_CHILD!) as { appUrl: string; integrationId: string; teamId: string };
+  const { createDb } = await import("@/db/client");
+  const { extractionLogLines, jobRuns, tableLoads } = await import("@/db/schema");
+  const { createJobLogger } = await import("@/lib/jobs/log");
+  const { runExtractJob } = await import("@/lib/replication/extract-job");
+  const { and, eq, like, sql: dsql } = await import("drizzle-orm");
+  if (opts.logBased) (await import("@/lib/replication/log-based")).enableLogBasedReplication();
+  const { db, pool } = createDb(appUrl, 4);
+  try {
+    const [run] = await db.insert(jobRuns).values({ teamId, integrationId, kind: "extract", trigger: "test", status: "running", startedAt: new Date() }).returning();
+    const log = createJobLogger(db, run!.id);
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const outcome = await runExtractJob({ db, run: run!, log, shouldStop: () => false });
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    await log.flush();
+    const [load] = await db.select().from(tableLoads).where(eq(tableLoads.jobRunId, run!.id));
+    if (opts.printLog && opts.printLog !== "none") {
+      // "summary": the reader's closing line ("Read … messages from slot …").
+      const which = opts.printLog === "all" ? dsql`true` : like(extractionLogLines.message, "Read %");
+      const lines = await db.select().from(extractionLogLines).where(and(eq(extractionLogLines.jobRunId, run!.id), which));
+      for (const l of lines) console.error(`    [job +${String(l.ts.getTime() - startedAt).padStart(5)} ms] ${l.message.slice(0, 160)}`);
+    }
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, outcome: outcome.outcome, load };
+  } finally {
+    await pool.end();
+  }
+}
+
 /** A bench file's entry: its child part when started by runBenchChild, else its main part; errors exit 1. */
 export function runBenchEntry(main: () => Promise<void>, child: () => Promise<void>): void {
   (process.env.BENCH_CHILD ? child : main)().catch((err: unknown) => {

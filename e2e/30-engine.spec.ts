@@ -2,7 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { demoSource, signInAsOwner } from "./fixtures";
+import { fillDemo, signInAsOwner } from "./fixtures";
 
 // Outside test-results (Playwright empties that folder on every run, and other runs share it).
 const SHOTS = ".test-data/screens-engine";
@@ -71,14 +71,8 @@ test.describe.serial("The engine: destination, Run Extraction Now, logs, loading
   });
 
   test("an integration with two tables; Run Extraction Now; the job succeeds and the warehouse equals the source", async ({ page }) => {
-    const src = demoSource();
     await page.goto("/integrations/new/postgres");
-    await page.getByLabel("Integration Name").fill(NAME);
-    await page.getByLabel("Host (Endpoint)").fill(src.host);
-    await page.getByLabel("Port", { exact: true }).fill(src.port);
-    await page.getByLabel("Username").fill(src.user);
-    await page.getByLabel("Password", { exact: true }).fill(src.password);
-    await page.getByLabel("Database", { exact: true }).fill(src.database);
+    await fillDemo(page, NAME);
     await page.getByLabel("Log-based Replication").uncheck();
     await page.getByRole("button", { name: "Check and Save" }).click();
     await page.waitForURL(/\/integrations\/[0-9a-f-]{36}/, { timeout: 60_000 });

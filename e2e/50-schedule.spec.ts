@@ -2,7 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { demoSource, signInAsOwner } from "./fixtures";
+import { demoSource, fillDemo, signInAsOwner } from "./fixtures";
 
 const SCREENS = "test-results/screens";
 const NAME = "Schedule Demo";
@@ -39,14 +39,8 @@ async function integrationId(page: Page): Promise<string> {
   await page.goto("/");
   const link = page.getByRole("link", { name: NAME, exact: true });
   if (!(await link.isVisible())) {
-    const src = demoSource();
     await page.goto("/integrations/new/postgres");
-    await page.getByLabel("Integration Name").fill(NAME);
-    await page.getByLabel("Host (Endpoint)").fill(src.host);
-    await page.getByLabel("Port", { exact: true }).fill(src.port);
-    await page.getByLabel("Username").fill(src.user);
-    await page.getByLabel("Password", { exact: true }).fill(src.password);
-    await page.getByLabel("Database", { exact: true }).fill(src.database);
+    await fillDemo(page, NAME);
     const logBased = page.getByLabel("Log-based Replication");
     if (await logBased.isChecked()) await logBased.click();
     await page.getByRole("button", { name: "Check and Save" }).click();

@@ -2,7 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { demoSource, signInAsOwner } from "./fixtures";
+import { fillDemo, signInAsOwner } from "./fixtures";
 
 const SHOTS = ".test-data/screens-log-based";
 const NAME = "Log Demo";
@@ -51,14 +51,8 @@ test.describe.serial("Log-based Incremental on the demo source", () => {
   test("add the integration with Log-based Replication, create the slot, track customers, first job copies it", async ({ page }) => {
     // A customer without orders, so the source can delete it later.
     await query("demo", `INSERT INTO customers (email, full_name, country, tags) VALUES ('leaving@example.com', 'Leaving Soon', 'NL', '{a,b}') ON CONFLICT (email) DO NOTHING`);
-    const src = demoSource();
     await page.goto("/integrations/new/postgres");
-    await page.getByLabel("Integration Name").fill(NAME);
-    await page.getByLabel("Host (Endpoint)").fill(src.host);
-    await page.getByLabel("Port", { exact: true }).fill(src.port);
-    await page.getByLabel("Username").fill(src.user);
-    await page.getByLabel("Password", { exact: true }).fill(src.password);
-    await page.getByLabel("Database", { exact: true }).fill(src.database);
+    await fillDemo(page, NAME);
     await expect(page.getByLabel("Log-based Replication")).toBeChecked();
     await page.getByRole("button", { name: "Check and Save" }).click();
     await page.waitForURL(/\/integrations\/[0-9a-f-]{36}/, { timeout: 60_000 });

@@ -54,6 +54,6 @@ export async function fillDemo(page: Page, name: string, overrides: Partial<Retu
   await page.getByLabel("Host (Endpoint)").fill(d.host);
   await page.getByLabel("Port", { exact: true }).fill(d.port);
   await page.getByLabel("Username").fill(d.user);
-  await page.getByLabel("Password").fill(d.password);
-  await page.getByLabel("Database").fill(d.database);
+  await page.getByLabel("Password", { exact: true }).fill(d.password);
+  await page.getByLabel("Database", { exact: true }).fill(d.database);
 }
