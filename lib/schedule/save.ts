@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import type { TDb, TDbOrTx } from "@/db/client";
 import { extractionLogLines, integrations, jobRuns, tableSelections, type TIntegration } from "@/db/schema";
@@ -9,25 +9,14 @@ import { getIntegration } from "@/lib/integrations/get";
 import { enqueueJob, requestStop } from "@/lib/jobs/runs";
 import { nextStartAt, previewStarts } from "./next-run";
 import { describeSchedule, scheduleFromColumns, scheduleFromInput, scheduleToColumns, type TSchedule, type TScheduleParsed } from "./options";
-import { SCHEDULED_JOB_KIND } from "./scheduler";
+import { lastScheduledStart, SCHEDULED_JOB_KIND } from "./scheduler";
 
-export async function lastStartedAt(db: TDbOrTx, integrationId: string): Promise<Date | null> {
-  const [row] = await db
-    .select({ startedAt: jobRuns.startedAt })
-    .from(jobRuns)
-    .where(and(eq(jobRuns.integrationId, integrationId), eq(jobRuns.kind, SCHEDULED_JOB_KIND), isNotNull(jobRuns.startedAt)))
-    .orderBy(desc(jobRuns.startedAt))
-    .limit(1);
-  return row?.startedAt ?? null;
-}
-
-/** The next five start times of a schedule being edited (of a new integration when no id is given). */
 export async function previewSchedule(db: TDbOrTx, teamId: string, input: TScheduleParsed, integrationId?: string, now = new Date()): Promise<{ starts: Date[]; description: string }> {
   const schedule = scheduleFromInput(input);
   let last: Date | null = null;
   if (integrationId) {
     await getIntegration(db, teamId, integrationId);
-    last = await lastStartedAt(db, integrationId);
+    last = await lastScheduledStart(db, integrationId);
   }
   return { starts: previewStarts(schedule, { now, lastStartedAt: last }), description: describeSchedule(schedule) };
 }
@@ -56,7 +45,7 @@ export async function applyScheduleToNewIntegration(db: TDbOrTx, teamId: string,
 export async function saveIntegrationSchedule(db: TDb, actor: TAuditActor, integrationId: string, input: TScheduleParsed): Promise<{ schedule: TSchedule; nextRunAt: Date }> {
   const row = await getIntegration(db, actor.teamId, integrationId);
   const schedule = scheduleFromInput(input);
-  const nextRunAt = nextStartAt(schedule, { now: new Date(), lastStartedAt: await lastStartedAt(db, integrationId) });
+  const nextRunAt = nextStartAt(schedule, { now: new Date(), lastStartedAt: await lastScheduledStart(db, integrationId) });
   await db.transaction(async (tx) => {
     await tx
       .update(integrations)
@@ -75,7 +64,7 @@ export async function saveIntegrationSchedule(db: TDb, actor: TAuditActor, integ
 /** Pause Integration stops scheduling (a running job finishes); Unpause computes the next start from now. */
 export async function setIntegrationPaused(db: TDb, actor: TAuditActor, integrationId: string, paused: boolean): Promise<{ paused: boolean; nextRunAt: Date | null }> {
   const row = await getIntegration(db, actor.teamId, integrationId);
-  const nextRunAt = paused ? row.nextRunAt : nextStartAt(scheduleFromColumns(row), { now: new Date(), lastStartedAt: await lastStartedAt(db, integrationId) });
+  const nextRunAt = paused ? row.nextRunAt : nextStartAt(scheduleFromColumns(row), { now: new Date(), lastStartedAt: await lastScheduledStart(db, integrationId) });
   await db.transaction(async (tx) => {
     await tx.update(integrations).set({ paused, nextRunAt, updatedAt: new Date() }).where(and(eq(integrations.id, integrationId), eq(integrations.teamId, actor.teamId)));
     await recordAudit(tx, actor, { action: paused ? "integration.paused" : "integration.unpaused", objectType: "integration", objectId: integrationId, details: { name: row.name } });

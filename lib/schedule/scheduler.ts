@@ -32,7 +32,8 @@ export type TSchedulerOptions = {
 
 export type TScheduler = { tick(): Promise<void>; stop(): Promise<void> };
 
-async function lastStartOf(db: TDbOrTx, integrationId: string): Promise<Date | null> {
+/** When the integration's last extract job started (the schedule counts from it). */
+export async function lastScheduledStart(db: TDbOrTx, integrationId: string): Promise<Date | null> {
   const [row] = await db
     .select({ startedAt: jobRuns.startedAt })
     .from(jobRuns)
@@ -68,7 +69,7 @@ export async function initializeNextRuns(db: TDb): Promise<number> {
   const now = await dbNow(db);
   let n = 0;
   for (const row of rows) {
-    const next = nextStartAt(scheduleFromColumns(row), { now, lastStartedAt: await lastStartOf(db, row.id) });
+    const next = nextStartAt(scheduleFromColumns(row), { now, lastStartedAt: await lastScheduledStart(db, row.id) });
     const res = await db
       .update(integrations)
       .set({ nextRunAt: next })
@@ -140,7 +141,7 @@ export async function claimDueSlots(opts: { pool: pg.Pool; boss: PgBoss; batch?:
       }
       const schedule = scheduleFromColumns(row);
       const active = await activeJobOf(db, row.id);
-      const decision = decideDueSlot(schedule, { now, lastStartedAt: await lastStartOf(db, row.id), activeJob: active?.status ?? null });
+      const decision = decideDueSlot(schedule, { now, lastStartedAt: await lastScheduledStart(db, row.id), activeJob: active?.status ?? null });
       if (decision.action === "skip" && active) {
         await db.insert(extractionLogLines).values({
           jobRunId: active.id,

@@ -62,7 +62,6 @@ describe.each([
   afterAll(async () => {
     for (const c of children) await killHard(c);
     await boss?.stop({ graceful: false, wait: true });
-    await sqlOn(w.sourceUrl, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active`).catch(() => undefined);
     await w?.close();
   });
 

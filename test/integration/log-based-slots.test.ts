@@ -24,7 +24,6 @@ describe.each([
     await selectTable(w, { name: "quiet" }, { method: "log_based" });
   });
   afterAll(async () => {
-    await sqlOn(w.sourceUrl, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active`).catch(() => undefined);
     await w?.close();
   });
 
@@ -73,9 +72,6 @@ describe("several databases in one integration: one slot each, acknowledged on i
     await selectTable({ ...w, sourceUrl: other.url }, { name: "b_items" }, { method: "log_based" });
   });
   afterAll(async () => {
-    for (const url of [w.sourceUrl, other.url]) {
-      await sqlOn(url, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active`).catch(() => undefined);
-    }
     await other?.drop();
     await w?.close();
   });
@@ -121,7 +117,6 @@ describe("two integrations on one source database never share a slot", () => {
     await selectTable(second, { name: "shared_items" }, { method: "log_based" });
   });
   afterAll(async () => {
-    await sqlOn(w.sourceUrl, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active`).catch(() => undefined);
     await w?.close();
   });
 
@@ -163,7 +158,6 @@ describe("a slot no table of the integration reads any more", () => {
     await selectTable(w, { name: "plain_items" }, { method: "full_table" });
   });
   afterAll(async () => {
-    await sqlOn(w.sourceUrl, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active`).catch(() => undefined);
     await w?.close();
   });
 

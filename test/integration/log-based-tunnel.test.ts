@@ -32,7 +32,6 @@ describe("Log-based through an SSH tunnel with verify-full TLS", () => {
     await selectTable(w, { name: "events" }, { method: "log_based" });
   });
   afterAll(async () => {
-    await sqlOn(w.sourceUrl, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active`).catch(() => undefined);
     await sshd?.stop();
     await w?.close();
   });

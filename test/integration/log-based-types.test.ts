@@ -20,7 +20,6 @@ describe.each([
     await selectTable(w, { name: "matrix" }, { method: "log_based" });
   });
   afterAll(async () => {
-    await sqlOn(w.sourceUrl, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active`).catch(() => undefined);
     await w?.close();
   });
 

@@ -60,7 +60,6 @@ describe("prerequisite report on PostgreSQL 15 (wal2json, SSL)", () => {
     conn = { host: pg15.host, port: pg15.port, user: USER, password: PW, database: db.name, sslMode: "require" };
   });
   afterAll(async () => {
-    await sql(db.url, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()").catch(() => undefined);
     await db.drop();
     await sql(pg15.superuserUrl, `DROP ROLE IF EXISTS ${QUSER}`);
     await app.close();
@@ -209,7 +208,6 @@ describe("prerequisite report on the embedded server (pgoutput)", () => {
     await sql(db.url, "CREATE TABLE t (id int PRIMARY KEY, v text)");
   });
   afterAll(async () => {
-    await sql(db.url, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()").catch(() => undefined);
     await db.drop();
     await app.close();
   });

@@ -43,6 +43,8 @@ export async function createEmptyDatabase(server: "embedded" | "pg15", prefix = 
   return {
     url: withDatabase(serverUrl, name),
     name,
+    // WITH (FORCE) ends the database's sessions (walsenders too); DROP DATABASE then drops its logical
+    // replication slots itself, so tests need no slot clean-up of their own.
     drop: () => admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }
