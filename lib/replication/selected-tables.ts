@@ -1,15 +1,10 @@
 import type { TDbOrTx } from "@/db/client";
-import type { TCatalogTable, TTableSelectionState } from "@/db/schema";
+import type { TTableSelectionState } from "@/db/schema";
 import { getFinalizedSelectionsWithMissing } from "@/lib/selection/finalized";
+import { catalogFields, type TCatalogFields } from "@/lib/selection/catalog-fields";
 
 /** A tracked table as a job replicates it: the finalized choice with its catalog entry. */
-export type TSelectedTable = {
-  tableKey: string;
-  database: string;
-  schema: string;
-  name: string;
-  kind: TCatalogTable["kind"];
-  rowEstimate: number | null;
+export type TSelectedTable = TCatalogFields & {
   selection: TTableSelectionState;
   /** Set when a reset (Reset Keys, method/key change) was asked for; the job resets the table first. */
   resetRequestedAt: Date | null;
@@ -26,12 +21,7 @@ export async function getSelectedTables(db: TDbOrTx, integrationId: string): Pro
   return {
     missing,
     tables: tables.map((t) => ({
-      tableKey: t.tableKey,
-      database: t.database,
-      schema: t.schema,
-      name: t.name,
-      kind: t.kind,
-      rowEstimate: t.rowEstimate,
+      ...catalogFields(t),
       selection: { tracked: true, columns: t.columns.map((c) => c.name), method: t.method, replicationKey: t.replicationKey, viewKeyColumns: t.viewKeyColumns },
       resetRequestedAt: t.resetRequestedAt,
       catalogPrimaryKey: t.primaryKey,

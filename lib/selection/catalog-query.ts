@@ -1,11 +1,12 @@
 import { and, asc, count, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import type { TDbOrTx } from "@/db/client";
-import { catalogTables, tableSelections, type TCatalogColumn, type TCatalogTable, type TTableSelectionState } from "@/db/schema";
+import { catalogTables, tableSelections, type TCatalogColumn, type TTableSelectionState } from "@/db/schema";
 import { effectiveState } from "./rules";
+import { catalogFields, type TCatalogFields } from "./catalog-fields";
 
 export type TCatalogFilter = { database?: string | null; schema?: string | null; search?: string | null };
 
-export type TCatalogListRow = Pick<TCatalogTable, "tableKey" | "database" | "schema" | "name" | "kind" | "rowEstimate" | "accessible"> & {
+export type TCatalogListRow = TCatalogFields & {
   columns: TCatalogColumn[];
   /** What the user sees: pending if any, else finalized. */
   state: TTableSelectionState | null;
@@ -91,13 +92,7 @@ export async function listCatalogTables(
 
 export function toListRow(t: typeof catalogTables.$inferSelect, s: typeof tableSelections.$inferSelect | null): TCatalogListRow {
   return {
-    tableKey: t.tableKey,
-    database: t.database,
-    schema: t.schema,
-    name: t.name,
-    kind: t.kind,
-    rowEstimate: t.rowEstimate,
-    accessible: t.accessible,
+    ...catalogFields(t),
     columns: t.columns,
     state: effectiveState(s ?? undefined),
     finalized: s?.finalized ?? null,

@@ -1,9 +1,10 @@
 import { and, eq, lte, sql } from "drizzle-orm";
 import type { TDbOrTx } from "@/db/client";
-import { catalogTables, tableSelections, type TCatalogColumn, type TCatalogTable, type TReplicationMethod } from "@/db/schema";
+import { catalogTables, tableSelections, type TCatalogColumn, type TReplicationMethod } from "@/db/schema";
+import { catalogFields, type TCatalogFields } from "./catalog-fields";
 
 /** One tracked table as a job replicates it: the finalized selection joined with the current catalog. */
-export type TFinalizedTable = Pick<TCatalogTable, "tableKey" | "database" | "schema" | "name" | "kind" | "rowEstimate" | "accessible"> & {
+export type TFinalizedTable = TCatalogFields & {
   /** Selected columns in source order, with their types; primary-key columns always included. */
   columns: TCatalogColumn[];
   primaryKey: string[];
@@ -43,13 +44,7 @@ export async function getFinalizedSelectionsWithMissing(db: TDbOrTx, integration
     }
     const chosen = new Set(f.columns);
     tables.push({
-      tableKey: t.tableKey,
-      database: t.database,
-      schema: t.schema,
-      name: t.name,
-      kind: t.kind,
-      rowEstimate: t.rowEstimate,
-      accessible: t.accessible,
+      ...catalogFields(t),
       columns: t.columns.filter((c) => c.primaryKey || chosen.has(c.name)),
       primaryKey: t.columns.filter((c) => c.primaryKey).map((c) => c.name),
       method: f.method,
