@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { catalogTables, tableSelections } from "@/db/schema";
@@ -8,23 +7,13 @@ import { discoverSource, tableKeyOf, type TDiscovery } from "@/lib/source/discov
 import { getFinalizedSelections } from "@/lib/selection/finalized";
 import { finalizeSelections, setColumn, setTableTracked } from "@/lib/selection/store";
 import { quoteIdent } from "@/lib/naming/identifiers";
-import { createAppDatabase, createEmptyDatabase, type TTestAppDb } from "../support/databases";
+import { createAppDatabase, createEmptyDatabase, withClient, type TTestAppDb } from "../support/databases";
 import { createIntegration, createTeamWithUser } from "../support/fixtures";
 
 const HOSTILE_SCHEMA = 'Sales "EU".v2';
 const LONG = "t".repeat(30) + "é".repeat(16); // 30 + 32 = 62 bytes… plus one more byte below = 63
 const LONG63 = LONG + "x";
 const HOSTILE_TABLES = ["Order Items", 'quote"d', "dot.ted", "ünïcødé_表", "select", LONG63, "MixedCase"];
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 describe("discovery against real PostgreSQL", () => {
   let app: TTestAppDb;

@@ -110,6 +110,15 @@ describe.each([
     expect(Number(nk!.n)).toBe(expectedNokeyRows);
   }
 
+  /** The job after a crash: it succeeds, the destination equals the source, the slot is not ahead of it. */
+  async function expectNextJobConverges(): Promise<void> {
+    const job = await runJob(w);
+    if (process.env.DEBUG_LOG) console.log((await sqlOn(w.app.url, `SELECT ts::text, level::text, message FROM extraction_log_lines WHERE job_run_id = $1 ORDER BY id`, [job.run.id])).map((l) => `${l.ts} ${l.level} ${l.message!.slice(0, 200)}`).join("\n"));
+    expect(job.error).toBeNull();
+    await expectDestinationEqualsSource();
+    await expectSlotNotAhead();
+  }
+
   it("(a) killed during the first copy: nothing half-copied is saved; the next job copies and replays", async () => {
     await crashAt("copy-in-progress", "sync");
     const [state] = await sqlOn(w.destUrl, `SELECT count(*)::text AS n FROM _pgreplicate.table_states WHERE integration_id = $1 AND table_key LIKE '%items%'`, [w.integration.id]).catch(() => [{ n: "0" }]);
@@ -117,11 +126,7 @@ describe.each([
     expect(await slotConfirmed()).not.toBeNull();
     await sqlOn(w.sourceUrl, `UPDATE items SET payload = 'after crash a' WHERE id % 1000 = 0; DELETE FROM items WHERE id % 999 = 0; INSERT INTO nokey VALUES (1, 'x')`);
     expectedNokeyRows += 1;
-    const job = await runJob(w);
-    if (process.env.DEBUG_LOG) console.log((await sqlOn(w.app.url, `SELECT ts::text, level::text, message FROM extraction_log_lines WHERE job_run_id = $1 ORDER BY id`, [job.run.id])).map((l) => `${l.ts} ${l.level} ${l.message!.slice(0, 200)}`).join("\n"));
-    expect(job.error).toBeNull();
-    await expectDestinationEqualsSource();
-    await expectSlotNotAhead();
+    await expectNextJobConverges();
   });
 
   it("(b) killed after receiving changes and before committing them: the slot was not confirmed past the destination", async () => {
@@ -134,11 +139,7 @@ describe.each([
     expect(after.confirmed).toBe(before.confirmed);
     await sqlOn(w.sourceUrl, `INSERT INTO items VALUES (300001, 'new after b', 1); INSERT INTO nokey VALUES (2, 'y')`);
     expectedNokeyRows += 1;
-    const job = await runJob(w);
-    if (process.env.DEBUG_LOG) console.log((await sqlOn(w.app.url, `SELECT ts::text, level::text, message FROM extraction_log_lines WHERE job_run_id = $1 ORDER BY id`, [job.run.id])).map((l) => `${l.ts} ${l.level} ${l.message!.slice(0, 200)}`).join("\n"));
-    expect(job.error).toBeNull();
-    await expectDestinationEqualsSource();
-    await expectSlotNotAhead();
+    await expectNextJobConverges();
   });
 
   it("(c) killed after committing and before acknowledging: the next job skips what the destination has", async () => {
@@ -152,10 +153,6 @@ describe.each([
     expect(after.saved.some((lsn) => lsn !== confirmedBefore)).toBe(true);
     await sqlOn(w.sourceUrl, `UPDATE items SET payload = 'after c' WHERE id = 5; INSERT INTO nokey VALUES (3, 'z')`);
     expectedNokeyRows += 1;
-    const job = await runJob(w);
-    if (process.env.DEBUG_LOG) console.log((await sqlOn(w.app.url, `SELECT ts::text, level::text, message FROM extraction_log_lines WHERE job_run_id = $1 ORDER BY id`, [job.run.id])).map((l) => `${l.ts} ${l.level} ${l.message!.slice(0, 200)}`).join("\n"));
-    expect(job.error).toBeNull();
-    await expectDestinationEqualsSource();
-    await expectSlotNotAhead();
+    await expectNextJobConverges();
   });
 });

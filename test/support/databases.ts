@@ -6,7 +6,8 @@ import { withDatabase } from "./url";
 
 export { withDatabase };
 
-async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+/** One client on `url` for the duration of `fn`. */
+export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -22,7 +23,7 @@ export type TTestAppDb = { url: string; db: TDb; close(): Promise<void> };
 export async function createAppDatabase(): Promise<TTestAppDb> {
   const name = `app_${randomBytes(5).toString("hex")}`;
   const server = inject("embeddedUrl");
-  await admin(server, (c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${inject("appTemplate")}`));
+  await withClient(server, (c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${inject("appTemplate")}`));
   const url = withDatabase(server, name);
   const { db, pool } = createDb(url, 5);
   return {
@@ -30,7 +31,7 @@ export async function createAppDatabase(): Promise<TTestAppDb> {
     db,
     async close() {
       await pool.end();
-      await admin(server, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withClient(server, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
 }
@@ -39,12 +40,12 @@ export async function createAppDatabase(): Promise<TTestAppDb> {
 export async function createEmptyDatabase(server: "embedded" | "pg15", prefix = "db"): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(5).toString("hex")}`;
   const serverUrl = server === "embedded" ? inject("embeddedUrl") : inject("pg15").superuserUrl;
-  await admin(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  await withClient(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
   return {
     url: withDatabase(serverUrl, name),
     name,
     // WITH (FORCE) ends the database's sessions (walsenders too); DROP DATABASE then drops its logical
     // replication slots itself, so tests need no slot clean-up of their own.
-    drop: () => admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () => withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }
