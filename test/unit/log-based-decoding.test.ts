@@ -3,7 +3,7 @@ import { TableChangeBuffer } from "@/lib/replication/log-based/buffer";
 import { decodeWal2Json, type TRowChange } from "@/lib/replication/log-based/changes";
 import type { TChangeGroup } from "@/lib/destination/loader";
 import { formatLsn, parseLsn } from "@/lib/replication/log-based/lsn";
-import { slotCandidates } from "@/lib/replication/log-based/names";
+import { slotNameCandidates } from "@/lib/source/slot-names";
 import { parseWal2JsonExact, wal2jsonTableFilter } from "@/lib/replication/log-based/plugins";
 
 describe("WAL positions", () => {
@@ -38,7 +38,7 @@ describe("wal2json messages", () => {
 
 describe("slot names", () => {
   it("stitch_<database> with only a-z, 0-9 and _, then stitch", () => {
-    expect(slotCandidates("Shop-DB é")).toEqual(["stitch_shop_db_e", "stitch"]);
+    expect(slotNameCandidates("Shop-DB é")).toEqual(["stitch_shop_db_e", "stitch"]);
   });
 });
 

@@ -9,7 +9,7 @@ import { retainedWalWarnBytes, retainedWalWarning } from "@/lib/source/retained-
 import { StreamApplier, type TStreamTableState } from "./apply";
 import { reachFaultPoint } from "./faults";
 import { formatLsn, type TLsn } from "./lsn";
-import { ownSlotName, publicationForSlot } from "./names";
+import { ownSlotName, publicationForSlot } from "@/lib/source/slot-names";
 import { advanceSlot, createSlot, currentWalLsn, markReadTarget, ensurePublication, findSlot, readSlot as readSlotInfo, retainedWalBytes, slotIfExists, type TSlotInfo } from "./slot";
 import { stateRecord, usableState, type TLogBasedState } from "./state";
 import { openCopySnapshot } from "./snapshot";

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { AppError } from "@/lib/errors";
 import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { parseLsn, type TLsn } from "./lsn";
-import { preferredSlotName, slotCandidates } from "./names";
+import { preferredSlotName, slotNameCandidates } from "@/lib/source/slot-names";
 import type { TPluginName, TStreamTable } from "./plugins";
 import { RETAINED_WAL_SQL } from "@/lib/source/retained-wal";
 
@@ -25,7 +25,7 @@ function toInfo(r: TSlotRow): TSlotInfo {
 
 /** The integration's slot in the connected database (`stitch_<db>`, then `stitch`), or null. */
 export async function findSlot(client: pg.Client, database: string): Promise<TSlotInfo | null> {
-  const names = slotCandidates(database);
+  const names = slotNameCandidates(database);
   const res = await client.query<TSlotRow>(
     `SELECT slot_name, plugin, confirmed_flush_lsn::text, restart_lsn::text, active_pid
        FROM pg_catalog.pg_replication_slots
