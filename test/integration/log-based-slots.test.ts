@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rerunPrerequisiteReport } from "@/lib/integrations/update-prerequisites";
 import { enableLogBasedReplication } from "@/lib/replication/log-based";
 import { createEmptyDatabase } from "../support/databases";
+import { withEnv } from "../support/env";
 import { createIntegration } from "../support/fixtures";
 import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
 
@@ -35,16 +36,10 @@ describe.each([
     const [churned] = await sqlOn(w.sourceUrl, `SELECT pg_current_wal_lsn()::text AS l`);
     expect(await lsnGte(w.sourceUrl, churned!.l!, before!.c!)).toBe(true);
 
-    process.env.RETAINED_WAL_WARN_MB = "0.001";
     // Where the source's WAL is just before the job: the job reads (and confirms) at least this far.
     // (The current position after the job is no measure: other test files write to this server too.)
     const [atStart] = await sqlOn(w.sourceUrl, `SELECT pg_current_wal_lsn()::text AS l`);
-    let job;
-    try {
-      job = await runJob(w);
-    } finally {
-      delete process.env.RETAINED_WAL_WARN_MB;
-    }
+    const job = await withEnv("RETAINED_WAL_WARN_MB", "0.001", () => runJob(w));
     expect(job.error).toBeNull();
     const [after] = await sqlOn(w.sourceUrl, `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE database = current_database()`);
     // The slot moved past the churn to where the source was when the job started, though no tracked
@@ -173,13 +168,7 @@ describe("a slot no table of the integration reads any more", () => {
     expect(quiet.error).toBeNull();
     expect(await warnings(quiet.run.id)).toEqual([]); // below the threshold (1 GiB by default)
 
-    process.env.RETAINED_WAL_WARN_MB = "0.5";
-    let job;
-    try {
-      job = await runJob(w);
-    } finally {
-      delete process.env.RETAINED_WAL_WARN_MB;
-    }
+    const job = await withEnv("RETAINED_WAL_WARN_MB", "0.5", () => runJob(w));
     expect(job.error).toBeNull();
     const [line] = await warnings(job.run.id);
     expect(line?.message).toMatch(new RegExp(`^Replication slot stitch_${db} retains \\d+\\.\\d MB of WAL on the source`));

@@ -10,6 +10,7 @@ import { createIntegration } from "@/lib/integrations/create-integration";
 import { createPublication, createReplicationSlot } from "@/lib/integrations/update-prerequisites";
 import { replicationConnectionItem } from "@/lib/source/prerequisites/replication-connection";
 import { createAppDatabase, createEmptyDatabase, withDatabase, type TTestAppDb } from "../support/databases";
+import { withEnv } from "../support/env";
 import { createTeamWithUser } from "../support/fixtures";
 import { freePort } from "../support/ports";
 
@@ -161,15 +162,10 @@ describe("prerequisite report on PostgreSQL 15 (wal2json, SSL)", () => {
     // A slot nobody reads keeps WAL on the source: the report says how much, and warns past the threshold.
     expect(byId(await report(conn), "slot").summary).toMatch(/retains \d+\.\d MB of WAL\.$/);
     await sql(db.url, "CREATE TABLE wal_filler AS SELECT g, md5(g::text) AS m FROM generate_series(1, 20000) g");
-    process.env.RETAINED_WAL_WARN_MB = "0.5";
-    try {
-      const slot = byId(await report(conn), "slot");
-      expect(slot).toMatchObject({ status: "warn", summary: expect.stringMatching(/^Replication slot \S+ retains \d+\.\d MB of WAL on the source \(threshold 0\.5 MB\)/) });
-      expect(slot.fix?.text).toMatch(/SELECT pg_drop_replication_slot\('stitch_\w+'\);$/);
-    } finally {
-      delete process.env.RETAINED_WAL_WARN_MB;
-      await sql(db.url, "DROP TABLE wal_filler");
-    }
+    const slot = byId(await withEnv("RETAINED_WAL_WARN_MB", "0.5", () => report(conn)), "slot");
+    expect(slot).toMatchObject({ status: "warn", summary: expect.stringMatching(/^Replication slot \S+ retains \d+\.\d MB of WAL on the source \(threshold 0\.5 MB\)/) });
+    expect(slot.fix?.text).toMatch(/SELECT pg_drop_replication_slot\('stitch_\w+'\);$/);
+    await sql(db.url, "DROP TABLE wal_filler");
   });
 
   it("a refused replication connection fails the item with the server's reason", async () => {
