@@ -49,12 +49,12 @@ export function stagingFor(spec: TLoadTableSpec, group: TChangeGroup, ordered: b
 }
 
 /**
- * COPY text rows of a group, in chunks of `rowsPerChunk` rows (a huge group is never one string; small
- * chunks would cost an event-loop turn each, which a busy replication stream delays). `full` (straight into a keyless target): the source columns and all the _sdc
- * columns. Otherwise (staging): the source columns, the per-change _sdc columns and, `ordered`, the
- * change's position.
+ * COPY text rows of a group, in chunks of `rowsPerChunk` rows (a huge group is never one string; the
+ * loader writes each chunk as soon as it is encoded, so the server parses one while the next is made).
+ * `full` (straight into a keyless target): the source columns and all the _sdc columns. Otherwise
+ * (staging): the source columns, the per-change _sdc columns and, `ordered`, the change's position.
  */
-export function* encodeGroup(group: TChangeGroup, opts: { receivedAt: string; tableVersion: number; full: boolean; ordered: boolean }, rowsPerChunk = 100_000): Generator<string> {
+export function* encodeGroup(group: TChangeGroup, opts: { receivedAt: string; tableVersion: number; full: boolean; ordered: boolean }, rowsPerChunk = 2_000): Generator<string> {
   const fixed = opts.full ? `\t${encodeCopyValue(opts.receivedAt)}\t${encodeCopyValue(opts.receivedAt)}` : "";
   const version = opts.full ? `\t${Math.trunc(opts.tableVersion)}` : "";
   const isDelete = group.kind === "delete";
@@ -147,4 +147,4 @@ export function mergeSql(target: string, staging: string, spec: TLoadTableSpec, 
  * walks the target's whole key index, or a hash of the whole target; a key lookup per staged row is what
  * a batch needs. SET LOCAL: only for the transaction it runs in.
  */
-export const MERGE_JOIN_SETTINGS = "SET LOCAL enable_mergejoin = off; SET LOCAL enable_hashjoin = off";
+export const MERGE_JOIN_SETTINGS = ["SET LOCAL enable_mergejoin = off", "SET LOCAL enable_hashjoin = off"];

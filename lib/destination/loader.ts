@@ -35,7 +35,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { finished, pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { quoteIdent } from "@/lib/naming/identifiers";
@@ -113,8 +113,9 @@ function storageSql(spec: TLoadTableSpec): string {
   return f !== undefined && Number.isInteger(f) && f >= 10 && f < 100 ? ` WITH (fillfactor = ${f})` : "";
 }
 
+/** A string constant that reads the same whatever standard_conforming_strings is. */
 function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  return `E'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
 /** A per-process counter so _sdc_sequence grows within a millisecond. */
@@ -136,12 +137,12 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
   };
   const stateTable = `${quoteIdent(STATE_SCHEMA)}.${quoteIdent(STATE_TABLE)}`;
 
+  /** The statement saving a table's state (literals: it may travel with other statements in one query). */
+  const stateUpsert = (tableKey: string, state: TReplicationState): string =>
+    `INSERT INTO ${stateTable} (integration_id, table_key, state, updated_at) VALUES (${literal(integrationId)}, ${literal(tableKey)}, ${literal(JSON.stringify(state))}::jsonb, now())
+       ON CONFLICT (integration_id, table_key) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`;
   const saveStateSql = async (tableKey: string, state: TReplicationState) => {
-    await client.query(
-      `INSERT INTO ${stateTable} (integration_id, table_key, state, updated_at) VALUES ($1, $2, $3::jsonb, now())
-       ON CONFLICT (integration_id, table_key) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`,
-      [integrationId, tableKey, JSON.stringify(state)],
-    );
+    await client.query(stateUpsert(tableKey, state));
   };
 
   const inTransaction = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -179,6 +180,34 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     return count;
   };
 
+  /**
+   * COPY of text chunks into `target`. The chunks are encoded and written one after the other only once
+   * the server is ready for data, without yielding in between: the server parses one chunk while the
+   * next is encoded, and a busy replication stream in the same process cannot delay the data.
+   */
+  const copyChunks = async (target: string, columns: string[], chunks: Iterable<string>): Promise<number> => {
+    const sql = `COPY ${target} (${columns.map(quoteIdent).join(", ")}) FROM STDIN`;
+    opts.onSql?.(sql);
+    const ingest = copyFrom(sql);
+    const hooks = ingest as unknown as { handleCopyInResponse(connection: unknown): void };
+    const ready = new Promise<void>((resolve, reject) => {
+      const handle = hooks.handleCopyInResponse.bind(ingest);
+      hooks.handleCopyInResponse = (connection) => {
+        handle(connection);
+        resolve();
+      };
+      ingest.once("error", reject);
+    });
+    const done = finished(ingest);
+    done.catch(() => undefined); // awaited below; an error before the server was ready rejects `ready` too
+    client.query(ingest);
+    await ready;
+    for (const chunk of chunks) ingest.write(chunk);
+    ingest.end();
+    await done;
+    return ingest.rowCount;
+  };
+
   /** A temporary staging table with the spec's columns, the _sdc columns (with batch defaults) and an ordinal. */
   const createStaging = async (name: string, spec: TLoadTableSpec, cols: string[], defaults: Record<string, string>) => {
     const typeOf = new Map([...spec.columns, ...SDC_COLUMNS].map((c) => [c.name, c.type]));
@@ -214,6 +243,12 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
   /** TEMP staging tables this session already created (ON COMMIT DELETE ROWS; forgotten on ROLLBACK). */
   const stagingCreated = new Set<string>();
 
+  /**
+   * One transaction per call. Statements whose replies nothing waits for travel together in one query:
+   * the opening (BEGIN, join settings, staging tables) before the first COPY, and the merges, the state
+   * and COMMIT after the last one. A batch of upserts and deletes is four round trips, not eight; each
+   * round trip is time the destination waits for a worker that is also reading the stream.
+   */
   const applyGroupsOnce = async (spec: TLoadTableSpec, groups: TChangeGroup[], state: TReplicationState, tableVersion: number, uniqueKeys: boolean): Promise<TLoadResult> => {
     const known = new Set(spec.columns.map((c) => c.name));
     for (const g of groups) {
@@ -223,48 +258,61 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     const target = qualified(schema, spec.table);
     const keyed = spec.primaryKey.length > 0;
     const ordered = keyed && !uniqueKeys;
+    const receivedAt = new Date().toISOString();
+    const total = { ...EMPTY };
+    type TQueued = { sql: string; log: boolean; merged?: TChangeGroup };
+    let queued: TQueued[] = [{ sql: "BEGIN", log: false }, ...(keyed && useMerge ? MERGE_JOIN_SETTINGS.map((sql) => ({ sql, log: false })) : [])];
+    /** Staging tables holding rows whose merge is still queued. */
+    const unmerged = new Set<string>();
     const usedInTransaction = new Set<string>();
-    let joinSettingsSet = false;
-    try {
-      return await inTransaction(async () => {
-        const total = { ...EMPTY };
-        const receivedAt = new Date().toISOString();
-        for (const g of groups) {
-          const data = () => Readable.from(encodeGroup(g, { receivedAt, tableVersion, full: !keyed, ordered }), { objectMode: false });
-          let merged = { inserted: 0, updated: 0 };
-          if (!keyed) {
-            // Keyless: every change is a new row, appended straight into the target in order.
-            const rows = await copyInto(target, [...g.sourceCols, ...CHANGE_SDC_COLUMNS], data);
-            merged = { inserted: rows, updated: 0 };
-          } else {
-            const staging = stagingFor(spec, g, ordered);
-            if (!stagingCreated.has(staging.name)) {
-              await run(staging.createSql);
-              stagingCreated.add(staging.name);
-            } else if (usedInTransaction.has(staging.name)) await run(`DELETE FROM ${quoteIdent(staging.name)}`);
-            usedInTransaction.add(staging.name);
-            await copyInto(quoteIdent(staging.name), staging.columns, data);
-            if (useMerge && !joinSettingsSet) {
-              await client.query(MERGE_JOIN_SETTINGS);
-              joinSettingsSet = true;
-            }
-            const res = await run(mergeSql(target, staging.name, spec, g, { receivedAt, tableVersion, ordered, merge: useMerge }));
-            const row = res.rows[0] as { inserted: string | number; updated: string | number } | undefined;
-            merged = { inserted: Number(row?.inserted ?? 0), updated: Number(row?.updated ?? 0) };
-          }
-          total.rowsReceived += g.rows.length;
-          if (g.kind === "delete") total.rowsDeleted += g.rows.length;
-          else {
-            total.rowsInserted += merged.inserted;
-            total.rowsUpdated += merged.updated;
-          }
-        }
-        await saveStateSql(spec.tableKey, state);
-        return total;
+    const send = async (): Promise<void> => {
+      const batch = queued;
+      queued = [];
+      if (batch.length === 0) return;
+      for (const q of batch) if (q.log) opts.onSql?.(q.sql);
+      const res = (await client.query(batch.map((q) => q.sql).join(";\n"))) as pg.QueryResult | pg.QueryResult[];
+      const results = Array.isArray(res) ? res : [res];
+      batch.forEach((q, i) => {
+        if (!q.merged) return;
+        const row = results[i]?.rows[0] as { inserted: string | number; updated: string | number } | undefined;
+        if (q.merged.kind === "delete") return;
+        total.rowsInserted += Number(row?.inserted ?? 0);
+        total.rowsUpdated += Number(row?.updated ?? 0);
       });
+      unmerged.clear();
+    };
+    try {
+      for (const g of groups) {
+        const chunks = encodeGroup(g, { receivedAt, tableVersion, full: !keyed, ordered });
+        total.rowsReceived += g.rows.length;
+        if (g.kind === "delete") total.rowsDeleted += g.rows.length;
+        if (!keyed) {
+          // Keyless: every change is a new row, appended straight into the target in order.
+          await send();
+          total.rowsInserted += await copyChunks(target, [...g.sourceCols, ...CHANGE_SDC_COLUMNS], chunks);
+          continue;
+        }
+        const staging = stagingFor(spec, g, ordered);
+        // Refilling a staging table (ordered groups of one shape): its queued merge runs first.
+        if (unmerged.has(staging.name)) await send();
+        if (!stagingCreated.has(staging.name)) {
+          queued.push({ sql: staging.createSql, log: true });
+          stagingCreated.add(staging.name);
+        } else if (usedInTransaction.has(staging.name)) queued.push({ sql: `DELETE FROM ${quoteIdent(staging.name)}`, log: true });
+        usedInTransaction.add(staging.name);
+        // What the COPY needs (the transaction, its staging table) goes first; queued merges may wait.
+        if (queued.some((q) => !q.merged)) await send();
+        await copyChunks(quoteIdent(staging.name), staging.columns, chunks);
+        unmerged.add(staging.name);
+        queued.push({ sql: mergeSql(target, staging.name, spec, g, { receivedAt, tableVersion, ordered, merge: useMerge }), log: true, merged: g });
+      }
+      queued.push({ sql: stateUpsert(spec.tableKey, state), log: false }, { sql: "COMMIT", log: false });
+      await send();
+      return total;
     } catch (err) {
       // A rolled-back transaction takes the staging tables it created with it.
       stagingCreated.clear();
+      await client.query("ROLLBACK").catch(() => undefined);
       throw err;
     }
   };
