@@ -40,7 +40,7 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { openDestinationClient, type TDestinationConnection } from "./connection";
-import { CHANGE_SDC_COLUMNS, encodeGroup, groupChanges, MERGE_JOIN_SETTINGS, mergeSql, stagingFor } from "./change-staging";
+import { CHANGE_SDC_COLUMNS, encodeGroup, groupChanges, MERGE_JOIN_SETTINGS, mergeSql, stagingFor, writtenRowsSql } from "./change-staging";
 import { columnDefinitionSql, qualified, readExistingColumns, SDC_COLUMNS, STATE_SCHEMA, STATE_TABLE } from "./ddl";
 import type { TBatchMeta, TChange, TChangeGroup, TCopyTextSource, TLoadResult, TLoadTableSpec, TProgress, TReplicationState } from "./types";
 
@@ -127,9 +127,12 @@ function nextSequence(meta: TBatchMeta): bigint {
 
 export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoader> {
   const client: pg.Client = await openDestinationClient(opts.conn);
-  // MERGE … RETURNING merge_action() needs PostgreSQL 17.
-  const versionRow = (await client.query(`SELECT current_setting('server_version_num')::int AS v`)).rows[0] as { v: number } | undefined;
-  const useMerge = (versionRow?.v ?? 0) >= 170000;
+  // Values arrive as text (the client parses no types).
+  const settings = (await client.query(`SELECT current_setting('server_version_num') AS version, current_setting('track_counts') AS counts`)).rows[0] as { version: string; counts: string } | undefined;
+  // MERGE on PostgreSQL 17 (MERGE … RETURNING merge_action() too, where the counts need it).
+  const useMerge = Number(settings?.version ?? 0) >= 170000;
+  // Merges are counted with the statistics' per-transaction counters, unless the server does not keep them.
+  const countByStats = settings?.counts === "on";
   const { schema, integrationId } = opts;
   const run = async (sql: string, params?: unknown[]): Promise<pg.QueryResult> => {
     opts.onSql?.(sql);
@@ -260,8 +263,18 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     const ordered = keyed && !uniqueKeys;
     const receivedAt = new Date().toISOString();
     const total = { ...EMPTY };
-    type TQueued = { sql: string; log: boolean; merged?: TChangeGroup };
-    let queued: TQueued[] = [{ sql: "BEGIN", log: false }, ...(keyed && useMerge ? MERGE_JOIN_SETTINGS.map((sql) => ({ sql, log: false })) : [])];
+    /**
+     * A statement waiting for the next round trip. `setup`: the next COPY needs it done (the transaction,
+     * its staging table). `counts`: it returns the target's written-rows counters (`stats`: before the
+     * first merge, kind null, or after a merge of that kind) or a merge's own counts (`returned`).
+     */
+    type TQueued = { sql: string; log: boolean; setup?: boolean; counts?: { kind: TChangeGroup["kind"] | null; from: "stats" | "returned" } };
+    let queued: TQueued[] = [{ sql: "BEGIN", log: false, setup: true }, ...(keyed && useMerge ? MERGE_JOIN_SETTINGS.map((sql) => ({ sql, log: false })) : [])];
+    /**
+     * The target's written-rows counters as of the last merge. Not zero at the start: they also hold
+     * earlier transactions' counts the session has not reported to the statistics yet.
+     */
+    let written: { inserted: number; updated: number } | null = null;
     /** Staging tables holding rows whose merge is still queued. */
     const unmerged = new Set<string>();
     const usedInTransaction = new Set<string>();
@@ -273,11 +286,16 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
       const res = (await client.query(batch.map((q) => q.sql).join(";\n"))) as pg.QueryResult | pg.QueryResult[];
       const results = Array.isArray(res) ? res : [res];
       batch.forEach((q, i) => {
-        if (!q.merged) return;
+        if (!q.counts) return;
         const row = results[i]?.rows[0] as { inserted: string | number; updated: string | number } | undefined;
-        if (q.merged.kind === "delete") return;
-        total.rowsInserted += Number(row?.inserted ?? 0);
-        total.rowsUpdated += Number(row?.updated ?? 0);
+        const now = { inserted: Number(row?.inserted ?? 0), updated: Number(row?.updated ?? 0) };
+        const before = q.counts.from === "stats" ? written : { inserted: 0, updated: 0 };
+        if (q.counts.from === "stats") written = now;
+        // Soft deletes are updates (or inserts of keys never seen): counted as deletes, by the caller's rows.
+        if (q.counts.kind === "upsert" && before) {
+          total.rowsInserted += now.inserted - before.inserted;
+          total.rowsUpdated += now.updated - before.updated;
+        }
       });
       unmerged.clear();
     };
@@ -296,15 +314,20 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
         // Refilling a staging table (ordered groups of one shape): its queued merge runs first.
         if (unmerged.has(staging.name)) await send();
         if (!stagingCreated.has(staging.name)) {
-          queued.push({ sql: staging.createSql, log: true });
+          queued.push({ sql: staging.createSql, log: true, setup: true });
           stagingCreated.add(staging.name);
-        } else if (usedInTransaction.has(staging.name)) queued.push({ sql: `DELETE FROM ${quoteIdent(staging.name)}`, log: true });
+        } else if (usedInTransaction.has(staging.name)) queued.push({ sql: `DELETE FROM ${quoteIdent(staging.name)}`, log: true, setup: true });
         usedInTransaction.add(staging.name);
         // What the COPY needs (the transaction, its staging table) goes first; queued merges may wait.
-        if (queued.some((q) => !q.merged)) await send();
+        if (queued.some((q) => q.setup)) await send();
         await copyChunks(quoteIdent(staging.name), staging.columns, chunks);
         unmerged.add(staging.name);
-        queued.push({ sql: mergeSql(target, staging.name, spec, g, { receivedAt, tableVersion, ordered, merge: useMerge }), log: true, merged: g });
+        const merge = mergeSql(target, staging.name, spec, g, { receivedAt, tableVersion, ordered, merge: useMerge, returning: !countByStats });
+        if (!countByStats) queued.push({ sql: merge, log: true, counts: { kind: g.kind, from: "returned" } });
+        else {
+          if (!written && !queued.some((q) => q.counts)) queued.push({ sql: writtenRowsSql(target), log: false, counts: { kind: null, from: "stats" } });
+          queued.push({ sql: merge, log: true }, { sql: writtenRowsSql(target), log: false, counts: { kind: g.kind, from: "stats" } });
+        }
       }
       queued.push({ sql: stateUpsert(spec.tableKey, state), log: false }, { sql: "COMMIT", log: false });
       await send();

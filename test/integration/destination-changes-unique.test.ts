@@ -6,9 +6,11 @@ import { sqlOn } from "../support/engine-harness";
 /**
  * loader.applyChanges with { uniqueKeys: true } (the log-based engine's call: one net change per key):
  * the session's staging tables are reused across calls and transactions, a rolled-back call leaves the
- * next one working, and keys that differ as text but not at the destination still converge.
+ * next one working, and keys that differ as text but not at the destination still converge. The merges
+ * are counted with the statistics' per-transaction counters, or by the merge itself on a server that
+ * does not keep them (track_counts off).
  */
-describe("loader.applyChanges with uniqueKeys", () => {
+describe.each([{ trackCounts: true }, { trackCounts: false }])("loader.applyChanges with uniqueKeys (track_counts $trackCounts)", ({ trackCounts }) => {
   let dest: { url: string; drop(): Promise<void> };
   let loader: TDestinationLoader;
   const spec: TLoadTableSpec = {
@@ -29,6 +31,7 @@ describe("loader.applyChanges with uniqueKeys", () => {
   beforeAll(async () => {
     dest = await createEmptyDatabase("embedded", "chgu");
     const u = new URL(dest.url);
+    if (!trackCounts) await sqlOn(dest.url, `ALTER DATABASE "${u.pathname.slice(1)}" SET track_counts = off`);
     loader = await openLoader({
       conn: { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1), ssl: false },
       schema: "uq",
@@ -90,5 +93,13 @@ describe("loader.applyChanges with uniqueKeys", () => {
     expect(res.rowsReceived).toBe(2);
     expect((await rows()).filter((r) => Number(r.id) === 7).map((r) => [r.name, r.qty])).toEqual([["second", "2"]]);
     expect(await loader.readState(spec.tableKey)).toEqual({ lsn: "0/5" });
+  });
+
+  it("saves a state holding quotes and backslashes exactly (it travels as a literal with the merges)", async () => {
+    const state = { lsn: "0/6", note: `it's a \\server\\share path; "quoted" ''` };
+    await loader.applyChanges(spec, [up({ id: "8", name: "eight", qty: "8" }, 6n)], { state, tableVersion: 7, uniqueKeys: true });
+    expect(await loader.readState(spec.tableKey)).toEqual(state);
+    const [setting] = await sqlOn(dest.url, `SELECT current_setting('track_counts') AS v`);
+    expect(setting!.v).toBe(trackCounts ? "on" : "off");
   });
 });
