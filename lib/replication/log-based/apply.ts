@@ -322,6 +322,9 @@ export class StreamApplier {
       this.opts.log.info("target", `Column ${quoteIdent(name)} was added at the source to ${quoteIdent(t.table.schema)}.${quoteIdent(t.table.name)}: adding it to the destination table as ${col?.destinationType ?? "text"}`);
     }
     t.buffer.setKnownColumns(t.spec.columns.map((c) => c.name));
+    // DDL outside any batch's transaction: the write in flight shares the connection, and a statement
+    // queued between its own would run inside it (and roll back with it).
+    await this.settle();
     await this.opts.loader.ensureTable(t.spec);
   }
 
