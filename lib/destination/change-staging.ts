@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
+import { quoteEscapedLiteral, quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { columnDefinitionSql, SDC_COLUMNS } from "./ddl";
 import { encodeCopyValue } from "./copy-text";
 import type { TChange, TChangeGroup, TLoadTableSpec } from "./types";
@@ -149,7 +149,8 @@ function counted(merge: string): string {
  * returned to count (MERGE … RETURNING cost a tenth of the merge).
  */
 export function writtenRowsSql(target: string): string {
-  return `SELECT pg_stat_get_xact_tuples_inserted(${quoteLiteral(target)}::regclass) AS inserted, pg_stat_get_xact_tuples_updated(${quoteLiteral(target)}::regclass) AS updated`;
+  const rel = `${quoteEscapedLiteral(target)}::regclass`;
+  return `SELECT pg_stat_get_xact_tuples_inserted(${rel}) AS inserted, pg_stat_get_xact_tuples_updated(${rel}) AS updated`;
 }
 
 /**

@@ -38,7 +38,7 @@ import { Readable, Transform } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { quoteIdent } from "@/lib/naming/identifiers";
+import { quoteEscapedLiteral as literal, quoteIdent } from "@/lib/naming/identifiers";
 import { openDestinationClient, type TDestinationConnection } from "./connection";
 import { CHANGE_SDC_COLUMNS, encodeGroup, groupChanges, MERGE_JOIN_SETTINGS, mergeSql, stagingFor, writtenRowsSql } from "./change-staging";
 import { columnDefinitionSql, qualified, readExistingColumns, SDC_COLUMNS, STATE_SCHEMA, STATE_TABLE } from "./ddl";
@@ -111,11 +111,6 @@ function rowCounter(onProgress: TProgress | undefined): Transform {
 function storageSql(spec: TLoadTableSpec): string {
   const f = spec.fillfactor;
   return f !== undefined && Number.isInteger(f) && f >= 10 && f < 100 ? ` WITH (fillfactor = ${f})` : "";
-}
-
-/** A string constant that reads the same whatever standard_conforming_strings is. */
-function literal(value: string): string {
-  return `E'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
 /** A per-process counter so _sdc_sequence grows within a millisecond. */
@@ -205,7 +200,12 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     done.catch(() => undefined); // awaited below; an error before the server was ready rejects `ready` too
     client.query(ingest);
     await ready;
-    for (const chunk of chunks) ingest.write(chunk);
+    try {
+      for (const chunk of chunks) ingest.write(chunk);
+    } catch (err) {
+      ingest.destroy(err as Error); // sends CopyFail: the connection leaves COPY mode, the transaction fails
+      throw err;
+    }
     ingest.end();
     await done;
     return ingest.rowCount;

@@ -9,6 +9,14 @@ export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/**
+ * Quotes a string constant for SQL the product runs where it cannot bind values (several statements in
+ * one query): E'' reads the same whatever the server's standard_conforming_strings.
+ */
+export function quoteEscapedLiteral(value: string): string {
+  return `E'${value.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
 /** "Stitch PostgreSQL" → "stitch_postgresql": the integration's destination schema. */
 export function schemaNameFromIntegrationName(name: string): string {
   const base = name

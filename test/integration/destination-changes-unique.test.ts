@@ -95,6 +95,22 @@ describe.each([{ trackCounts: true }, { trackCounts: false }])("loader.applyChan
     expect(await loader.readState(spec.tableKey)).toEqual({ lsn: "0/5" });
   });
 
+  it("counts the merges of a table whose name holds a quote and a backslash", async () => {
+    const odd: TLoadTableSpec = { ...spec, tableKey: `"src"."public"."it's\\odd"`, table: `it's\\odd` };
+    await loader.ensureTable(odd);
+    const first = await loader.applyChanges(odd, [up({ id: "1", name: "a", qty: "1" }), up({ id: "2", name: "b", qty: "2" })], { state: { lsn: "0/1" }, tableVersion: 1, uniqueKeys: true });
+    const second = await loader.applyChanges(odd, [up({ id: "2", qty: "20" }, 2n), up({ id: "3", name: "c", qty: "3" }, 2n)], { state: { lsn: "0/2" }, tableVersion: 1, uniqueKeys: true });
+    expect([first, second]).toEqual([
+      { rowsInserted: 2, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 2 },
+      { rowsInserted: 1, rowsUpdated: 1, rowsDeleted: 0, rowsReceived: 2 },
+    ]);
+    expect(await sqlOn(dest.url, `SELECT id::text, name, qty FROM uq."it's\\odd" ORDER BY id`)).toEqual([
+      { id: "1", name: "a", qty: "1" },
+      { id: "2", name: "b", qty: "20" },
+      { id: "3", name: "c", qty: "3" },
+    ]);
+  });
+
   it("saves a state holding quotes and backslashes exactly (it travels as a literal with the merges)", async () => {
     const state = { lsn: "0/6", note: `it's a \\server\\share path; "quoted" ''` };
     await loader.applyChanges(spec, [up({ id: "8", name: "eight", qty: "8" }, 6n)], { state, tableVersion: 7, uniqueKeys: true });
