@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { openLoader, type TDestinationLoader } from "@/lib/destination/loader";
+import type { TJobLogger } from "@/lib/jobs/log";
+import { StreamApplier } from "@/lib/replication/log-based/apply";
+import type { TStreamEvent } from "@/lib/replication/log-based/changes";
+import { streamKey } from "@/lib/replication/log-based/stream-key";
+import { buildLogTable } from "@/lib/replication/log-based/table-context";
+import type { TSelectedTable } from "@/lib/replication/selected-tables";
+import { createEmptyDatabase } from "../support/databases";
+import { sqlOn } from "../support/engine-harness";
+
+/**
+ * The applier shares one destination connection between the write in flight and the DDL for a column
+ * the stream brings. A statement queued between two of the write's own would run inside its
+ * transaction (and roll back with it): the column must be added only once that write has finished.
+ * Real source and destination; the loader is wrapped only to see the order of its calls and to hold the
+ * first write open.
+ */
+describe("a column the stream brings while a batch is being written", () => {
+  let src: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let dest: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let source: pg.Client;
+  let loader: TDestinationLoader;
+
+  beforeAll(async () => {
+    src = await createEmptyDatabase("embedded", "ddlsrc");
+    dest = await createEmptyDatabase("embedded", "ddldst");
+    await sqlOn(src.url, `CREATE TABLE grow (id int PRIMARY KEY, v text)`);
+    source = new pg.Client({ connectionString: src.url });
+    await source.connect();
+    const u = new URL(dest.url);
+    loader = await openLoader({
+      conn: { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1), ssl: false },
+      schema: "ddl",
+      integrationId: "00000000-0000-0000-0000-000000000003",
+    });
+    await loader.prepare();
+  });
+  afterAll(async () => {
+    await loader?.close();
+    await source?.end();
+    await dest?.drop();
+    await src?.drop();
+  });
+
+  it("is added after the write in flight has finished, and its values land", async () => {
+    const table: TSelectedTable = {
+      tableKey: `"${src.name}"."public"."grow"`,
+      database: src.name,
+      schema: "public",
+      name: "grow",
+      kind: "table",
+      rowEstimate: 0,
+      accessible: true,
+      selection: { tracked: true, columns: ["id", "v"], method: "log_based", replicationKey: [], viewKeyColumns: [] },
+      resetRequestedAt: null,
+      catalogPrimaryKey: ["id"],
+    };
+    const { t } = await buildLogTable(source, table, "grow", ["id", "v"]);
+    await loader.ensureTable(t.spec);
+    // Added at the source after the job read its columns: the stream is the first to tell.
+    await sqlOn(src.url, `ALTER TABLE grow ADD COLUMN extra text`);
+
+    const calls: string[] = [];
+    let release!: () => void;
+    const firstWriteHeld = new Promise<void>((r) => (release = r));
+    let writes = 0;
+    const watched: TDestinationLoader = {
+      ...loader,
+      async applyChangeGroups(spec, groups, opts) {
+        const n = ++writes;
+        calls.push(`write ${n} started`);
+        if (n === 1) await firstWriteHeld;
+        const res = await loader.applyChangeGroups(spec, groups, opts);
+        calls.push(`write ${n} finished`);
+        return res;
+      },
+      async ensureTable(spec) {
+        calls.push("ensureTable");
+        return loader.ensureTable(spec);
+      },
+    };
+    const quiet: TJobLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, critical: () => undefined, flush: async () => undefined };
+    const applier = new StreamApplier({
+      source,
+      loader: watched,
+      log: quiet,
+      tables: [{ t, state: { method: "log_based", slot: "s", plugin: "pgoutput", lsn: "0/1", tableVersion: 1, copiedAt: "2026-01-01T00:00:00Z" }, savedLsn: 1n, queuedLsn: 1n }],
+      slotConfirmed: 1n,
+      onStateCommitted: async () => undefined,
+      onProgress: () => undefined,
+    });
+    const feed = async (event: TStreamEvent) => {
+      const r = applier.onEvent(event, "0/0");
+      if (r) await r;
+    };
+    const insert = (columns: string[], values: string[]): TStreamEvent => ({ kind: "change", op: "insert", schema: "public", table: "grow", relKey: streamKey("public", "grow"), columns, values, types: null, identity: null });
+
+    // A transaction big enough to start a write at its commit (held open by the wrapper)…
+    await feed({ kind: "begin", commitLsn: 0x100n, commitTime: "2026-01-01T00:00:01Z" });
+    for (let i = 1; i <= 2500; i++) await feed(insert(["id", "v"], [String(i), "a"]));
+    await feed({ kind: "commit", endLsn: 0x110n, commitTime: "2026-01-01T00:00:01Z" });
+    expect(calls).toEqual(["write 1 started"]);
+    // …then one carrying the new column, written by the final flush.
+    await feed({ kind: "begin", commitLsn: 0x200n, commitTime: "2026-01-01T00:00:02Z" });
+    await feed(insert(["id", "v", "extra"], ["9999", "b", "new"]));
+    await feed({ kind: "commit", endLsn: 0x210n, commitTime: "2026-01-01T00:00:02Z" });
+    const finishing = applier.finish();
+    // Room for a wrongly ordered applier to issue its DDL while the first write is still open.
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await finishing;
+
+    expect(calls).toEqual(["write 1 started", "write 1 finished", "ensureTable", "write 2 started", "write 2 finished"]);
+    expect(await sqlOn(dest.url, `SELECT count(*)::int AS n, count(extra)::int AS with_extra, max(extra) AS extra FROM ddl.grow`)).toEqual([{ n: "2501", with_extra: "1", extra: "new" }]);
+    expect(applier.committedLsn()).toBe(0x210n);
+  });
+});
