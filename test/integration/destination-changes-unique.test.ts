@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openLoader, type TChange, type TDestinationLoader, type TLoadTableSpec } from "@/lib/destination/loader";
-import { createEmptyDatabase } from "../support/databases";
+import type { TChange, TDestinationLoader, TLoadTableSpec } from "@/lib/destination/loader";
+import { createEmptyDatabase, openTestLoader } from "../support/databases";
 import { sqlOn } from "../support/engine-harness";
 
 /**
@@ -11,7 +11,7 @@ import { sqlOn } from "../support/engine-harness";
  * does not keep them (track_counts off).
  */
 describe.each([{ trackCounts: true }, { trackCounts: false }])("loader.applyChanges with uniqueKeys (track_counts $trackCounts)", ({ trackCounts }) => {
-  let dest: { url: string; drop(): Promise<void> };
+  let dest: Awaited<ReturnType<typeof createEmptyDatabase>>;
   let loader: TDestinationLoader;
   const spec: TLoadTableSpec = {
     tableKey: '"src"."public"."u"',
@@ -30,14 +30,8 @@ describe.each([{ trackCounts: true }, { trackCounts: false }])("loader.applyChan
 
   beforeAll(async () => {
     dest = await createEmptyDatabase("embedded", "chgu");
-    const u = new URL(dest.url);
-    if (!trackCounts) await sqlOn(dest.url, `ALTER DATABASE "${u.pathname.slice(1)}" SET track_counts = off`);
-    loader = await openLoader({
-      conn: { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1), ssl: false },
-      schema: "uq",
-      integrationId: "00000000-0000-0000-0000-000000000002",
-    });
-    await loader.prepare();
+    if (!trackCounts) await sqlOn(dest.url, `ALTER DATABASE "${dest.name}" SET track_counts = off`);
+    loader = await openTestLoader(dest.url, "uq", "00000000-0000-0000-0000-000000000002");
     await loader.ensureTable(spec);
   });
   afterAll(async () => {

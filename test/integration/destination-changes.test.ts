@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openLoader, type TChange, type TDestinationLoader, type TLoadTableSpec } from "@/lib/destination/loader";
-import { createEmptyDatabase } from "../support/databases";
+import type { TChange, TDestinationLoader, TLoadTableSpec } from "@/lib/destination/loader";
+import { createEmptyDatabase, openTestLoader } from "../support/databases";
 import { sqlOn } from "../support/engine-harness";
 
 /** The loader's change-stream API, as the log-based engine uses it, against a real destination. */
@@ -25,13 +25,7 @@ describe("loader.applyChanges: upserts, deletes and absent columns", () => {
 
   beforeAll(async () => {
     dest = await createEmptyDatabase("embedded", "chg");
-    const u = new URL(dest.url);
-    loader = await openLoader({
-      conn: { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1), ssl: false },
-      schema: "Log Schema",
-      integrationId: "00000000-0000-0000-0000-000000000001",
-    });
-    await loader.prepare();
+    loader = await openTestLoader(dest.url, "Log Schema", "00000000-0000-0000-0000-000000000001");
     await loader.ensureTable(spec);
   });
   afterAll(async () => {

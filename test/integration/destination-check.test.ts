@@ -7,11 +7,11 @@ import { inject } from "vitest";
 import { checkDestination } from "@/lib/destination/check";
 import type { TDestinationConnection } from "@/lib/destination/connection";
 import { createEmptyDatabase } from "../support/databases";
+import { connectionParts } from "../support/url";
 import { sqlOn } from "../support/engine-harness";
 
 function connOf(url: string, extra: Partial<TDestinationConnection> = {}): TDestinationConnection {
-  const u = new URL(url);
-  return { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: decodeURIComponent(u.pathname.slice(1)), ssl: false, ...extra };
+  return { ...connectionParts(url), ssl: false, ...extra };
 }
 
 const statusOf = (check: Awaited<ReturnType<typeof checkDestination>>) => Object.fromEntries(check.items.map((i) => [i.id, i.status]));

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { openLoader, type TDestinationLoader } from "@/lib/destination/loader";
+import type { TDestinationLoader } from "@/lib/destination/loader";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { StreamApplier } from "@/lib/replication/log-based/apply";
 import type { TStreamEvent } from "@/lib/replication/log-based/changes";
 import { streamKey } from "@/lib/replication/log-based/stream-key";
 import { buildLogTable } from "@/lib/replication/log-based/table-context";
 import type { TSelectedTable } from "@/lib/replication/selected-tables";
-import { createEmptyDatabase } from "../support/databases";
+import { createEmptyDatabase, openTestLoader } from "../support/databases";
 import { sqlOn } from "../support/engine-harness";
 
 /**
@@ -29,13 +29,7 @@ describe("a column the stream brings while a batch is being written", () => {
     await sqlOn(src.url, `CREATE TABLE grow (id int PRIMARY KEY, v text)`);
     source = new pg.Client({ connectionString: src.url });
     await source.connect();
-    const u = new URL(dest.url);
-    loader = await openLoader({
-      conn: { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1), ssl: false },
-      schema: "ddl",
-      integrationId: "00000000-0000-0000-0000-000000000003",
-    });
-    await loader.prepare();
+    loader = await openTestLoader(dest.url, "ddl", "00000000-0000-0000-0000-000000000003");
   });
   afterAll(async () => {
     await loader?.close();

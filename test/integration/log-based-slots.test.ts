@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rerunPrerequisiteReport } from "@/lib/integrations/update-prerequisites";
 import { enableLogBasedReplication } from "@/lib/replication/log-based";
 import { createEmptyDatabase } from "../support/databases";
+import { connectionParts } from "../support/url";
 import { withEnv } from "../support/env";
 import { createIntegration } from "../support/fixtures";
 import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
@@ -100,11 +101,10 @@ describe("two integrations on one source database never share a slot", () => {
   beforeAll(async () => {
     w = await createEngineWorld({ source: "embedded", name: "First Reader" });
     await sqlOn(w.sourceUrl, `CREATE TABLE shared_items (id int PRIMARY KEY, v text); INSERT INTO shared_items VALUES (1, 'one')`);
-    const u = new URL(w.sourceUrl);
     const integration = await createIntegration(
       w.app.db,
       w.teamId,
-      { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1) },
+      connectionParts(w.sourceUrl),
       { name: "Second Reader", schemaName: "second_reader" },
     );
     second = { ...w, integration, schema: "second_reader" };

@@ -2,7 +2,8 @@ import { inject } from "vitest";
 import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { createDb, type TDb } from "@/db/client";
-import { withDatabase } from "./url";
+import { openLoader, type TDestinationLoader } from "@/lib/destination/loader";
+import { connectionParts, withDatabase } from "./url";
 
 export { withDatabase };
 
@@ -15,6 +16,13 @@ export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T
   } finally {
     await c.end();
   }
+}
+
+/** A destination loader on a test database (plain TCP), with its state table ready. */
+export async function openTestLoader(url: string, schema: string, integrationId: string): Promise<TDestinationLoader> {
+  const loader = await openLoader({ conn: { ...connectionParts(url), ssl: false }, schema, integrationId });
+  await loader.prepare();
+  return loader;
 }
 
 export type TTestAppDb = { url: string; db: TDb; close(): Promise<void> };

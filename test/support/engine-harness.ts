@@ -10,6 +10,7 @@ import { quoteIdent } from "@/lib/naming/identifiers";
 import { runExtractJob, type TExtractOptions } from "@/lib/replication/extract-job";
 import { createIntegration, createTeamWithUser } from "./fixtures";
 import { createAppDatabase, createEmptyDatabase, type TTestAppDb } from "./databases";
+import { connectionParts } from "./url";
 
 /** Runs SQL on a database by URL. */
 export async function sqlOn<T extends pg.QueryResultRow = Record<string, string | null>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
@@ -22,11 +23,6 @@ export async function sqlOn<T extends pg.QueryResultRow = Record<string, string 
   } finally {
     await c.end();
   }
-}
-
-function parts(url: string) {
-  const u = new URL(url);
-  return { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: decodeURIComponent(u.pathname.slice(1)) };
 }
 
 export type TEngineWorld = {
@@ -45,9 +41,9 @@ export async function createEngineWorld(opts: { source?: "embedded" | "pg15"; in
   const { team } = await createTeamWithUser(app.db);
   const source = await createEmptyDatabase(opts.source ?? "embedded", "src");
   const dest = await createEmptyDatabase("embedded", "dst");
-  const d = parts(dest.url);
+  const d = connectionParts(dest.url);
   await app.db.insert(destinations).values({ teamId: team.id, host: d.host, port: d.port, username: d.user, passwordEnc: seal(d.password), database: d.database });
-  const s = parts(source.url);
+  const s = connectionParts(source.url);
   const name = opts.name ?? `Engine ${Math.random().toString(36).slice(2, 8)}`;
   const integration = await createIntegration(app.db, team.id, s, { name, includeSchemaNames: opts.includeSchemaNames ?? false, defaultMethod: "full_table" });
   return {
@@ -72,7 +68,7 @@ export async function selectTable(
   choice: Partial<TTableSelectionState> & { method: TTableSelectionState["method"] },
 ): Promise<string> {
   const schema = rel.schema ?? "public";
-  const database = parts(world.sourceUrl).database;
+  const database = connectionParts(world.sourceUrl).database;
   const regclass = `${quoteIdent(schema)}.${quoteIdent(rel.name)}`;
   const cols = await sqlOn<{ name: string; type: string; notnull: string; pk: string }>(
     world.sourceUrl,
