@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { quoteEscapedLiteral, quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { columnDefinitionSql, SDC_COLUMNS } from "./ddl";
 import { encodeCopyValue } from "./copy-text";
-import type { TChange, TChangeGroup, TLoadTableSpec } from "./types";
+import type { TChange, TChangeGroup, TChangeRow, TLoadTableSpec } from "./types";
 
 /** The _sdc columns every staged change carries, after its source columns. */
 export const CHANGE_SDC_COLUMNS = ["_sdc_extracted_at", "_sdc_received_at", "_sdc_batched_at", "_sdc_sequence", "_sdc_table_version", "_sdc_deleted_at"] as const;
@@ -48,36 +48,29 @@ export function stagingFor(spec: TLoadTableSpec, group: TChangeGroup, ordered: b
   return { name, columns, createSql: `CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(name)} (${defs.join(", ")}) ON COMMIT DELETE ROWS` };
 }
 
+type TEncodeOptions = { receivedAt: string; tableVersion: number; full: boolean; ordered: boolean };
+
 /**
  * COPY text rows of a group, in chunks of `rowsPerChunk` rows (a huge group is never one string; the
  * loader writes each chunk as soon as it is encoded, so the server parses one while the next is made).
  * `full` (straight into a keyless target): the source columns and all the _sdc columns. Otherwise
  * (staging): the source columns, the per-change _sdc columns and, `ordered`, the change's position.
  */
-export function* encodeGroup(group: TChangeGroup, opts: { receivedAt: string; tableVersion: number; full: boolean; ordered: boolean }, rowsPerChunk = 2_000): Generator<string> {
-  const fixed = opts.full ? `\t${encodeCopyValue(opts.receivedAt)}\t${encodeCopyValue(opts.receivedAt)}` : "";
-  const version = opts.full ? `\t${Math.trunc(opts.tableVersion)}` : "";
-  const isDelete = group.kind === "delete";
-  // Straight into a keyless target every row carries _sdc_extracted_at; staging holds it only per row.
-  const shared = group.extractedAt === undefined ? null : encodeCopyValue(group.extractedAt);
-  const perRow = shared === null || opts.full;
+export function* encodeGroup(group: TChangeGroup, opts: TEncodeOptions, rowsPerChunk = 2_000): Generator<string | Buffer> {
+  const tail = rowTail(group, opts);
+  if (group.arena) {
+    yield* encodeArenaRows(group, group.arena, tail);
+    return;
+  }
   const at = group.at;
   const n = at.length;
   let out = "";
-  let ord = 0;
   let inChunk = 0;
   for (const c of group.rows) {
     const values = c.values;
     let line = "";
     for (let i = 0; i < n; i++) line += `${encodeCopyValue(values[at[i]!] ?? null)}\t`;
-    const extractedAt = c.extractedAt ?? group.extractedAt ?? null;
-    const seq = c.sequence ?? nextChangeSequence(extractedAt);
-    if (perRow) line += `${shared ?? encodeCopyValue(extractedAt)}${fixed}\t`;
-    line += `${seq.toString()}${version}`;
-    if (isDelete) line += `\t${encodeCopyValue(c.deletedAt ?? null)}`;
-    else if (opts.full) line += "\t\\N";
-    if (opts.ordered) line += `\t${ord++}`;
-    out += `${line}\n`;
+    out += `${line}${tail(c)}\n`;
     if (++inChunk === rowsPerChunk) {
       yield out;
       out = "";
@@ -85,6 +78,61 @@ export function* encodeGroup(group: TChangeGroup, opts: { receivedAt: string; ta
     }
   }
   if (out) yield out;
+}
+
+/** The part of a COPY row after its source columns: the _sdc columns (and the ordinal) the options ask for. */
+function rowTail(group: TChangeGroup, opts: TEncodeOptions): (c: TChangeRow) => string {
+  const fixed = opts.full ? `\t${encodeCopyValue(opts.receivedAt)}\t${encodeCopyValue(opts.receivedAt)}` : "";
+  const version = opts.full ? `\t${Math.trunc(opts.tableVersion)}` : "";
+  const isDelete = group.kind === "delete";
+  // Straight into a keyless target every row carries _sdc_extracted_at; staging holds it only per row.
+  const shared = group.extractedAt === undefined ? null : encodeCopyValue(group.extractedAt);
+  const perRow = shared === null || opts.full;
+  let ord = 0;
+  // Rows of one source transaction share their sequence and deletion time: their tail is made once.
+  let lastSeq: bigint | undefined;
+  let lastDeleted: string | null | undefined;
+  let last = "";
+  return (c) => {
+    if (!perRow && !opts.ordered && c.sequence !== undefined && c.sequence === lastSeq && c.deletedAt === lastDeleted) return last;
+    const extractedAt = c.extractedAt ?? group.extractedAt ?? null;
+    const seq = c.sequence ?? nextChangeSequence(extractedAt);
+    let line = perRow ? `${shared ?? encodeCopyValue(extractedAt)}${fixed}\t` : "";
+    line += `${seq.toString()}${version}`;
+    if (isDelete) line += `\t${encodeCopyValue(c.deletedAt ?? null)}`;
+    else if (opts.full) line += "\t\\N";
+    if (opts.ordered) line += `\t${ord++}`;
+    lastSeq = c.sequence;
+    lastDeleted = c.deletedAt;
+    last = line;
+    return line;
+  };
+}
+
+const ARENA_CHUNK_BYTES = 128 * 1024;
+
+/** Rows whose source columns are already COPY text in `arena`: their bytes, a tab, the tail, a newline. */
+function* encodeArenaRows(group: TChangeGroup, arena: Buffer, tail: (c: TChangeRow) => string): Generator<Buffer> {
+  let chunk = Buffer.allocUnsafe(ARENA_CHUNK_BYTES);
+  let o = 0;
+  for (const c of group.rows) {
+    const start = c.start ?? 0;
+    const end = c.end ?? 0;
+    const t = tail(c);
+    const need = end - start + t.length + 2;
+    if (o + need > chunk.length) {
+      if (o > 0) yield chunk.subarray(0, o);
+      // A fresh buffer: the one just yielded may still be queued on the socket.
+      chunk = Buffer.allocUnsafe(Math.max(ARENA_CHUNK_BYTES, need));
+      o = 0;
+    }
+    if (end - start < 64) for (let k = start; k < end; k++) chunk[o++] = arena[k]!;
+    else o += arena.copy(chunk, o, start, end);
+    chunk[o++] = 0x09;
+    o += chunk.write(t, o, "latin1"); // the tail is ASCII: numbers and ISO timestamps
+    chunk[o++] = 0x0a;
+  }
+  if (o > 0) yield chunk.subarray(0, o);
 }
 
 /** A per-process counter so _sdc_sequence grows within a millisecond. */

@@ -56,7 +56,15 @@ export type TProgress = (rowsSoFar: number) => void;
  * the column was not sent (kept at the destination). Shaped so the log-based buffer hands its entries over
  * without copying them.
  */
-export type TChangeRow = { readonly values: readonly (string | null | undefined)[]; extractedAt?: string; sequence?: bigint; deletedAt?: string | null };
+export type TChangeRow = {
+  readonly values: readonly (string | null | undefined)[];
+  extractedAt?: string;
+  sequence?: bigint;
+  deletedAt?: string | null;
+  /** In a group with an `arena`: the row's bytes there (its values are then not used). */
+  start?: number;
+  end?: number;
+};
 
 /** A run of changes of one kind with the same columns: one COPY into staging and one merge. */
 export type TChangeGroup = {
@@ -68,5 +76,10 @@ export type TChangeGroup = {
   rows: TChangeRow[];
   /** One _sdc_extracted_at for every row (a literal in the merge, not a staged column); else each row's own. */
   extractedAt?: string;
+  /**
+   * Rows already encoded: each row's source columns are the COPY text (tab-separated, escaped) at
+   * arena[start, end), in sourceCols order.
+   */
+  arena?: Buffer;
 };
 

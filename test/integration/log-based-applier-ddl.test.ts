@@ -86,7 +86,7 @@ describe("a column the stream brings while a batch is being written", () => {
       onProgress: () => undefined,
     });
     const feed = async (event: TStreamEvent) => {
-      const r = applier.onEvent(event, "0/0");
+      const r = applier.onEvent(event, 0n);
       if (r) await r;
     };
     const insert = (columns: string[], values: string[]): TStreamEvent => ({ kind: "change", op: "insert", schema: "public", table: "grow", relKey: streamKey("public", "grow"), columns, values, types: null, identity: null });

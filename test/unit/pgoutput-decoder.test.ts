@@ -1,40 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { TRowChange } from "@/lib/replication/log-based/changes";
+import { readChangeValues, type TRowChange } from "@/lib/replication/log-based/changes";
 import { parseLsn } from "@/lib/replication/log-based/lsn";
 import { PgoutputDecoder } from "@/lib/replication/log-based/pgoutput-decoder";
-
-/** Builders for pgoutput protocol-1 messages, as PostgreSQL's "Logical Replication Message Formats" lays them out. */
-const u8 = (n: number) => Buffer.from([n]);
-const i16 = (n: number) => {
-  const b = Buffer.alloc(2);
-  b.writeInt16BE(n);
-  return b;
-};
-const i32 = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n);
-  return b;
-};
-const i64 = (n: bigint) => {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64BE(n);
-  return b;
-};
-const str = (s: string) => Buffer.concat([Buffer.from(s, "utf8"), u8(0)]);
-const tag = (c: string) => Buffer.from(c, "ascii");
-/** A tuple: string = text value, null = NULL, undefined = unchanged TOAST. */
-const tuple = (values: (string | null | undefined)[]) =>
-  Buffer.concat([
-    i16(values.length),
-    ...values.map((v) => {
-      if (v === null) return tag("n");
-      if (v === undefined) return tag("u");
-      const bytes = Buffer.from(v, "utf8");
-      return Buffer.concat([tag("t"), i32(bytes.length), bytes]);
-    }),
-  ]);
-const relation = (id: number, schema: string, name: string, identity: string, cols: { name: string; key?: boolean; oid?: number }[]) =>
-  Buffer.concat([tag("R"), i32(id), str(schema), str(name), tag(identity), i16(cols.length), ...cols.map((c) => Buffer.concat([u8(c.key ? 1 : 0), str(c.name), i32(c.oid ?? 25), i32(-1)]))]);
+import { i16, i32, i64, relation, tag, tuple, u8 } from "../support/pgoutput-messages";
 
 /** 2026-01-01T00:00:00.123456Z as microseconds since 2000-01-01. */
 const COMMIT_US = BigInt(Date.parse("2026-01-01T00:00:00Z") - Date.parse("2000-01-01T00:00:00Z")) * 1000n + 123_456n;
@@ -57,34 +25,34 @@ describe("the pgoutput decoder", () => {
 
   it("an insert's values stay exact text aligned with the relation's columns, NULL kept apart from unsent", () => {
     const d = decoderWithTable();
-    const ev = d.decode(Buffer.concat([tag("I"), i32(16384), tag("N"), tuple(["12345678901234567890", null, "héllo\tworld"])])) as TRowChange;
+    const ev = readChangeValues(d.decode(Buffer.concat([tag("I"), i32(16384), tag("N"), tuple(["12345678901234567890", null, "héllo\tworld"])])) as TRowChange);
     expect(ev).toMatchObject({ kind: "change", op: "insert", schema: "public", table: 'Hostile "t"', columns: ["id", "note", "big"], identity: null });
     expect(ev.values).toEqual(["12345678901234567890", null, "héllo\tworld"]);
   });
 
   it("an update leaves an unchanged TOAST value unsent (undefined), never NULL", () => {
     const d = decoderWithTable();
-    const ev = d.decode(Buffer.concat([tag("U"), i32(16384), tag("N"), tuple(["1", "changed", undefined])])) as TRowChange;
+    const ev = readChangeValues(d.decode(Buffer.concat([tag("U"), i32(16384), tag("N"), tuple(["1", "changed", undefined])])) as TRowChange);
     expect(ev.values).toEqual(["1", "changed", undefined]);
     expect(ev.identity).toBeNull();
   });
 
   it("an update that moves the key sends the old key only (non-key columns are not part of it)", () => {
     const d = decoderWithTable();
-    const ev = d.decode(Buffer.concat([tag("U"), i32(16384), tag("K"), tuple(["1", null, null]), tag("N"), tuple(["2", "n", undefined])])) as TRowChange;
+    const ev = readChangeValues(d.decode(Buffer.concat([tag("U"), i32(16384), tag("K"), tuple(["1", null, null]), tag("N"), tuple(["2", "n", undefined])])) as TRowChange);
     expect(ev.identity).toEqual(["1", undefined, undefined]);
     expect(ev.values).toEqual(["2", "n", undefined]);
   });
 
   it("under REPLICA IDENTITY FULL an unchanged TOAST value of the new row is taken from the old row", () => {
     const d = decoderWithTable("f");
-    const ev = d.decode(Buffer.concat([tag("U"), i32(16384), tag("O"), tuple(["1", "old", "large value"]), tag("N"), tuple(["1", "new", undefined])])) as TRowChange;
+    const ev = readChangeValues(d.decode(Buffer.concat([tag("U"), i32(16384), tag("O"), tuple(["1", "old", "large value"]), tag("N"), tuple(["1", "new", undefined])])) as TRowChange);
     expect(ev.values).toEqual(["1", "new", "large value"]);
   });
 
   it("a delete carries its old key; a truncate names its tables", () => {
     const d = decoderWithTable();
-    const del = d.decode(Buffer.concat([tag("D"), i32(16384), tag("K"), tuple(["5", null, null])])) as TRowChange;
+    const del = readChangeValues(d.decode(Buffer.concat([tag("D"), i32(16384), tag("K"), tuple(["5", null, null])])) as TRowChange);
     expect(del).toMatchObject({ op: "delete", values: [], identity: ["5", undefined, undefined] });
     expect(d.decode(Buffer.concat([tag("T"), i32(1), u8(0), i32(16384)]))).toEqual({ kind: "truncate", tables: [{ schema: "public", table: 'Hostile "t"' }] });
   });
@@ -92,7 +60,7 @@ describe("the pgoutput decoder", () => {
   it("a new relation description replaces the old one (a column added at the source)", () => {
     const d = decoderWithTable();
     d.decode(relation(16384, "public", 'Hostile "t"', "d", [{ name: "id", key: true }, { name: "note" }, { name: "big" }, { name: "added" }]));
-    const ev = d.decode(Buffer.concat([tag("I"), i32(16384), tag("N"), tuple(["3", "n", "b", "new column"])])) as TRowChange;
+    const ev = readChangeValues(d.decode(Buffer.concat([tag("I"), i32(16384), tag("N"), tuple(["3", "n", "b", "new column"])])) as TRowChange);
     expect(ev.columns).toEqual(["id", "note", "big", "added"]);
     expect(ev.values[3]).toBe("new column");
   });
@@ -101,6 +69,6 @@ describe("the pgoutput decoder", () => {
     const d = decoderWithTable();
     expect(() => d.decode(Buffer.concat([tag("I"), i32(99), tag("N"), tuple(["1"])]))).toThrow(/relation 99 arrived before its description/);
     const binary = Buffer.concat([tag("I"), i32(16384), tag("N"), i16(1), tag("b"), i32(1), u8(1)]);
-    expect(() => d.decode(binary)).toThrow(/binary values are not requested/);
+    expect(() => readChangeValues(d.decode(binary) as TRowChange)).toThrow(/binary values are not requested/);
   });
 });

@@ -6,7 +6,7 @@ import { readSourceColumns } from "../source-columns";
 import type { TChangeMeta } from "./buffer";
 import type { TRelationInfo, TRowChange, TStreamEvent } from "./changes";
 import { reachFaultPoint } from "./faults";
-import { formatLsn, maxLsn, parseLsn, type TLsn } from "./lsn";
+import { formatLsn, maxLsn, type TLsn } from "./lsn";
 import { stateRecord, type TLogBasedState } from "./state";
 import { noteTypeChange, streamKey, type TLogTable } from "./table-context";
 
@@ -85,21 +85,21 @@ export class StreamApplier {
 
   /**
    * Handles one event in stream order. Returns a promise only when it has to wait (a destination write,
-   * a source lookup): the reader handles everything else synchronously. `lsnText` is the message's
-   * position (parsed only when the event does not carry its own).
+   * a source lookup): the reader handles everything else synchronously. `walStart` is the message's
+   * position (used when the event does not carry its own).
    */
-  onEvent(event: TStreamEvent, lsnText: string): void | Promise<void> {
+  onEvent(event: TStreamEvent, walStart: TLsn): void | Promise<void> {
     if (this.failure) throw this.failure;
     switch (event.kind) {
       case "begin": {
-        this.txCommitLsn = event.commitLsn ?? parseLsn(lsnText);
+        this.txCommitLsn = event.commitLsn ?? walStart;
         this.txMeta = { at: event.commitTime ?? new Date().toISOString(), sequence: this.txCommitLsn };
         return;
       }
       case "change":
         return this.onChange(event);
       case "commit":
-        this.lastCommitEnd = maxLsn(this.lastCommitEnd, event.endLsn ?? parseLsn(lsnText));
+        this.lastCommitEnd = maxLsn(this.lastCommitEnd, event.endLsn ?? walStart);
         if (this.buffered === 0) return;
         // Write when the destination is free; while it is busy keep reading (the next batch grows) unless
         // the buffer is full.

@@ -1,5 +1,6 @@
 import type { TChangeGroup, TChangeRow } from "@/lib/destination/loader";
-import type { TRowChange, TValue } from "./changes";
+import { readChangeValues, type TRowChange, type TValue } from "./changes";
+import { readArenaRow, RowArena, type TRawTuple } from "./row-arena";
 
 type TValues = Record<string, string | null>;
 
@@ -9,17 +10,33 @@ export type TPendingFill = { key: TValues; columns: string[] };
 /** The commit a change belongs to: one object per source transaction, shared by its changes. */
 export type TChangeMeta = { at: string; sequence: bigint };
 
-/** A buffered change; `values` are indexed by the buffer's column registry (undefined: not sent). */
-type TEntry = TChangeRow & { kind: "upsert" | "delete"; values: TValue[]; fill: TPendingFill | null };
+/** Columns of rows kept as COPY text in the arena: their names, and each one's registry index. */
+type TArenaLayout = { id: number; sourceCols: string[]; at: number[] };
+
+/** How a relation's tuples go into the arena (one per relation description). */
+type TArenaPlan = { width: number; emit: Int32Array; keyPos: Int32Array; layout: TArenaLayout };
+
+/**
+ * A buffered change; `values` are indexed by the buffer's column registry (undefined: not sent). With a
+ * `layout`, the row is instead the arena's bytes [start, end) (COPY text of the layout's columns) and
+ * `values` is empty until the row is read back (materialize).
+ */
+type TEntry = TChangeRow & { kind: "upsert" | "delete"; values: TValue[]; fill: TPendingFill | null; layout: TArenaLayout | null; start: number; end: number };
+
+// Frozen: a write to an arena row's values without reading it back first throws instead of corrupting others.
+const NO_VALUES: TValue[] = Object.freeze([]) as unknown as TValue[];
 
 /**
  * The changes of one table received since the last commit to the destination. Keyed tables keep one net
  * change per key (later changes merged over earlier ones, in order), so a batch of many changes becomes a
  * few set-based merges; keyless tables keep every change in order (they are appended).
  *
- * Values live in arrays indexed by a per-table column registry (names are mapped once per relation
- * description, not per change), and drain() hands the entries to the loader as they are: the hot path
- * allocates one array per change and nothing per column.
+ * The common pgoutput change (an insert, an update sending every column with its key unchanged, a delete
+ * by key) is copied from its message straight into an arena as the COPY text the loader sends: no string
+ * or array per value, and a superseded row is only dead bytes. Every other change (unchanged TOAST values,
+ * a key change, wal2json) keeps its values in an array indexed by a per-table column registry (names are
+ * mapped once per relation description); an arena row it must merge with is read back first. drain()
+ * hands the entries to the loader as they are.
  */
 export class TableChangeBuffer {
   private byKey = new Map<string, TEntry>();
@@ -33,6 +50,11 @@ export class TableChangeBuffer {
    */
   private mappings = new WeakMap<readonly string[], Int32Array | null>();
   private readonly pkCount: number;
+  private arena = new RowArena();
+  private plans = new WeakMap<readonly string[], TArenaPlan | null>();
+  private layoutCount = 0;
+  /** Deletes by key alone: the key columns. */
+  private readonly keyLayout: TArenaLayout;
   /** Changes received (before merging), for the loading report and batching. */
   received = 0;
 
@@ -43,6 +65,7 @@ export class TableChangeBuffer {
   ) {
     for (const k of primaryKey) this.register(k);
     this.pkCount = primaryKey.length;
+    this.keyLayout = { id: this.layoutCount++, sourceCols: [...primaryKey], at: primaryKey.map((_, i) => i) };
   }
 
   get size(): number {
@@ -100,9 +123,76 @@ export class TableChangeBuffer {
     return key;
   }
 
+  /** How a relation's tuples go into the arena; null when they cannot (keyless table, key not among its columns). */
+  private planFor(columns: readonly string[]): TArenaPlan | null {
+    let plan = this.plans.get(columns);
+    if (plan !== undefined) return plan;
+    plan = null;
+    if (this.pkCount > 0) {
+      const map = this.mapping(columns);
+      const reg = (i: number) => (map === null ? i : map[i]!);
+      const keyPos = Int32Array.from(this.primaryKey, (k) => columns.indexOf(k));
+      if (keyPos.every((i) => i >= 0 && reg(i) >= 0)) {
+        const emit = Int32Array.from(columns.keys()).filter((i) => reg(i) >= 0);
+        plan = { width: columns.length, emit, keyPos, layout: { id: this.layoutCount++, sourceCols: Array.from(emit, (i) => columns[i]!), at: Array.from(emit, reg) } };
+      }
+    }
+    this.plans.set(columns, plan);
+    return plan;
+  }
+
+  /**
+   * The arena path: an insert or an update whose tuple carries every column (so the key did not change
+   * and nothing is unchanged TOAST), or a delete by key. False: the change needs the general path.
+   */
+  private addRaw(change: TRowChange, raw: TRawTuple, meta: TChangeMeta): boolean {
+    const plan = this.planFor(change.columns);
+    if (plan === null || !this.arena.scan(raw, plan.width)) return false;
+    const id = this.arena.keyId(plan.keyPos);
+    const prev = this.byKey.get(id);
+    if (change.op === "delete") {
+      if (prev && prev.layout === null) return false;
+      // A row inserted or changed earlier in this batch lands with those values and the delete mark.
+      const e = prev ? this.arenaEntry("delete", prev.layout!, prev.start, prev.end, meta) : this.arenaEntry("delete", this.keyLayout, this.arena.write(plan.keyPos), this.arena.length, meta);
+      this.byKey.set(id, e);
+      return true;
+    }
+    // An update over an earlier change of another shape merges column by column: the general path.
+    if (change.op === "update" && prev?.kind === "upsert" && prev.layout !== plan.layout) return false;
+    const start = this.arena.write(plan.emit);
+    this.byKey.set(id, this.arenaEntry("upsert", plan.layout, start, this.arena.length, meta));
+    return true;
+  }
+
+  private arenaEntry(kind: TEntry["kind"], layout: TArenaLayout, start: number, end: number, meta: TChangeMeta): TEntry {
+    return { kind, values: NO_VALUES, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null, layout, start, end };
+  }
+
+  /** An arena row read back into registry-indexed values (a change of another shape must merge with it). */
+  private materialize(e: TEntry): void {
+    const layout = e.layout;
+    if (!layout) return;
+    const read = readArenaRow(this.arena.buf, e.start, e.end);
+    const values = new Array<TValue>(this.names.length);
+    for (let j = 0; j < layout.at.length; j++) values[layout.at[j]!] = read[j];
+    e.values = values;
+    e.layout = null;
+  }
+
+  /** The buffered change of a key, with its values readable. */
+  private entryOf(id: string): TEntry | undefined {
+    const e = this.byKey.get(id);
+    if (e?.layout) this.materialize(e);
+    return e;
+  }
+
   /** Adds a change; `meta` is its transaction's (commit time for _sdc_deleted_at, position for ordering). */
   add(change: TRowChange, meta: TChangeMeta): void {
     this.received++;
+    if (change.raw) {
+      if (this.addRaw(change, change.raw, meta)) return;
+      readChangeValues(change);
+    }
     const map = this.mapping(change.columns);
     if (this.pkCount === 0) {
       if (change.op === "delete") this.list.push(this.entry("delete", this.project(map, change.identity ?? change.values), meta));
@@ -125,7 +215,7 @@ export class TableChangeBuffer {
       const oldId = this.keyId(old);
       if (oldId !== null && oldId !== newId) {
         // The key changed: the old row is gone at the source; the new one may lack unchanged TOAST values.
-        const before = this.byKey.get(oldId);
+        const before = this.entryOf(oldId);
         this.markDeleted(oldId, old, meta);
         if (before?.kind === "upsert") for (let i = 0; i < before.values.length; i++) if (values[i] === undefined) values[i] = before.values[i];
         const missing = this.knownColumns.filter((c) => values[this.index.get(c)!] === undefined);
@@ -135,7 +225,7 @@ export class TableChangeBuffer {
         }
       }
     }
-    const prev = this.byKey.get(newId);
+    const prev = this.entryOf(newId);
     if (prev && prev.kind === "upsert" && change.op === "update") {
       // Later values win; columns this update did not send keep the earlier change's value.
       for (let i = 0; i < values.length; i++) if (values[i] !== undefined) prev.values[i] = values[i];
@@ -149,7 +239,7 @@ export class TableChangeBuffer {
   }
 
   private entry(kind: TEntry["kind"], values: TValue[], meta: TChangeMeta): TEntry {
-    return { kind, values, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null };
+    return { kind, values, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null, layout: null, start: 0, end: 0 };
   }
 
   /** The table's replicated columns, to tell which ones a key-moving update did not send. */
@@ -160,7 +250,7 @@ export class TableChangeBuffer {
   }
 
   private markDeleted(id: string, key: readonly TValue[], meta: TChangeMeta): void {
-    const prev = this.byKey.get(id);
+    const prev = this.entryOf(id);
     // A row inserted or changed earlier in this batch lands with those values and the delete mark.
     const values = prev ? prev.values : new Array<TValue>(this.names.length);
     for (let i = 0; i < this.pkCount; i++) values[i] = key[i];
@@ -183,7 +273,7 @@ export class TableChangeBuffer {
   }
 
   applyFill(id: string, values: TValues): void {
-    const e = this.byKey.get(id);
+    const e = this.entryOf(id);
     if (!e || e.kind !== "upsert") return;
     for (const [k, v] of Object.entries(values)) {
       const i = this.register(k);
@@ -207,6 +297,7 @@ export class TableChangeBuffer {
     const out: { key: TValues; columns: string[] }[] = [];
     for (const e of this.byKey.values()) {
       if (e.kind !== "upsert") continue;
+      this.materialize(e);
       const cols = at.filter(([, i]) => e.values[i] === null).map(([c]) => c);
       if (cols.length > 0) out.push({ key: this.keyRecord(e.values), columns: cols });
     }
@@ -216,7 +307,7 @@ export class TableChangeBuffer {
   /** Sets a column of a buffered upsert (a value read back from the source). */
   setValue(key: TValues, column: string, value: string): void {
     const id = this.keyId(this.primaryKey.map((k) => key[k]));
-    const e = id === null ? undefined : this.byKey.get(id);
+    const e = id === null ? undefined : this.entryOf(id);
     if (e?.kind === "upsert") e.values[this.register(column)] = value;
   }
 
@@ -247,7 +338,21 @@ export class TableChangeBuffer {
       for (let i = 0; i < n; i++) sig += e.values[i] === undefined ? "0" : "1";
       return sig;
     };
+    const arenaGroups = new Map<number, TChangeGroup>();
+    const arena = this.arena.buf;
     const take = (e: TEntry, ordered: boolean) => {
+      if (e.layout) {
+        // Arena rows: one group per layout and kind; the loader copies their bytes as they are.
+        const k = e.layout.id * 2 + (e.kind === "delete" ? 1 : 0);
+        let ag = arenaGroups.get(k);
+        if (!ag) {
+          ag = { kind: e.kind, sourceCols: e.layout.sourceCols, at: e.layout.at, rows: [], extractedAt, arena };
+          arenaGroups.set(k, ag);
+          groups.push(ag);
+        }
+        ag.rows.push(e);
+        return;
+      }
       const sig = signature(e);
       let g = ordered ? (sig === lastSig ? last : null) : bySig.get(sig);
       if (!g) {
@@ -266,6 +371,8 @@ export class TableChangeBuffer {
     else for (const e of this.byKey.values()) take(e, false);
     this.byKey = new Map();
     this.list = [];
+    // The groups keep the old arena; the next batch starts about as big as this one.
+    this.arena = new RowArena(Math.min(Math.max(64 * 1024, this.arena.length), 16 * 1024 * 1024));
     this.received = 0;
     this.fillsAsked = 0;
     return groups;

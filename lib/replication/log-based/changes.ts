@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseLsn, type TLsn } from "./lsn";
+import { rawValues, type TRawTuple } from "./row-arena";
 import { streamKey } from "./stream-key";
 
 /** A column value as the source prints it (exact text); null = SQL NULL; undefined = not sent. */
@@ -25,7 +26,23 @@ export type TRowChange = {
   types: Map<string, string> | null;
   /** The old key (or the whole old row under REPLICA IDENTITY FULL) for updates and deletes. */
   identity: TValue[] | null;
+  /**
+   * pgoutput: the new row (insert, update) or the old key (delete) still in its message; `values` /
+   * `identity` are then empty until readChangeValues. The change buffer copies most rows from here
+   * straight into COPY text.
+   */
+  raw?: TRawTuple | null;
 };
+
+/** Reads a change's values out of its message, if still there (`raw`): after this, `values` and `identity` hold them. */
+export function readChangeValues(change: TRowChange): TRowChange {
+  const raw = change.raw;
+  if (!raw) return change;
+  if (raw.keyOnly) change.identity = rawValues(raw);
+  else change.values = rawValues(raw);
+  change.raw = null;
+  return change;
+}
 
 export type TRelationInfo = {
   schema: string;

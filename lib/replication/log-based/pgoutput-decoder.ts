@@ -1,5 +1,9 @@
 import type { TRelationInfo, TStreamEvent, TValue } from "./changes";
+import { readTuple, type TRawTuple } from "./row-arena";
 import { streamKey } from "./stream-key";
+
+/** The values of a change whose tuple is still in its message (`raw`): read them with `readChangeValues`. */
+const NOT_READ: TValue[] = Object.freeze([]) as unknown as TValue[];
 
 /** A relation as the stream last described it. */
 type TRelation = { schema: string; table: string; relKey: string; columns: string[]; isKey: boolean[] };
@@ -23,26 +27,32 @@ export class PgoutputDecoder {
   private readonly relations = new Map<number, TRelation>();
   private pos = 0;
 
-  decode(buf: Buffer): TStreamEvent {
-    this.pos = 1;
-    switch (buf[0]) {
+  /** Decodes the message starting at byte `at` of `buf` (the stream hands over its CopyData as it is). */
+  decode(buf: Buffer, at = 0): TStreamEvent {
+    this.pos = at + 1;
+    switch (buf[at]) {
       case 0x42: // B: final LSN, commit time, xid
-        return { kind: "begin", commitLsn: buf.readBigUInt64BE(1), commitTime: pgMicrosToIso(buf.readBigInt64BE(9)) };
+        return { kind: "begin", commitLsn: buf.readBigUInt64BE(at + 1), commitTime: pgMicrosToIso(buf.readBigInt64BE(at + 9)) };
       case 0x43: // C: flags, commit LSN, end LSN, commit time
-        return { kind: "commit", endLsn: buf.readBigUInt64BE(10), commitTime: pgMicrosToIso(buf.readBigInt64BE(18)) };
+        return { kind: "commit", endLsn: buf.readBigUInt64BE(at + 10), commitTime: pgMicrosToIso(buf.readBigInt64BE(at + 18)) };
       case 0x52:
         return this.relation(buf);
       case 0x49: {
         // I: relation, 'N', new tuple
         const rel = this.relationOf(buf);
         this.expect(buf, 0x4e);
-        return { kind: "change", op: "insert", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: this.tuple(buf, rel), types: null, identity: null };
+        return { kind: "change", op: "insert", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: NOT_READ, types: null, identity: null, raw: this.raw(buf, rel, false) };
       }
       case 0x55: {
         // U: relation, optional 'K' (key changed) or 'O' (REPLICA IDENTITY FULL) old tuple, 'N', new tuple
         const rel = this.relationOf(buf);
         let identity: TValue[] | null = null;
         const tag = buf[this.pos];
+        if (tag === 0x4e) {
+          // The new row alone (the key did not change): left in the message until the buffer stores it.
+          this.pos++;
+          return { kind: "change", op: "update", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: NOT_READ, types: null, identity: null, raw: this.raw(buf, rel, false) };
+        }
         if (tag === 0x4b || tag === 0x4f) {
           this.pos++;
           identity = this.tuple(buf, rel, tag === 0x4b);
@@ -53,22 +63,23 @@ export class PgoutputDecoder {
           // The old row is whole: an unchanged TOAST value of the new row is the old one.
           for (let i = 0; i < values.length; i++) if (values[i] === undefined) values[i] = identity[i];
         }
-        return { kind: "change", op: "update", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values, types: null, identity };
+        return { kind: "change", op: "update", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values, types: null, identity, raw: null };
       }
       case 0x44: {
         // D: relation, 'K' or 'O', old tuple
         const rel = this.relationOf(buf);
         const tag = buf[this.pos++];
         if (tag !== 0x4b && tag !== 0x4f) throw new Error(`pgoutput: a delete on ${rel.schema}.${rel.table} without its old key`);
-        const identity = this.tuple(buf, rel, tag === 0x4b);
-        return { kind: "change", op: "delete", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: [], types: null, identity };
+        if (tag === 0x4b) return { kind: "change", op: "delete", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: [], types: null, identity: NOT_READ, raw: this.raw(buf, rel, true) };
+        const identity = this.tuple(buf, rel, false);
+        return { kind: "change", op: "delete", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: [], types: null, identity, raw: null };
       }
       case 0x54: {
         // T: relation count, options, relation ids
-        const n = buf.readInt32BE(1);
+        const n = buf.readInt32BE(at + 1);
         const tables: { schema: string; table: string }[] = [];
         for (let i = 0; i < n; i++) {
-          const rel = this.relations.get(buf.readUInt32BE(6 + 4 * i));
+          const rel = this.relations.get(buf.readUInt32BE(at + 6 + 4 * i));
           if (rel) tables.push({ schema: rel.schema, table: rel.table });
         }
         return { kind: "truncate", tables };
@@ -80,7 +91,7 @@ export class PgoutputDecoder {
   }
 
   private expect(buf: Buffer, tag: number): void {
-    if (buf[this.pos] !== tag) throw new Error(`pgoutput: expected '${String.fromCharCode(tag)}' at byte ${this.pos}, got ${buf[this.pos]}`);
+    if (buf[this.pos] !== tag) throw new Error(`pgoutput: expected '${String.fromCharCode(tag)}', got ${buf[this.pos]}`);
     this.pos++;
   }
 
@@ -122,24 +133,14 @@ export class PgoutputDecoder {
     return { kind: "relation", relation: { schema, table, columns, replicaIdentity } };
   }
 
+  private raw(buf: Buffer, rel: TRelation, keyOnly: boolean): TRawTuple {
+    return { buf, pos: this.pos, keyOnly, isKey: rel.isKey };
+  }
+
   /** TupleData → values aligned with the relation's columns ('u' unchanged TOAST → undefined). */
   private tuple(buf: Buffer, rel: TRelation, keyOnly = false): TValue[] {
-    const n = buf.readInt16BE(this.pos);
-    this.pos += 2;
-    const out = new Array<TValue>(n);
-    for (let i = 0; i < n; i++) {
-      const kind = buf[this.pos++];
-      if (kind === 0x74) {
-        // t: text value
-        const len = buf.readInt32BE(this.pos);
-        this.pos += 4;
-        // An old key tuple sends the non-key columns as NULL: they are not part of the identity.
-        out[i] = keyOnly && !rel.isKey[i] ? undefined : buf.toString("utf8", this.pos, this.pos + len);
-        this.pos += len;
-      } else if (kind === 0x6e) out[i] = keyOnly && !rel.isKey[i] ? undefined : null;
-      else if (kind === 0x75) out[i] = undefined;
-      else throw new Error(`pgoutput: unexpected column kind ${kind} (binary values are not requested)`);
-    }
-    return out;
+    const { values, end } = readTuple(buf, this.pos, keyOnly ? rel.isKey : null);
+    this.pos = end;
+    return values;
   }
 }

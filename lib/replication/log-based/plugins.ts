@@ -31,11 +31,18 @@ export function parseWal2JsonExact(text: string): unknown {
 
 /**
  * The plugin contract of pg-logical-replication (its AbstractPlugin is not exported): `start` issues
- * START_REPLICATION, `parse` turns one message into what the service emits. Both plugins here decode to
- * stream events inside `parse`: the message buffer is a view into the connection's read buffer, valid
+ * START_REPLICATION, `parse` turns one message into what the service emits. `decode` is the same for a
+ * message that starts at byte `at` of a larger buffer (the reader's CopyData, without a view per
+ * message). Both decode to stream events at once: the buffer is the connection's read buffer, valid
  * only until the handler returns.
  */
-type TDecodingPlugin = { readonly options: unknown; readonly name: string; start(client: Client, slotName: string, lastLsn: string): Promise<unknown>; parse(buffer: Buffer): TStreamEvent };
+export type TDecodingPlugin = {
+  readonly options: unknown;
+  readonly name: string;
+  start(client: Client, slotName: string, lastLsn: string): Promise<unknown>;
+  parse(buffer: Buffer): TStreamEvent;
+  decode(buffer: Buffer, at: number): TStreamEvent;
+};
 
 /**
  * wal2json, format-version 2 (one message per change; version 1 builds one document per transaction,
@@ -61,7 +68,10 @@ export class Wal2JsonEventsPlugin implements TDecodingPlugin {
     return client.query(sql);
   }
   parse(buffer: Buffer): TStreamEvent {
-    return decodeWal2Json(parseWal2JsonExact(buffer.toString("utf8")));
+    return this.decode(buffer, 0);
+  }
+  decode(buffer: Buffer, at: number): TStreamEvent {
+    return decodeWal2Json(parseWal2JsonExact(buffer.toString("utf8", at)));
   }
 }
 
@@ -76,6 +86,9 @@ export class PgoutputEventsPlugin implements TDecodingPlugin {
     return client.query(`START_REPLICATION SLOT "${slotName}" LOGICAL ${lastLsn} (proto_version '1', publication_names ${replLiteral(names)})`);
   }
   parse(buffer: Buffer): TStreamEvent {
-    return this.decoder.decode(buffer);
+    return this.decoder.decode(buffer, 0);
+  }
+  decode(buffer: Buffer, at: number): TStreamEvent {
+    return this.decoder.decode(buffer, at);
   }
 }

@@ -1,0 +1,184 @@
+import type { TValue } from "./changes";
+
+/**
+ * A pgoutput TupleData (protocol 1, text values) left in its message: the buffer reads it only when it
+ * stores the change. `keyOnly`: an old key tuple (a delete's), whose non-key columns are not part of it.
+ */
+export type TRawTuple = { buf: Buffer; pos: number; keyOnly: boolean; isKey: readonly boolean[] };
+
+const T = 0x74; // 't': text value
+const N = 0x6e; // 'n': NULL
+const U = 0x75; // 'u': unchanged TOAST value, not sent
+
+/** TupleData → values aligned with the relation's columns ('u' → undefined); `end` is the byte after it. */
+export function readTuple(buf: Buffer, pos: number, keyOnlyOf: readonly boolean[] | null): { values: TValue[]; end: number } {
+  const n = buf.readInt16BE(pos);
+  let p = pos + 2;
+  const out = new Array<TValue>(n);
+  for (let i = 0; i < n; i++) {
+    const kind = buf[p++];
+    if (kind === T) {
+      const len = buf.readInt32BE(p);
+      p += 4;
+      // An old key tuple sends the non-key columns as NULL: they are not part of the identity.
+      out[i] = keyOnlyOf && !keyOnlyOf[i] ? undefined : buf.toString("utf8", p, p + len);
+      p += len;
+    } else if (kind === N) out[i] = keyOnlyOf && !keyOnlyOf[i] ? undefined : null;
+    else if (kind === U) out[i] = undefined;
+    else throw new Error(`pgoutput: unexpected column kind ${kind} (binary values are not requested)`);
+  }
+  return { values: out, end: p };
+}
+
+/** A raw tuple's values (aligned with the relation's columns). */
+export function rawValues(raw: TRawTuple): TValue[] {
+  return readTuple(raw.buf, raw.pos, raw.keyOnly ? raw.isKey : null).values;
+}
+
+/** The bytes from a raw tuple to the end of its message, copied: the message's buffer is reused once its handler returns. */
+export function detachRaw(raw: TRawTuple): TRawTuple {
+  return { ...raw, buf: Buffer.from(raw.buf.subarray(raw.pos)), pos: 0 };
+}
+
+const BACKSLASH = 0x5c;
+
+/**
+ * Rows of a batch kept as the COPY text of their source columns (tab-separated, escaped, \N for NULL),
+ * written straight from the message bytes: no string or array per value. A row is a byte range; a row
+ * superseded by a later change to its key stays as dead bytes until the batch is drained.
+ */
+export class RowArena {
+  buf: Buffer;
+  length = 0;
+  /** Per column of the tuple being read: start of its text (or -1 for NULL) and its byte length. */
+  private starts = new Int32Array(64);
+  private lens = new Int32Array(64);
+  private src: Buffer | null = null;
+
+  constructor(initialBytes = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /**
+   * Locates the columns of a TupleData. False when a column was not sent (unchanged TOAST) or is not
+   * text, or the tuple's width is not `width`: such a change takes the general path.
+   */
+  scan(raw: TRawTuple, width: number): boolean {
+    const buf = raw.buf;
+    const n = buf.readInt16BE(raw.pos);
+    if (n !== width) return false;
+    if (n > this.starts.length) {
+      this.starts = new Int32Array(n);
+      this.lens = new Int32Array(n);
+    }
+    let p = raw.pos + 2;
+    for (let i = 0; i < n; i++) {
+      const kind = buf[p++];
+      if (kind === T) {
+        const len = buf.readInt32BE(p);
+        p += 4;
+        this.starts[i] = p;
+        this.lens[i] = len;
+        p += len;
+      } else if (kind === N) {
+        this.starts[i] = -1;
+        this.lens[i] = 0;
+      } else if (kind === U && raw.keyOnly && !raw.isKey[i]) {
+        this.starts[i] = -1;
+      } else return false;
+    }
+    this.src = buf;
+    return true;
+  }
+
+  /** The scanned tuple's key as the buffer's key id: key values joined by NUL, NULL as NUL. */
+  keyId(keyPos: Int32Array): string {
+    const src = this.src!;
+    let id = "";
+    for (let j = 0; j < keyPos.length; j++) {
+      const i = keyPos[j]!;
+      const s = this.starts[i]!;
+      const part = s < 0 ? "\u0000" : src.toString("utf8", s, s + this.lens[i]!);
+      id = j === 0 ? part : `${id}\u0000${part}`;
+    }
+    return id;
+  }
+
+  /** Appends the scanned tuple's columns at `positions` as one COPY text row (no newline); returns its start. */
+  write(positions: Int32Array): number {
+    const src = this.src!;
+    let need = positions.length * 3;
+    for (let j = 0; j < positions.length; j++) need += this.lens[positions[j]!]! * 2;
+    this.reserve(need);
+    const out = this.buf;
+    const start = this.length;
+    let o = start;
+    for (let j = 0; j < positions.length; j++) {
+      if (j > 0) out[o++] = 0x09;
+      const i = positions[j]!;
+      const s = this.starts[i]!;
+      if (s < 0) {
+        out[o++] = BACKSLASH;
+        out[o++] = 0x4e; // \N
+        continue;
+      }
+      const e = s + this.lens[i]!;
+      for (let k = s; k < e; k++) {
+        const b = src[k]!;
+        // COPY text escapes backslash, newline, carriage return and tab; UTF-8 continuation bytes are ≥ 0x80.
+        if (b === BACKSLASH) {
+          out[o++] = BACKSLASH;
+          out[o++] = BACKSLASH;
+        } else if (b === 0x0a) {
+          out[o++] = BACKSLASH;
+          out[o++] = 0x6e;
+        } else if (b === 0x0d) {
+          out[o++] = BACKSLASH;
+          out[o++] = 0x72;
+        } else if (b === 0x09) {
+          out[o++] = BACKSLASH;
+          out[o++] = 0x74;
+        } else out[o++] = b;
+      }
+    }
+    this.length = o;
+    return start;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + bytes));
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
+}
+
+/** A COPY text row (as RowArena writes it) back into its values: for the rare change that must merge with it. */
+export function readArenaRow(buf: Buffer, start: number, end: number): (string | null)[] {
+  const out: (string | null)[] = [];
+  // Tabs and backslashes inside values are escaped: every raw tab separates two fields.
+  for (let s = start; s <= end; ) {
+    let e = buf.indexOf(0x09, s);
+    if (e < 0 || e > end) e = end;
+    out.push(readArenaField(buf, s, e));
+    s = e + 1;
+  }
+  return out;
+}
+
+function readArenaField(buf: Buffer, s: number, e: number): string | null {
+  const slash = buf.indexOf(BACKSLASH, s);
+  if (slash < 0 || slash >= e) return buf.toString("utf8", s, e);
+  if (e - s === 2 && buf[s + 1] === 0x4e) return null; // \N
+  const bytes = Buffer.allocUnsafe(e - s);
+  let o = 0;
+  for (let k = s; k < e; k++) {
+    let b = buf[k]!;
+    if (b === BACKSLASH) {
+      const next = buf[++k]!;
+      b = next === 0x6e ? 0x0a : next === 0x72 ? 0x0d : next === 0x74 ? 0x09 : next;
+    }
+    bytes[o++] = b;
+  }
+  return bytes.toString("utf8", 0, o);
+}

@@ -1,0 +1,202 @@
+import { describe, expect, it } from "vitest";
+import { encodeGroup } from "@/lib/destination/change-staging";
+import type { TChangeGroup } from "@/lib/destination/loader";
+import { TableChangeBuffer } from "@/lib/replication/log-based/buffer";
+import { readChangeValues, type TRowChange } from "@/lib/replication/log-based/changes";
+import { PgoutputDecoder } from "@/lib/replication/log-based/pgoutput-decoder";
+import { detachRaw, readArenaRow } from "@/lib/replication/log-based/row-arena";
+import { deleteMessage, insertMessage, relation, updateMessage } from "../support/pgoutput-messages";
+
+/**
+ * The buffer's arena path: pgoutput changes copied from their messages straight into COPY text. Every
+ * test reads what the loader would receive (the drained groups, decoded back, or their COPY bytes).
+ */
+const EXTRACTED = "2026-01-01T00:00:10.000Z";
+const meta = (n: number) => ({ at: `2026-01-01T00:00:0${n}.000Z`, sequence: BigInt(n) });
+const REL = 16384;
+
+/** A decoder that knows relation REL with these columns (the first `keys` are the key). */
+function streamOf(columns: string[], keyColumns: string[] = ["id"]): { d: PgoutputDecoder; change(msg: Buffer): TRowChange } {
+  const d = new PgoutputDecoder();
+  d.decode(relation(REL, "public", "t", "d", columns.map((name) => ({ name, key: keyColumns.includes(name) }))));
+  return { d, change: (msg) => d.decode(msg) as TRowChange };
+}
+
+/** The drained groups as the user would read the rows: kind, each sent column's value, the _sdc inputs. */
+function rows(groups: TChangeGroup[]) {
+  return groups.flatMap((g) =>
+    g.rows.map((r) => {
+      const values = g.arena ? readArenaRow(g.arena, r.start!, r.end!) : g.at.map((i) => r.values[i] ?? null);
+      return { kind: g.kind, values: Object.fromEntries(g.sourceCols.map((c, i) => [c, values[i]])), sequence: r.sequence, ...(g.kind === "delete" ? { deletedAt: r.deletedAt } : {}) };
+    }),
+  );
+}
+
+const copyText = (g: TChangeGroup) =>
+  Buffer.concat([...encodeGroup(g, { receivedAt: EXTRACTED, tableVersion: 1, full: false, ordered: false })].map((c) => (typeof c === "string" ? Buffer.from(c, "utf8") : c))).toString("utf8");
+
+const HOSTILE = ["1", null, "tab\there, new\nline, back\\slash, cr\r", "\\N", "héllo ✓ 🚀", ""];
+
+describe("changes copied from pgoutput messages into the buffer's arena", () => {
+  it("are the exact COPY text the values would encode to (escapes, NULL, the text \\N, UTF-8, empty)", () => {
+    const cols = ["id", "a", "b", "c", "d", "e"];
+    const s = streamOf(cols);
+    const fast = new TableChangeBuffer(["id"], new Set());
+    fast.add(s.change(insertMessage(REL, HOSTILE)), meta(1));
+    const [arenaGroup] = fast.drain(EXTRACTED);
+    expect(arenaGroup!.arena).toBeInstanceOf(Buffer);
+
+    // The same change through the general path (values read out of the message first).
+    const slow = new TableChangeBuffer(["id"], new Set());
+    slow.add(readChangeValues(s.change(insertMessage(REL, HOSTILE))), meta(1));
+    const [valuesGroup] = slow.drain(EXTRACTED);
+    expect(valuesGroup!.arena).toBeUndefined();
+
+    expect(copyText(arenaGroup!)).toBe(copyText(valuesGroup!));
+    expect(copyText(arenaGroup!)).toBe("1\t\\N\ttab\\there, new\\nline, back\\\\slash, cr\\r\t\\\\N\théllo ✓ 🚀\t\t1\n");
+    expect(rows([arenaGroup!])[0]!.values).toEqual(Object.fromEntries(cols.map((c, i) => [c, HOSTILE[i]])));
+  });
+
+  it("later whole-row updates replace earlier ones; an update without its TOAST value merges over the copied row", () => {
+    const s = streamOf(["id", "a", "big"]);
+    const b = new TableChangeBuffer(["id"], new Set());
+    b.add(s.change(insertMessage(REL, ["1", "x", "long value"])), meta(1));
+    b.add(s.change(updateMessage(REL, ["1", "y", "other"])), meta(2));
+    b.add(s.change(updateMessage(REL, ["1", "z", undefined])), meta(3));
+    b.add(s.change(insertMessage(REL, ["2", "a\tb", null])), meta(4));
+    b.add(s.change(updateMessage(REL, ["2", "c", "d"])), meta(5));
+    expect(rows(b.drain(EXTRACTED))).toEqual(
+      expect.arrayContaining([
+        { kind: "upsert", values: { id: "1", a: "z", big: "other" }, sequence: 3n },
+        { kind: "upsert", values: { id: "2", a: "c", big: "d" }, sequence: 5n },
+      ]),
+    );
+    expect(b.size).toBe(0);
+  });
+
+  it("a delete after an insert in the batch lands with the row's values; a delete alone carries its key", () => {
+    const s = streamOf(["id", "a"]);
+    const b = new TableChangeBuffer(["id"], new Set());
+    b.add(s.change(insertMessage(REL, ["2", "kept"])), meta(1));
+    b.add(s.change(deleteMessage(REL, ["2", null])), meta(2));
+    b.add(s.change(deleteMessage(REL, ["3", null])), meta(3));
+    b.add(s.change(insertMessage(REL, ["4", "back"])), meta(4));
+    const groups = b.drain(EXTRACTED);
+    expect(rows(groups)).toEqual(
+      expect.arrayContaining([
+        { kind: "delete", values: { id: "2", a: "kept" }, sequence: 2n, deletedAt: "2026-01-01T00:00:02.000Z" },
+        { kind: "delete", values: { id: "3" }, sequence: 3n, deletedAt: "2026-01-01T00:00:03.000Z" },
+        { kind: "upsert", values: { id: "4", a: "back" }, sequence: 4n },
+      ]),
+    );
+    expect(groups.map((g) => [g.kind, g.sourceCols])).toEqual([
+      ["delete", ["id", "a"]],
+      ["delete", ["id"]],
+      ["upsert", ["id", "a"]],
+    ]);
+  });
+
+  it("a key change after a copied insert: the old key is deleted with its values, the new key keeps the unsent TOAST value", () => {
+    const s = streamOf(["id", "a", "big"]);
+    const b = new TableChangeBuffer(["id"], new Set());
+    b.setKnownColumns(["id", "a", "big"]);
+    b.add(s.change(insertMessage(REL, ["1", "x", "long"])), meta(1));
+    b.add(s.change(updateMessage(REL, ["9", "moved", undefined], ["1", null, null])), meta(2));
+    expect(b.pendingFills()).toEqual([]);
+    expect(rows(b.drain(EXTRACTED))).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: "delete", values: { id: "1", a: "x", big: "long" } }),
+        expect.objectContaining({ kind: "upsert", values: { id: "9", a: "moved", big: "long" } }),
+      ]),
+    );
+  });
+
+  it("a delete after a change kept as values (its TOAST value unsent) lands with those values", () => {
+    const s = streamOf(["id", "a", "big"]);
+    const b = new TableChangeBuffer(["id"], new Set());
+    b.add(s.change(updateMessage(REL, ["3", "changed", undefined])), meta(1));
+    b.add(s.change(deleteMessage(REL, ["3", null, null])), meta(2));
+    expect(rows(b.drain(EXTRACTED))).toEqual([{ kind: "delete", values: { id: "3", a: "changed" }, sequence: 2n, deletedAt: "2026-01-01T00:00:02.000Z" }]);
+  });
+
+  it("a column dropped at the source mid-batch: the value an earlier change gave it is still written", () => {
+    const s = streamOf(["id", "a", "gone"]);
+    const b = new TableChangeBuffer(["id"], new Set());
+    b.add(s.change(insertMessage(REL, ["1", "x", "last value"])), meta(1));
+    s.d.decode(relation(REL, "public", "t", "d", [{ name: "id", key: true }, { name: "a" }]));
+    b.add(s.change(updateMessage(REL, ["1", "y"])), meta(2));
+    b.add(s.change(insertMessage(REL, ["2", "z"])), meta(3));
+    expect(rows(b.drain(EXTRACTED))).toEqual(
+      expect.arrayContaining([
+        { kind: "upsert", values: { id: "1", a: "y", gone: "last value" }, sequence: 2n },
+        { kind: "upsert", values: { id: "2", a: "z" }, sequence: 3n },
+      ]),
+    );
+  });
+
+  it("deselected columns are left out, and the key need not be the first column", () => {
+    const s = streamOf(["note", "secret", "id"]);
+    const b = new TableChangeBuffer(["id"], new Set(["secret"]));
+    b.add(s.change(insertMessage(REL, ["n1", "s1", "7"])), meta(1));
+    b.add(s.change(insertMessage(REL, ["n2", "s2", "8"])), meta(2));
+    b.add(s.change(updateMessage(REL, ["n3", "s3", "7"])), meta(3));
+    b.add(s.change(deleteMessage(REL, [null, null, "8"])), meta(4));
+    const groups = b.drain(EXTRACTED);
+    expect(groups.every((g) => !g.sourceCols.includes("secret"))).toBe(true);
+    expect(rows(groups)).toEqual(
+      expect.arrayContaining([
+        { kind: "upsert", values: { note: "n3", id: "7" }, sequence: 3n },
+        { kind: "delete", values: { note: "n2", id: "8" }, sequence: 4n, deletedAt: "2026-01-01T00:00:04.000Z" },
+      ]),
+    );
+  });
+
+  it("composite keys: one row per key; a column added at the source mid-batch merges over the older rows", () => {
+    const s = streamOf(["a", "b", "v"], ["a", "b"]);
+    const b = new TableChangeBuffer(["a", "b"], new Set());
+    b.add(s.change(insertMessage(REL, ["1", "2", "first"])), meta(1));
+    b.add(s.change(insertMessage(REL, ["12", "", "other"])), meta(2));
+    // The relation is described again with a new column; the next update carries it.
+    s.d.decode(relation(REL, "public", "t", "d", [{ name: "a", key: true }, { name: "b", key: true }, { name: "v" }, { name: "added" }]));
+    b.add(s.change(updateMessage(REL, ["1", "2", "second", "new"])), meta(3));
+    expect(rows(b.drain(EXTRACTED)).map((r) => r.values)).toEqual(
+      expect.arrayContaining([
+        { a: "1", b: "2", v: "second", added: "new" },
+        { a: "12", b: "", v: "other" },
+      ]),
+    );
+    expect(b.columns()).toEqual(["a", "b", "v", "added"]);
+  });
+
+  it("a change held back while the destination is busy keeps its values after the connection's buffer is reused", () => {
+    const s = streamOf(["id", "a"]);
+    const msg = insertMessage(REL, ["5", "held"]);
+    const ev = s.change(msg);
+    ev.raw = detachRaw(ev.raw!);
+    msg.fill(0); // the read buffer, overwritten by the next socket read
+    const b = new TableChangeBuffer(["id"], new Set());
+    b.add(ev, meta(1));
+    expect(rows(b.drain(EXTRACTED))[0]!.values).toEqual({ id: "5", a: "held" });
+  });
+
+  it("a large batch is sent in bounded chunks that together are the rows in full", () => {
+    const s = streamOf(["id", "a"]);
+    const b = new TableChangeBuffer(["id"], new Set());
+    const big = "x".repeat(300);
+    for (let i = 0; i < 2_000; i++) b.add(s.change(insertMessage(REL, [String(i), i === 7 ? "y".repeat(200_000) : big])), meta(1));
+    const [g] = b.drain(EXTRACTED);
+    const chunks = [...encodeGroup(g!, { receivedAt: EXTRACTED, tableVersion: 1, full: false, ordered: false })];
+    expect(chunks.length).toBeGreaterThan(3);
+    const lines = Buffer.concat(chunks.map((c) => (typeof c === "string" ? Buffer.from(c) : c))).toString("utf8").split("\n");
+    expect(lines).toHaveLength(2_001);
+    expect(lines[7]).toBe(`7\t${"y".repeat(200_000)}\t1`);
+    expect(lines[1_999]).toBe(`1999\t${big}\t1`);
+  });
+
+  it("a binary value is refused with a clear error, not copied", () => {
+    const s = streamOf(["id"]);
+    const b = new TableChangeBuffer(["id"], new Set());
+    const binary = Buffer.concat([Buffer.from("I"), Buffer.from([0, 0, 0x40, 0]), Buffer.from("N"), Buffer.from([0, 1]), Buffer.from("b"), Buffer.from([0, 0, 0, 1, 1])]);
+    expect(() => b.add(s.change(binary), meta(1))).toThrow(/binary values are not requested/);
+  });
+});
