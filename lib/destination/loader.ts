@@ -68,6 +68,8 @@ export type TDestinationLoader = {
   /** Saves state alone (e.g. a log position with no rows to load), in its own transaction. */
   saveState(tableKey: string, state: TReplicationState): Promise<void>;
   resetTable(table: string, tableKey: string): Promise<void>;
+  /** Another loader on its own connection to the same destination (writes that overlap). */
+  fork(): Promise<TDestinationLoader>;
   close(): Promise<void>;
 };
 
@@ -80,6 +82,12 @@ export type TApplyChangesOptions = {
    * several changes to one key are fine (the last one wins).
    */
   uniqueKeys?: boolean;
+  /**
+   * The merges and the commit wait for it (the previous batch, written on another connection, must
+   * commit first: same keys, saved positions in order); the COPY into staging goes ahead meanwhile. If
+   * it rejects, this call rolls back and rejects too.
+   */
+  mergeAfter?: Promise<unknown>;
 };
 
 const EMPTY: TLoadResult = { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 };
@@ -253,7 +261,7 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
    * and COMMIT after the last one. A batch of upserts and deletes is four round trips, not eight; each
    * round trip is time the destination waits for a worker that is also reading the stream.
    */
-  const applyGroupsOnce = async (spec: TLoadTableSpec, groups: TChangeGroup[], state: TReplicationState, tableVersion: number, uniqueKeys: boolean): Promise<TLoadResult> => {
+  const applyGroupsOnce = async (spec: TLoadTableSpec, groups: TChangeGroup[], state: TReplicationState, tableVersion: number, uniqueKeys: boolean, mergeAfter: Promise<unknown> | undefined): Promise<TLoadResult> => {
     const known = new Set(spec.columns.map((c) => c.name));
     for (const g of groups) {
       const unknown = g.sourceCols.filter((c) => !known.has(c));
@@ -270,7 +278,8 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
      * first merge, kind null, or after a merge of that kind) or a merge's own counts (`returned`).
      */
     type TQueued = { sql: string; log: boolean; setup?: boolean; counts?: { kind: TChangeGroup["kind"] | null; from: "stats" | "returned" } };
-    let queued: TQueued[] = [{ sql: "BEGIN", log: false, setup: true }, ...(keyed && useMerge ? MERGE_JOIN_SETTINGS.map((sql) => ({ sql, log: false })) : [])];
+    let queued: TQueued[] = [{ sql: "BEGIN", log: false, setup: true }, ...(keyed && useMerge ? MERGE_JOIN_SETTINGS.map((sql) => ({ sql, log: false, setup: true })) : [])];
+    let gate = mergeAfter;
     /**
      * The target's written-rows counters as of the last merge. Not zero at the start: they also hold
      * earlier transactions' counts the session has not reported to the statistics yet.
@@ -283,6 +292,10 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
       const batch = queued;
       queued = [];
       if (batch.length === 0) return;
+      if (gate && batch.some((q) => !q.setup)) {
+        await gate;
+        gate = undefined;
+      }
       for (const q of batch) if (q.log) opts.onSql?.(q.sql);
       const res = (await client.query(batch.map((q) => q.sql).join(";\n"))) as pg.QueryResult | pg.QueryResult[];
       const results = Array.isArray(res) ? res : [res];
@@ -427,15 +440,15 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
       return loader.applyChangeGroups(spec, groupChanges(changes), opts);
     },
 
-    async applyChangeGroups(spec, groups, { state, tableVersion, uniqueKeys }) {
+    async applyChangeGroups(spec, groups, { state, tableVersion, uniqueKeys, mergeAfter }) {
       try {
-        return await applyGroupsOnce(spec, groups, state, tableVersion, uniqueKeys === true);
+        return await applyGroupsOnce(spec, groups, state, tableVersion, uniqueKeys === true, mergeAfter);
       } catch (err) {
         // Two changes whose keys differ as text but are equal at the destination ("7.0" and "7.00"): ON
         // CONFLICT says it cannot affect a row a second time (21000); MERGE, which does not see its own
         // inserts, hits the key's unique index (23505). Done again with the last-change-per-key merge.
         const code = (err as { code?: string }).code;
-        if (uniqueKeys && (code === "21000" || code === "23505")) return applyGroupsOnce(spec, groups, state, tableVersion, false);
+        if (uniqueKeys && (code === "21000" || code === "23505")) return applyGroupsOnce(spec, groups, state, tableVersion, false, mergeAfter);
         throw err;
       }
     },
@@ -449,6 +462,10 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
         await run(`DROP TABLE IF EXISTS ${qualified(schema, table)}`);
         await client.query(`DELETE FROM ${stateTable} WHERE integration_id = $1 AND table_key = $2`, [integrationId, tableKey]);
       });
+    },
+
+    fork() {
+      return openLoader(opts);
     },
 
     async close() {

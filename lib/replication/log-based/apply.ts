@@ -24,6 +24,11 @@ type TBatchEntry = { s: TStreamTableState; groups: TChangeGroup[]; received: num
 export type TApplierOptions = {
   source: pg.Client;
   loader: TDestinationLoader;
+  /**
+   * A second connection to the destination: a batch's COPY into staging then runs while the previous
+   * batch's merges run on the other one (its merges wait for that commit).
+   */
+  spareLoader?: TDestinationLoader | null;
   log: TJobLogger;
   tables: TStreamTableState[];
   /** The slot's confirmed position when reading started: never acknowledge below it. */
@@ -74,6 +79,7 @@ export class StreamApplier {
     this.batchChanges = opts.batchChanges ?? 2_000;
     this.maxBuffered = opts.maxBufferedChanges ?? 30_000;
     this.flushEveryMs = opts.flushEveryMs ?? 5_000;
+    this.loaders = opts.spareLoader ? [opts.loader, opts.spareLoader] : [opts.loader];
   }
 
   /** What the destination holds for every table: the only position the slot may be confirmed to. */
@@ -104,7 +110,7 @@ export class StreamApplier {
         // Write when the destination is free; while it is busy keep reading (the next batch grows) unless
         // the buffer is full.
         if (this.buffered >= this.maxBuffered) return this.flush();
-        if (this.writing === null && (this.buffered >= this.batchChanges || Date.now() - this.lastFlush >= this.flushEveryMs)) return this.flush();
+        if (this.writes.length < this.loaders.length && (this.buffered >= this.batchChanges || Date.now() - this.lastFlush >= this.flushEveryMs)) return this.flush();
         return;
       case "truncate":
         for (const tbl of event.tables) {
@@ -198,32 +204,51 @@ export class StreamApplier {
   /**
    * Writes every table's buffered changes with the position of the last complete transaction. The
    * write runs in the background while the stream goes on filling the next batch (at most one write in
-   * flight: a slow destination still back-pressures the stream); positions count as committed — and so
-   * may be acknowledged — only once their write has committed.
+   * flight per destination connection: a slow destination still back-pressures the stream). Writes
+   * commit in order: one on the spare connection merges only once the previous one has committed, and
+   * fails if that one failed. Positions count as committed — and so may be acknowledged — only once
+   * their write has committed.
    */
   async flush(): Promise<void> {
     const batch = await this.takeBatch();
-    const previous = this.writing;
-    if (previous) await previous;
+    while (this.writes.length >= this.loaders.length) await this.writes[0]!.done;
+    // A write that failed meanwhile: nothing after it may commit (its position would pass rows lost).
+    // settle() lets the others end (they fail too) and throws.
+    if (this.failure) await this.settle();
     if (batch.length === 0) return;
-    const writing: Promise<void> = this.write(batch)
-      .catch((err: unknown) => {
-        this.failure ??= err;
-      })
-      .finally(() => {
-        if (this.writing === writing) this.writing = null;
-      });
-    this.writing = writing;
+    const loader = this.loaders[this.nextLoader]!;
+    this.nextLoader = (this.nextLoader + 1) % this.loaders.length;
+    const previous = this.writes.at(-1)?.result;
+    const result = this.write(batch, loader, previous);
+    const entry = {
+      result,
+      done: result.then(
+        () => undefined,
+        (err: unknown) => {
+          this.failure ??= err;
+        },
+      ),
+    };
+    if (this.writes.length === 0) this.writingSince = performance.now();
+    this.writes.push(entry);
+    void entry.done.finally(() => {
+      this.writes = this.writes.filter((w) => w !== entry);
+      if (this.writes.length === 0) this.applyMs += performance.now() - this.writingSince;
+    });
   }
 
-  /** Waits for the write in flight; rethrows its failure. */
+  /** Waits for the writes in flight; rethrows a failure. */
   async settle(): Promise<void> {
-    if (this.writing) await this.writing;
-    this.writing = null;
+    while (this.writes.length > 0) await this.writes.at(-1)!.done;
     if (this.failure) throw this.failure;
   }
 
-  private writing: Promise<void> | null = null;
+  private readonly loaders: TDestinationLoader[];
+  private nextLoader = 0;
+  /** Writes in flight, oldest first: `result` rejects with the write's failure, `done` never rejects. */
+  private writes: { result: Promise<void>; done: Promise<void> }[] = [];
+  /** When the writes now in flight began (applyMs counts time with any write in flight once). */
+  private writingSince = 0;
   private failure: unknown = null;
 
   /** Prepares the buffered changes (new columns, values read back from the source) and takes them out. */
@@ -255,30 +280,28 @@ export class StreamApplier {
     return batch;
   }
 
-  private async write(batch: TBatchEntry[]): Promise<void> {
-    const started = performance.now();
-    try {
-      for (const b of batch) {
-        const { s } = b;
-        if (b.groups.length > 0) {
-          // The buffer keeps one net change per key (keyed tables): the loader may skip de-duplication.
-          const res = await this.opts.loader.applyChangeGroups(b.spec, b.groups, { state: stateRecord(b.state), tableVersion: b.state.tableVersion, uniqueKeys: true });
-          s.t.totals.rowsInserted += res.rowsInserted;
-          s.t.totals.rowsUpdated += res.rowsUpdated;
-          s.t.totals.rowsDeleted += res.rowsDeleted;
-          s.t.totals.rowsReceived += b.received;
-        } else {
-          await this.opts.loader.saveState(s.t.table.tableKey, stateRecord(b.state));
-        }
-        await this.opts.onStateCommitted(s.t.table.tableKey, b.state);
-        this.opts.onProgress(s.t.table.tableKey, s.t.totals.rowsReceived);
+  /** `previous`: the write before this one (on the other connection), which must commit first. */
+  private async write(batch: TBatchEntry[], loader: TDestinationLoader, previous: Promise<void> | undefined): Promise<void> {
+    for (const b of batch) {
+      const { s } = b;
+      if (b.groups.length > 0) {
+        // The buffer keeps one net change per key (keyed tables): the loader may skip de-duplication.
+        const res = await loader.applyChangeGroups(b.spec, b.groups, { state: stateRecord(b.state), tableVersion: b.state.tableVersion, uniqueKeys: true, mergeAfter: previous });
+        s.t.totals.rowsInserted += res.rowsInserted;
+        s.t.totals.rowsUpdated += res.rowsUpdated;
+        s.t.totals.rowsDeleted += res.rowsDeleted;
+        s.t.totals.rowsReceived += b.received;
+      } else {
+        // A position saved alone must not overtake the rows of an earlier write.
+        if (previous) await previous;
+        await loader.saveState(s.t.table.tableKey, stateRecord(b.state));
       }
-      if (batch.some((b) => b.lsn > b.s.savedLsn)) await reachFaultPoint("changes-committed");
-      // Only now may the slot be acknowledged up to these positions.
-      for (const b of batch) b.s.savedLsn = maxLsn(b.s.savedLsn, b.lsn);
-    } finally {
-      this.applyMs += performance.now() - started;
+      await this.opts.onStateCommitted(s.t.table.tableKey, b.state);
+      this.opts.onProgress(s.t.table.tableKey, s.t.totals.rowsReceived);
     }
+    if (batch.some((b) => b.lsn > b.s.savedLsn)) await reachFaultPoint("changes-committed");
+    // Only now may the slot be acknowledged up to these positions.
+    for (const b of batch) b.s.savedLsn = maxLsn(b.s.savedLsn, b.lsn);
   }
 
   /** wal2json's NULL for NaN / ±Infinity: read the source row; a special value there is the real one. */

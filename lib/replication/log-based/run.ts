@@ -6,6 +6,7 @@ import type { TTableRunResult } from "../table-run";
 import type pg from "pg";
 import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { retainedWalWarnBytes, retainedWalWarning } from "@/lib/source/retained-wal";
+import type { TDestinationLoader } from "@/lib/destination/loader";
 import { StreamApplier, type TStreamTableState } from "./apply";
 import { reachFaultPoint } from "./faults";
 import { formatLsn, type TLsn } from "./lsn";
@@ -48,6 +49,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
   const { ctx, loader, report } = input;
   const log = ctx.log;
   const src = await openSourceReader(input.conn, database);
+  let spare: TDestinationLoader | null = null;
   const contexts: { t: TLogTable; saved: { state: TLogBasedState; lsn: TLsn } | null }[] = [];
   try {
     let slot = await chooseSlot(input, src.client, database);
@@ -159,9 +161,15 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
     if (streaming.length > 0 && !stopped) {
       const target = await markReadTarget(src.client);
       log.info("tap", `Reading changes from slot ${slot.name} (${slot.plugin}) up to ${target.text}`);
+      // A second destination connection lets one batch's COPY run while the previous one merges.
+      spare = await loader.fork().catch((err: unknown) => {
+        log.warn("target", `A second destination connection could not be opened (${message(err)}): batches are written one after the other`);
+        return null;
+      });
       const applier = new StreamApplier({
         source: src.client,
         loader,
+        spareLoader: spare,
         log,
         tables: streaming,
         slotConfirmed: slot.confirmedFlush,
@@ -201,6 +209,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
       if (!results.has(c.t.table.tableKey)) results.set(c.t.table.tableKey, { ...c.t.totals, maxBookmark: c.saved?.state.lsn ?? null, stopped: true });
     }
   } finally {
+    await spare?.close();
     await src.close().catch(() => undefined);
   }
 }

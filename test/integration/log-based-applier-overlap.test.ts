@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import type { TDestinationLoader } from "@/lib/destination/loader";
+import type { TJobLogger } from "@/lib/jobs/log";
+import { StreamApplier } from "@/lib/replication/log-based/apply";
+import type { TStreamEvent } from "@/lib/replication/log-based/changes";
+import { streamKey } from "@/lib/replication/log-based/stream-key";
+import { buildLogTable, type TLogTable } from "@/lib/replication/log-based/table-context";
+import type { TSelectedTable } from "@/lib/replication/selected-tables";
+import { createEmptyDatabase, openTestLoader } from "../support/databases";
+import { sqlOn } from "../support/engine-harness";
+
+/**
+ * Two destination connections: a batch's COPY runs while the previous batch merges on the other one.
+ * Its merges and commit must wait for that commit (same keys; positions saved in order), and a failure
+ * of the previous batch must roll it back: no position past a batch the destination lacks is saved.
+ * Real source and destination; the loaders are wrapped only to hold the first write and record order.
+ */
+describe("overlapping batch writes on two destination connections", () => {
+  let src: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let dest: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let source: pg.Client;
+  let main: TDestinationLoader;
+  let spare: TDestinationLoader;
+
+  beforeAll(async () => {
+    src = await createEmptyDatabase("embedded", "ovlsrc");
+    dest = await createEmptyDatabase("embedded", "ovldst");
+    await sqlOn(src.url, `CREATE TABLE pair (id int PRIMARY KEY, v text)`);
+    source = new pg.Client({ connectionString: src.url });
+    await source.connect();
+    main = await openTestLoader(dest.url, "ovl", "00000000-0000-0000-0000-000000000004");
+    spare = await main.fork();
+  });
+  afterAll(async () => {
+    await spare?.close();
+    await main?.close();
+    await source?.end();
+    await dest?.drop();
+    await src?.drop();
+  });
+
+  const quiet: TJobLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, critical: () => undefined, flush: async () => undefined };
+  const insert = (id: number, v: string): TStreamEvent => ({ kind: "change", op: "insert", schema: "public", table: "pair", relKey: streamKey("public", "pair"), columns: ["id", "v"], values: [String(id), v], types: null, identity: null });
+
+  async function setUp(destTable: string, withSpare = true): Promise<{ t: TLogTable; calls: string[]; release(): void; applier: StreamApplier; feedTransaction(lsn: bigint, ids: number[], v: (id: number) => string): Promise<void> }> {
+    const table: TSelectedTable = {
+      tableKey: `"${src.name}"."public"."pair"`,
+      database: src.name,
+      schema: "public",
+      name: "pair",
+      kind: "table",
+      rowEstimate: 0,
+      accessible: true,
+      selection: { tracked: true, columns: ["id", "v"], method: "log_based", replicationKey: [], viewKeyColumns: [] },
+      resetRequestedAt: null,
+      catalogPrimaryKey: ["id"],
+    };
+    const { t } = await buildLogTable(source, table, destTable, ["id", "v"]);
+    await main.ensureTable(t.spec);
+    await sqlOn(dest.url, `DELETE FROM _pgreplicate.table_states`); // each test starts with no saved position
+    const calls: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let writes = 0;
+    const watch = (loader: TDestinationLoader, name: string): TDestinationLoader => ({
+      ...loader,
+      async applyChangeGroups(spec, groups, opts) {
+        const n = ++writes;
+        calls.push(`write ${n} started on ${name}`);
+        if (n === 1) await held;
+        try {
+          const res = await loader.applyChangeGroups(spec, groups, opts);
+          calls.push(`write ${n} committed`);
+          return res;
+        } catch (err) {
+          calls.push(`write ${n} failed`);
+          throw err;
+        }
+      },
+    });
+    const applier = new StreamApplier({
+      source,
+      loader: watch(main, "main"),
+      spareLoader: withSpare ? watch(spare, "spare") : null,
+      log: quiet,
+      tables: [{ t, state: { method: "log_based", slot: "s", plugin: "pgoutput", lsn: "0/1", tableVersion: 1, copiedAt: "2026-01-01T00:00:00Z" }, savedLsn: 1n, queuedLsn: 1n }],
+      slotConfirmed: 1n,
+      onStateCommitted: async () => undefined,
+      onProgress: () => undefined,
+    });
+    const feed = async (event: TStreamEvent) => {
+      const r = applier.onEvent(event, 0n);
+      if (r) await r;
+    };
+    return {
+      t,
+      calls,
+      release,
+      applier,
+      async feedTransaction(lsn, ids, v) {
+        await feed({ kind: "begin", commitLsn: lsn, commitTime: "2026-01-01T00:00:01Z" });
+        for (const id of ids) await feed(insert(id, v(id)));
+        await feed({ kind: "commit", endLsn: lsn + 0x10n, commitTime: "2026-01-01T00:00:01Z" });
+      },
+    };
+  }
+
+  const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+  /** What the spare connection is doing, as the server sees it. */
+  const spareState = async () => {
+    const pid = (await sqlOn(dest.url, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'`)) as { pid: number }[];
+    return pid.length;
+  };
+
+  it("copies the next batch while the first is held, merges it only after the first commits, and saves the last position", async () => {
+    const s = await setUp("pair_ok");
+    await s.feedTransaction(0x100n, range(1, 2500), () => "first");
+    // The second transaction rewrites half of the first one's rows: it must land over them, not under.
+    await s.feedTransaction(0x200n, range(1251, 2500), () => "second");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare"]);
+    // The spare connection has copied into staging and waits, its transaction open; nothing is visible yet.
+    expect(await spareState()).toBe(1);
+    expect(await sqlOn(dest.url, `SELECT count(*)::int AS n FROM ovl.pair_ok`)).toEqual([{ n: "0" }]);
+    s.release();
+    await s.applier.finish();
+    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare", "write 1 committed", "write 2 committed"]);
+    expect(await sqlOn(dest.url, `SELECT v, count(*)::int AS n FROM ovl.pair_ok GROUP BY v ORDER BY v`)).toEqual([
+      { v: "first", n: "1250" },
+      { v: "second", n: "2500" },
+    ]);
+    expect(s.applier.committedLsn()).toBe(0x210n);
+    expect((await main.readState(s.t.table.tableKey))?.lsn).toBe("0/210");
+  });
+
+  it("rolls the next batch back when the first fails: no position past the failed batch is saved", async () => {
+    const s = await setUp("pair_fail");
+    // The first batch carries a value the destination refuses.
+    await sqlOn(dest.url, `ALTER TABLE ovl.pair_fail ADD CONSTRAINT no_bad CHECK (v <> 'bad')`);
+    await s.feedTransaction(0x300n, range(1, 2500), (id) => (id === 7 ? "bad" : "fine"));
+    await s.feedTransaction(0x400n, range(5001, 2500), () => "later");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare"]);
+    s.release();
+    await expect(s.applier.finish()).rejects.toThrow(/no_bad/);
+    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare", "write 1 failed", "write 2 failed"]);
+    expect(await sqlOn(dest.url, `SELECT count(*)::int AS n FROM ovl.pair_fail`)).toEqual([{ n: "0" }]);
+    expect(s.applier.committedLsn()).toBe(1n);
+    expect(await main.readState(s.t.table.tableKey)).toBeNull();
+    expect(await spareState()).toBe(0);
+  });
+
+  it("a position saved alone (a transaction without changes for the table) waits for the batch before it", async () => {
+    const s = await setUp("pair_state");
+    await sqlOn(dest.url, `ALTER TABLE ovl.pair_state ADD CONSTRAINT no_bad CHECK (v <> 'bad')`);
+    await s.feedTransaction(0x500n, range(1, 2500), (id) => (id === 9 ? "bad" : "fine"));
+    await s.feedTransaction(0x600n, [], () => "none");
+    const finishing = s.applier.finish();
+    await new Promise((r) => setTimeout(r, 300));
+    // Saved now, 0/610 would claim rows the destination is about to lose.
+    expect(await main.readState(s.t.table.tableKey)).toBeNull();
+    s.release();
+    await expect(finishing).rejects.toThrow(/no_bad/);
+    expect(await main.readState(s.t.table.tableKey)).toBeNull();
+    expect(s.applier.committedLsn()).toBe(1n);
+  });
+
+  it("with one connection too, a batch waiting for a failed one is not written", async () => {
+    const s = await setUp("pair_single", false);
+    await sqlOn(dest.url, `ALTER TABLE ovl.pair_single ADD CONSTRAINT no_bad CHECK (v <> 'bad')`);
+    await s.feedTransaction(0x700n, range(1, 2500), (id) => (id === 3 ? "bad" : "fine"));
+    await s.feedTransaction(0x800n, range(5001, 2500), () => "later");
+    const finishing = s.applier.finish();
+    await new Promise((r) => setTimeout(r, 300));
+    s.release();
+    await expect(finishing).rejects.toThrow(/no_bad/);
+    expect(s.calls).toEqual(["write 1 started on main", "write 1 failed"]);
+    expect(await sqlOn(dest.url, `SELECT count(*)::int AS n FROM ovl.pair_single`)).toEqual([{ n: "0" }]);
+    expect(await main.readState(s.t.table.tableKey)).toBeNull();
+  });
+});
