@@ -115,11 +115,18 @@ const ARENA_CHUNK_BYTES = 128 * 1024;
 function* encodeArenaRows(group: TChangeGroup, arena: Buffer, tail: (c: TChangeRow) => string): Generator<Buffer> {
   let chunk = Buffer.allocUnsafe(ARENA_CHUNK_BYTES);
   let o = 0;
+  // Rows of one transaction share their tail (the same string): its bytes are made once.
+  let lastTail = "";
+  let tailBytes = Buffer.alloc(0);
   for (const c of group.rows) {
     const start = c.start ?? 0;
     const end = c.end ?? 0;
     const t = tail(c);
-    const need = end - start + t.length + 2;
+    if (t !== lastTail) {
+      lastTail = t;
+      tailBytes = Buffer.from(`\t${t}\n`, "latin1"); // the tail is ASCII: numbers and ISO timestamps
+    }
+    const need = end - start + tailBytes.length;
     if (o + need > chunk.length) {
       if (o > 0) yield chunk.subarray(0, o);
       // A fresh buffer: the one just yielded may still be queued on the socket.
@@ -128,9 +135,7 @@ function* encodeArenaRows(group: TChangeGroup, arena: Buffer, tail: (c: TChangeR
     }
     if (end - start < 64) for (let k = start; k < end; k++) chunk[o++] = arena[k]!;
     else o += arena.copy(chunk, o, start, end);
-    chunk[o++] = 0x09;
-    o += chunk.write(t, o, "latin1"); // the tail is ASCII: numbers and ISO timestamps
-    chunk[o++] = 0x0a;
+    for (let k = 0; k < tailBytes.length; k++) chunk[o++] = tailBytes[k]!;
   }
   if (o > 0) yield chunk.subarray(0, o);
 }

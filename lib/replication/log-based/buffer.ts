@@ -125,9 +125,20 @@ export class TableChangeBuffer {
 
   /** How a relation's tuples go into the arena; null when they cannot (keyless table, key not among its columns). */
   private planFor(columns: readonly string[]): TArenaPlan | null {
+    // Consecutive changes mostly share their relation's column list: no map lookup for them.
+    if (columns === this.lastColumns) return this.lastPlan;
     let plan = this.plans.get(columns);
-    if (plan !== undefined) return plan;
-    plan = null;
+    if (plan === undefined) plan = this.makePlan(columns);
+    this.lastColumns = columns;
+    this.lastPlan = plan;
+    return plan;
+  }
+
+  private lastColumns: readonly string[] | null = null;
+  private lastPlan: TArenaPlan | null = null;
+
+  private makePlan(columns: readonly string[]): TArenaPlan | null {
+    let plan: TArenaPlan | null = null;
     if (this.pkCount > 0) {
       const map = this.mapping(columns);
       const reg = (i: number) => (map === null ? i : map[i]!);

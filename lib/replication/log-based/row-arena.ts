@@ -126,7 +126,8 @@ export class RowArena {
       for (let k = s; k < e; k++) {
         const b = src[k]!;
         // COPY text escapes backslash, newline, carriage return and tab; UTF-8 continuation bytes are ≥ 0x80.
-        if (b === BACKSLASH) {
+        if (b >= 0x20 && b !== BACKSLASH) out[o++] = b;
+        else if (b === BACKSLASH) {
           out[o++] = BACKSLASH;
           out[o++] = BACKSLASH;
         } else if (b === 0x0a) {
