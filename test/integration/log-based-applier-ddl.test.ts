@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import type { TDestinationLoader } from "@/lib/destination/loader";
-import type { TJobLogger } from "@/lib/jobs/log";
-import { StreamApplier } from "@/lib/replication/log-based/apply";
 import type { TStreamEvent } from "@/lib/replication/log-based/changes";
 import { streamKey } from "@/lib/replication/log-based/stream-key";
 import { buildLogTable } from "@/lib/replication/log-based/table-context";
-import type { TSelectedTable } from "@/lib/replication/selected-tables";
-import { createEmptyDatabase, openTestLoader } from "../support/databases";
+import { feedEvent, logBasedTable, openApplierDatabases, testApplier, type TApplierDatabases } from "../support/applier";
 import { sqlOn } from "../support/engine-harness";
 
 /**
@@ -18,39 +15,24 @@ import { sqlOn } from "../support/engine-harness";
  * first write open.
  */
 describe("a column the stream brings while a batch is being written", () => {
-  let src: Awaited<ReturnType<typeof createEmptyDatabase>>;
-  let dest: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let dbs: TApplierDatabases;
+  let src: { name: string; url: string };
+  let dest: { url: string };
   let source: pg.Client;
   let loader: TDestinationLoader;
 
   beforeAll(async () => {
-    src = await createEmptyDatabase("embedded", "ddlsrc");
-    dest = await createEmptyDatabase("embedded", "ddldst");
-    await sqlOn(src.url, `CREATE TABLE grow (id int PRIMARY KEY, v text)`);
-    source = new pg.Client({ connectionString: src.url });
-    await source.connect();
-    loader = await openTestLoader(dest.url, "ddl", "00000000-0000-0000-0000-000000000003");
+    dbs = await openApplierDatabases("ddl", `CREATE TABLE grow (id int PRIMARY KEY, v text)`, "ddl", "00000000-0000-0000-0000-000000000003");
+    ({ source, loader } = dbs);
+    src = { name: dbs.srcName, url: dbs.srcUrl };
+    dest = { url: dbs.destUrl };
   });
   afterAll(async () => {
-    await loader?.close();
-    await source?.end();
-    await dest?.drop();
-    await src?.drop();
+    await dbs?.close();
   });
 
   it("is added after the write in flight has finished, and its values land", async () => {
-    const table: TSelectedTable = {
-      tableKey: `"${src.name}"."public"."grow"`,
-      database: src.name,
-      schema: "public",
-      name: "grow",
-      kind: "table",
-      rowEstimate: 0,
-      accessible: true,
-      selection: { tracked: true, columns: ["id", "v"], method: "log_based", replicationKey: [], viewKeyColumns: [] },
-      resetRequestedAt: null,
-      catalogPrimaryKey: ["id"],
-    };
+    const table = logBasedTable(src.name, "grow", ["id", "v"]);
     const { t } = await buildLogTable(source, table, "grow", ["id", "v"]);
     await loader.ensureTable(t.spec);
     // Added at the source after the job read its columns: the stream is the first to tell.
@@ -75,20 +57,8 @@ describe("a column the stream brings while a batch is being written", () => {
         return loader.ensureTable(spec);
       },
     };
-    const quiet: TJobLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, critical: () => undefined, flush: async () => undefined };
-    const applier = new StreamApplier({
-      source,
-      loader: watched,
-      log: quiet,
-      tables: [{ t, state: { method: "log_based", slot: "s", plugin: "pgoutput", lsn: "0/1", tableVersion: 1, copiedAt: "2026-01-01T00:00:00Z" }, savedLsn: 1n, queuedLsn: 1n }],
-      slotConfirmed: 1n,
-      onStateCommitted: async () => undefined,
-      onProgress: () => undefined,
-    });
-    const feed = async (event: TStreamEvent) => {
-      const r = applier.onEvent(event, 0n);
-      if (r) await r;
-    };
+    const applier = testApplier({ source, t, loader: watched });
+    const feed = (event: TStreamEvent) => feedEvent(applier, event);
     const insert = (columns: string[], values: string[]): TStreamEvent => ({ kind: "change", op: "insert", schema: "public", table: "grow", relKey: streamKey("public", "grow"), columns, values, types: null, identity: null });
 
     // A transaction big enough to start a write at its commit (held open by the wrapper)…

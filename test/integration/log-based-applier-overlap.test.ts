@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import type { TDestinationLoader } from "@/lib/destination/loader";
-import type { TJobLogger } from "@/lib/jobs/log";
-import { StreamApplier } from "@/lib/replication/log-based/apply";
 import type { TStreamEvent } from "@/lib/replication/log-based/changes";
+import type { StreamApplier } from "@/lib/replication/log-based/apply";
 import { streamKey } from "@/lib/replication/log-based/stream-key";
 import { buildLogTable, type TLogTable } from "@/lib/replication/log-based/table-context";
-import type { TSelectedTable } from "@/lib/replication/selected-tables";
-import { createEmptyDatabase, openTestLoader } from "../support/databases";
+import { feedEvent, logBasedTable, openApplierDatabases, testApplier, type TApplierDatabases } from "../support/applier";
 import { sqlOn } from "../support/engine-harness";
 
 /**
@@ -17,45 +15,29 @@ import { sqlOn } from "../support/engine-harness";
  * Real source and destination; the loaders are wrapped only to hold the first write and record order.
  */
 describe("overlapping batch writes on two destination connections", () => {
-  let src: Awaited<ReturnType<typeof createEmptyDatabase>>;
-  let dest: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let dbs: TApplierDatabases;
+  let src: { name: string; url: string };
+  let dest: { url: string };
   let source: pg.Client;
   let main: TDestinationLoader;
   let spare: TDestinationLoader;
 
   beforeAll(async () => {
-    src = await createEmptyDatabase("embedded", "ovlsrc");
-    dest = await createEmptyDatabase("embedded", "ovldst");
-    await sqlOn(src.url, `CREATE TABLE pair (id int PRIMARY KEY, v text)`);
-    source = new pg.Client({ connectionString: src.url });
-    await source.connect();
-    main = await openTestLoader(dest.url, "ovl", "00000000-0000-0000-0000-000000000004");
+    dbs = await openApplierDatabases("ovl", `CREATE TABLE pair (id int PRIMARY KEY, v text)`, "ovl", "00000000-0000-0000-0000-000000000004");
+    ({ source, loader: main } = dbs);
+    src = { name: dbs.srcName, url: dbs.srcUrl };
+    dest = { url: dbs.destUrl };
     spare = await main.fork();
   });
   afterAll(async () => {
     await spare?.close();
-    await main?.close();
-    await source?.end();
-    await dest?.drop();
-    await src?.drop();
+    await dbs?.close();
   });
 
-  const quiet: TJobLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, critical: () => undefined, flush: async () => undefined };
   const insert = (id: number, v: string): TStreamEvent => ({ kind: "change", op: "insert", schema: "public", table: "pair", relKey: streamKey("public", "pair"), columns: ["id", "v"], values: [String(id), v], types: null, identity: null });
 
   async function setUp(destTable: string, withSpare = true): Promise<{ t: TLogTable; calls: string[]; release(): void; applier: StreamApplier; feedTransaction(lsn: bigint, ids: number[], v: (id: number) => string): Promise<void> }> {
-    const table: TSelectedTable = {
-      tableKey: `"${src.name}"."public"."pair"`,
-      database: src.name,
-      schema: "public",
-      name: "pair",
-      kind: "table",
-      rowEstimate: 0,
-      accessible: true,
-      selection: { tracked: true, columns: ["id", "v"], method: "log_based", replicationKey: [], viewKeyColumns: [] },
-      resetRequestedAt: null,
-      catalogPrimaryKey: ["id"],
-    };
+    const table = logBasedTable(src.name, "pair", ["id", "v"]);
     const { t } = await buildLogTable(source, table, destTable, ["id", "v"]);
     await main.ensureTable(t.spec);
     await sqlOn(dest.url, `DELETE FROM _pgreplicate.table_states`); // each test starts with no saved position
@@ -79,20 +61,8 @@ describe("overlapping batch writes on two destination connections", () => {
         }
       },
     });
-    const applier = new StreamApplier({
-      source,
-      loader: watch(main, "main"),
-      spareLoader: withSpare ? watch(spare, "spare") : null,
-      log: quiet,
-      tables: [{ t, state: { method: "log_based", slot: "s", plugin: "pgoutput", lsn: "0/1", tableVersion: 1, copiedAt: "2026-01-01T00:00:00Z" }, savedLsn: 1n, queuedLsn: 1n }],
-      slotConfirmed: 1n,
-      onStateCommitted: async () => undefined,
-      onProgress: () => undefined,
-    });
-    const feed = async (event: TStreamEvent) => {
-      const r = applier.onEvent(event, 0n);
-      if (r) await r;
-    };
+    const applier = testApplier({ source, t, loader: watch(main, "main"), spareLoader: withSpare ? watch(spare, "spare") : null });
+    const feed = (event: TStreamEvent) => feedEvent(applier, event);
     return {
       t,
       calls,
