@@ -132,10 +132,12 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
   const client: pg.Client = await openDestinationClient(opts.conn);
   // Values arrive as text (the client parses no types).
   const settings = (await client.query(`SELECT current_setting('server_version_num') AS version, current_setting('track_counts') AS counts`)).rows[0] as { version: string; counts: string } | undefined;
-  // MERGE on PostgreSQL 17 (MERGE … RETURNING merge_action() too, where the counts need it).
-  const useMerge = Number(settings?.version ?? 0) >= 170000;
   // Merges are counted with the statistics' per-transaction counters, unless the server does not keep them.
   const countByStats = settings?.counts === "on";
+  // MERGE from PostgreSQL 15; counted by RETURNING merge_action() where the statistics are off, which
+  // needs 17. Otherwise INSERT … ON CONFLICT.
+  const version = Number(settings?.version ?? 0);
+  const useMerge = version >= 170000 || (version >= 150000 && countByStats);
   const { schema, integrationId } = opts;
   const run = async (sql: string, params?: unknown[]): Promise<pg.QueryResult> => {
     opts.onSql?.(sql);

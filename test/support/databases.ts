@@ -19,8 +19,8 @@ export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T
 }
 
 /** A destination loader on a test database (plain TCP), with its state table ready. */
-export async function openTestLoader(url: string, schema: string, integrationId: string): Promise<TDestinationLoader> {
-  const loader = await openLoader({ conn: { ...connectionParts(url), ssl: false }, schema, integrationId });
+export async function openTestLoader(url: string, schema: string, integrationId: string, onSql?: (sql: string) => void): Promise<TDestinationLoader> {
+  const loader = await openLoader({ conn: { ...connectionParts(url), ssl: false }, schema, integrationId, onSql });
   await loader.prepare();
   return loader;
 }
