@@ -150,7 +150,7 @@ function nextChangeSequence(extractedAt: string | null): bigint {
 /**
  * Merges a staging table into the target by the primary key, writing the group's columns only (absent
  * columns stay untouched). The _sdc values shared by the whole call are literals. Ordered staging keeps
- * the last staged row per key; unordered staging must hold one row per key. `merge` (PostgreSQL 17+): a
+ * the last staged row per key; unordered staging must hold one row per key. `merge` (PostgreSQL 15+): a
  * MERGE, about a fifth cheaper than INSERT … ON CONFLICT, which first locks each existing row and then
  * updates it; run it with merge and hash joins off (see MERGE_JOIN_SETTINGS). Otherwise INSERT … ON
  * CONFLICT DO UPDATE. `returning`: the statement returns the inserted and updated counts (a row per
