@@ -33,8 +33,9 @@ export function parseWal2JsonExact(text: string): unknown {
  * The plugin contract of pg-logical-replication (its AbstractPlugin is not exported): `start` issues
  * START_REPLICATION, `parse` turns one message into what the service emits. `decode` is the same for a
  * message that starts at byte `at` of a larger buffer (the reader's CopyData, without a view per
- * message). Both decode to stream events at once: the buffer is the connection's read buffer, valid
- * only until the handler returns.
+ * message). The buffer is the connection's read buffer, valid only until the handler returns: a
+ * pgoutput change still holding its tuple there (`raw`) is copied out by the reader when it is not
+ * handled at once.
  */
 export type TDecodingPlugin = {
   readonly options: unknown;
