@@ -199,4 +199,13 @@ describe("changes copied from pgoutput messages into the buffer's arena", () => 
     const binary = Buffer.concat([Buffer.from("I"), Buffer.from([0, 0, 0x40, 0]), Buffer.from("N"), Buffer.from([0, 1]), Buffer.from("b"), Buffer.from([0, 0, 0, 1, 1])]);
     expect(() => b.add(s.change(binary), meta(1))).toThrow(/binary values are not requested/);
   });
+
+  it("a delete whose old key (the replica identity) lacks a primary key column is refused clearly, not applied to a NULL key", () => {
+    const d = new PgoutputDecoder();
+    // REPLICA IDENTITY USING INDEX on "code": the delete sends code, and id as NULL.
+    d.decode(relation(REL, "public", "t", "i", [{ name: "id" }, { name: "code", key: true }]));
+    const b = new TableChangeBuffer(["id"], new Set());
+    expect(() => b.add(d.decode(deleteMessage(REL, [null, "c1"])) as TRowChange, meta(1))).toThrow(/arrived without its primary key/);
+    expect(b.size).toBe(0);
+  });
 });

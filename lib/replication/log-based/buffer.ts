@@ -158,7 +158,11 @@ export class TableChangeBuffer {
    */
   private addRaw(change: TRowChange, raw: TRawTuple, meta: TChangeMeta): boolean {
     const plan = this.planFor(change.columns);
-    if (plan === null || !this.arena.scan(raw, plan.width)) return false;
+    if (plan === null) return false;
+    // A delete's old key is the replica identity: without every key column in it (an identity on
+    // another index) the general path says so.
+    if (raw.keyOnly) for (const i of plan.keyPos) if (!raw.isKey[i]) return false;
+    if (!this.arena.scan(raw, plan.width)) return false;
     const id = this.arena.keyId(plan.keyPos);
     const prev = this.byKey.get(id);
     if (change.op === "delete") {
