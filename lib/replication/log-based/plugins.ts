@@ -31,9 +31,8 @@ export function parseWal2JsonExact(text: string): unknown {
 
 /**
  * The plugin contract of pg-logical-replication (its AbstractPlugin is not exported): `start` issues
- * START_REPLICATION, `parse` turns one message into what the service emits. `decode` is the same for a
- * message that starts at byte `at` of a larger buffer (the reader's CopyData, without a view per
- * message). The buffer is the connection's read buffer, valid only until the handler returns: a
+ * START_REPLICATION, `parse` turns one message into what the service emits; `at`: where it starts in
+ * the buffer (the reader hands over its CopyData as it is, without a view per message). The buffer is the connection's read buffer, valid only until the handler returns: a
  * pgoutput change still holding its tuple there (`raw`) is copied out by the reader when it is not
  * handled at once.
  */
@@ -41,8 +40,7 @@ export type TDecodingPlugin = {
   readonly options: unknown;
   readonly name: string;
   start(client: Client, slotName: string, lastLsn: string): Promise<unknown>;
-  parse(buffer: Buffer): TStreamEvent;
-  decode(buffer: Buffer, at: number): TStreamEvent;
+  parse(buffer: Buffer, at?: number): TStreamEvent;
 };
 
 /**
@@ -68,10 +66,7 @@ export class Wal2JsonEventsPlugin implements TDecodingPlugin {
     const sql = `START_REPLICATION SLOT "${slotName}" LOGICAL ${lastLsn} (${opts.map(([k, v]) => `"${k}" ${replLiteral(v)}`).join(", ")})`;
     return client.query(sql);
   }
-  parse(buffer: Buffer): TStreamEvent {
-    return this.decode(buffer, 0);
-  }
-  decode(buffer: Buffer, at: number): TStreamEvent {
+  parse(buffer: Buffer, at = 0): TStreamEvent {
     return decodeWal2Json(parseWal2JsonExact(buffer.toString("utf8", at)));
   }
 }
@@ -86,10 +81,7 @@ export class PgoutputEventsPlugin implements TDecodingPlugin {
     const names = this.publications.map((p) => `"${p.replace(/"/g, '""')}"`).join(",");
     return client.query(`START_REPLICATION SLOT "${slotName}" LOGICAL ${lastLsn} (proto_version '1', publication_names ${replLiteral(names)})`);
   }
-  parse(buffer: Buffer): TStreamEvent {
-    return this.decoder.decode(buffer, 0);
-  }
-  decode(buffer: Buffer, at: number): TStreamEvent {
+  parse(buffer: Buffer, at = 0): TStreamEvent {
     return this.decoder.decode(buffer, at);
   }
 }

@@ -224,7 +224,7 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
   /** XLogData ('w': start, end, send time, message) and primary keepalives ('k': end, send time, reply asked). */
   const onCopyData = ({ chunk }: { chunk: Buffer }): void => {
     try {
-      if (chunk[0] === 0x77) onData(chunk.readBigUInt64BE(1), plugin.decode(chunk, 25));
+      if (chunk[0] === 0x77) onData(chunk.readBigUInt64BE(1), plugin.parse(chunk, 25));
       else if (chunk[0] === 0x6b) onHeartbeat(chunk.readBigUInt64BE(1), chunk[17] === 1);
     } catch (err) {
       fail(err);
@@ -240,8 +240,7 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
       connection.on("copyData", onCopyData);
       return plugin.start(client, slotName, lastLsn);
     },
-    parse: (buffer) => plugin.parse(buffer),
-    decode: (buffer, at) => plugin.decode(buffer, at),
+    parse: (buffer, at) => plugin.parse(buffer, at),
   };
 
   service.on("error", fail);
