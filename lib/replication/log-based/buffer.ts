@@ -1,5 +1,5 @@
 import type { TChangeGroup, TChangeRow } from "@/lib/destination/loader";
-import { readChangeValues, type TRowChange, type TValue } from "./changes";
+import { NO_VALUES, readChangeValues, type TRowChange, type TValue } from "./changes";
 import { readArenaRow, RowArena, type TRawTuple } from "./row-arena";
 
 type TValues = Record<string, string | null>;
@@ -22,9 +22,6 @@ type TArenaPlan = { width: number; emit: Int32Array; keyPos: Int32Array; layout:
  * `values` is empty until the row is read back (materialize).
  */
 type TEntry = TChangeRow & { kind: "upsert" | "delete"; values: TValue[]; fill: TPendingFill | null; layout: TArenaLayout | null; start: number; end: number };
-
-// Frozen: a write to an arena row's values without reading it back first throws instead of corrupting others.
-const NO_VALUES: TValue[] = Object.freeze([]) as unknown as TValue[];
 
 /**
  * The changes of one table received since the last commit to the destination. Keyed tables keep one net

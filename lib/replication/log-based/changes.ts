@@ -34,6 +34,12 @@ export type TRowChange = {
   raw?: TRawTuple | null;
 };
 
+/**
+ * Values not held as an array: a change whose tuple is still in its message (`raw`), a buffered row kept
+ * as arena bytes. Frozen: a write to it, made without reading the values first, throws.
+ */
+export const NO_VALUES: TValue[] = Object.freeze([]) as unknown as TValue[];
+
 /** Reads a change's values out of its message, if still there (`raw`): after this, `values` and `identity` hold them. */
 export function readChangeValues(change: TRowChange): TRowChange {
   const raw = change.raw;

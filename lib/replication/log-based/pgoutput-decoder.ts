@@ -1,9 +1,6 @@
-import type { TRelationInfo, TStreamEvent, TValue } from "./changes";
+import { NO_VALUES, type TRelationInfo, type TStreamEvent, type TValue } from "./changes";
 import { readTuple, type TRawTuple } from "./row-arena";
 import { streamKey } from "./stream-key";
-
-/** The values of a change whose tuple is still in its message (`raw`): read them with `readChangeValues`. */
-const NOT_READ: TValue[] = Object.freeze([]) as unknown as TValue[];
 
 /** A relation as the stream last described it. */
 type TRelation = { schema: string; table: string; relKey: string; columns: string[]; isKey: boolean[] };
@@ -41,7 +38,7 @@ export class PgoutputDecoder {
         // I: relation, 'N', new tuple
         const rel = this.relationOf(buf);
         this.expect(buf, 0x4e);
-        return { kind: "change", op: "insert", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: NOT_READ, types: null, identity: null, raw: this.raw(buf, rel, false) };
+        return { kind: "change", op: "insert", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: NO_VALUES, types: null, identity: null, raw: this.raw(buf, rel, false) };
       }
       case 0x55: {
         // U: relation, optional 'K' (key changed) or 'O' (REPLICA IDENTITY FULL) old tuple, 'N', new tuple
@@ -51,7 +48,7 @@ export class PgoutputDecoder {
         if (tag === 0x4e) {
           // The new row alone (the key did not change): left in the message until the buffer stores it.
           this.pos++;
-          return { kind: "change", op: "update", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: NOT_READ, types: null, identity: null, raw: this.raw(buf, rel, false) };
+          return { kind: "change", op: "update", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: NO_VALUES, types: null, identity: null, raw: this.raw(buf, rel, false) };
         }
         if (tag === 0x4b || tag === 0x4f) {
           this.pos++;
@@ -70,7 +67,7 @@ export class PgoutputDecoder {
         const rel = this.relationOf(buf);
         const tag = buf[this.pos++];
         if (tag !== 0x4b && tag !== 0x4f) throw new Error(`pgoutput: a delete on ${rel.schema}.${rel.table} without its old key`);
-        if (tag === 0x4b) return { kind: "change", op: "delete", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: [], types: null, identity: NOT_READ, raw: this.raw(buf, rel, true) };
+        if (tag === 0x4b) return { kind: "change", op: "delete", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: [], types: null, identity: NO_VALUES, raw: this.raw(buf, rel, true) };
         const identity = this.tuple(buf, rel, false);
         return { kind: "change", op: "delete", schema: rel.schema, table: rel.table, relKey: rel.relKey, columns: rel.columns, values: [], types: null, identity, raw: null };
       }
