@@ -298,7 +298,7 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
         await gate;
         gate = undefined;
       }
-      for (const q of batch) if (q.log) opts.onSql?.(q.sql);
+      logQueued(batch);
       const res = (await client.query(batch.map((q) => q.sql).join(";\n"))) as pg.QueryResult | pg.QueryResult[];
       const results = Array.isArray(res) ? res : [res];
       batch.forEach((q, i) => {
@@ -315,6 +315,24 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
       });
       unmerged.clear();
     };
+    const logQueued = (batch: TQueued[]) => {
+      for (const q of batch) if (q.log) opts.onSql?.(q.sql);
+    };
+    /**
+     * What the next COPY needs (the transaction, its staging table) goes first: in the COPY's own query
+     * when only such statements are queued (returned, to prefix it), else sent now with the rest.
+     */
+    const setupForCopy = async (): Promise<string[]> => {
+      if (!queued.some((q) => q.setup)) return [];
+      if (queued.some((q) => !q.setup)) {
+        await send();
+        return [];
+      }
+      const setup = queued;
+      queued = [];
+      logQueued(setup);
+      return setup.map((q) => q.sql);
+    };
     try {
       for (const g of groups) {
         const chunks = encodeGroup(g, { receivedAt, tableVersion, full: !keyed, ordered });
@@ -322,8 +340,7 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
         if (g.kind === "delete") total.rowsDeleted += g.rows.length;
         if (!keyed) {
           // Keyless: every change is a new row, appended straight into the target in order.
-          await send();
-          total.rowsInserted += await copyChunks(target, [...g.sourceCols, ...CHANGE_SDC_COLUMNS], chunks);
+          total.rowsInserted += await copyChunks(target, [...g.sourceCols, ...CHANGE_SDC_COLUMNS], chunks, await setupForCopy());
           continue;
         }
         const staging = stagingFor(spec, g, ordered);
@@ -334,18 +351,8 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
           stagingCreated.add(staging.name);
         } else if (usedInTransaction.has(staging.name)) queued.push({ sql: `DELETE FROM ${quoteIdent(staging.name)}`, log: true, setup: true });
         usedInTransaction.add(staging.name);
-        // What the COPY needs (the transaction, its staging table) goes first, in the COPY's own query when
-        // nothing queued has results to read; queued merges may wait.
-        let before: string[] = [];
-        if (queued.some((q) => q.setup)) {
-          if (queued.some((q) => q.counts)) await send();
-          else {
-            for (const q of queued) if (q.log) opts.onSql?.(q.sql);
-            before = queued.map((q) => q.sql);
-            queued = [];
-          }
-        }
-        await copyChunks(quoteIdent(staging.name), staging.columns, chunks, before);
+        // Queued merges may wait for the next round trip, unless the COPY needs setup sent first.
+        await copyChunks(quoteIdent(staging.name), staging.columns, chunks, await setupForCopy());
         unmerged.add(staging.name);
         const merge = mergeSql(target, staging.name, spec, g, { receivedAt, tableVersion, ordered, merge: useMerge, returning: !countByStats });
         if (!countByStats) queued.push({ sql: merge, log: true, counts: { kind: g.kind, from: "returned" } });
