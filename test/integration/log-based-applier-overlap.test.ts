@@ -36,7 +36,7 @@ describe("overlapping batch writes on two destination connections", () => {
 
   const insert = (id: number, v: string): TStreamEvent => ({ kind: "change", op: "insert", schema: "public", table: "pair", relKey: streamKey("public", "pair"), columns: ["id", "v"], values: [String(id), v], types: null, identity: null });
 
-  async function setUp(destTable: string, withSpare = true): Promise<{ t: TLogTable; calls: string[]; release(): void; applier: StreamApplier; feedTransaction(lsn: bigint, ids: number[], v: (id: number) => string): Promise<void> }> {
+  async function setUp(destTable: string, withSpare = true): Promise<{ t: TLogTable; calls: string[]; release(): void; applier: StreamApplier; spareOpened(): number; feedTransaction(lsn: bigint, ids: number[], v: (id: number) => string): Promise<void> }> {
     const table = logBasedTable(src.name, "pair", ["id", "v"]);
     const { t } = await buildLogTable(source, table, destTable, ["id", "v"]);
     await main.ensureTable(t.spec);
@@ -61,13 +61,19 @@ describe("overlapping batch writes on two destination connections", () => {
         }
       },
     });
-    const applier = testApplier({ source, t, loader: watch(main, "main"), spareLoader: withSpare ? watch(spare, "spare") : null });
+    let spareOpened = 0;
+    const openSpare = async () => {
+      spareOpened++;
+      return watch(spare, "spare");
+    };
+    const applier = testApplier({ source, t, loader: watch(main, "main"), openSpare: withSpare ? openSpare : null });
     const feed = (event: TStreamEvent) => feedEvent(applier, event);
     return {
       t,
       calls,
       release,
       applier,
+      spareOpened: () => spareOpened,
       async feedTransaction(lsn, ids, v) {
         await feed({ kind: "begin", commitLsn: lsn, commitTime: "2026-01-01T00:00:01Z" });
         for (const id of ids) await feed(insert(id, v(id)));
@@ -102,6 +108,17 @@ describe("overlapping batch writes on two destination connections", () => {
     ]);
     expect(s.applier.committedLsn()).toBe(0x210n);
     expect((await main.readState(s.t.table.tableKey))?.lsn).toBe("0/210");
+    expect(s.spareOpened()).toBe(1);
+  });
+
+  it("opens no second connection for a job whose writes never overlap", async () => {
+    const s = await setUp("pair_small");
+    s.release();
+    await s.feedTransaction(0xb00n, range(1, 10), () => "small");
+    await s.applier.finish();
+    expect(s.calls).toEqual(["write 1 started on main", "write 1 committed"]);
+    expect(s.spareOpened()).toBe(0);
+    expect(await sqlOn(dest.url, `SELECT count(*)::int AS n FROM ovl.pair_small`)).toEqual([{ n: "10" }]);
   });
 
   it("rolls the next batch back when the first fails: no position past the failed batch is saved", async () => {

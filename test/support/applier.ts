@@ -62,11 +62,11 @@ export async function openApplierDatabases(prefix: string, tableSql: string, sch
 }
 
 /** An applier for one table whose saved position is 0/1, with nothing reported anywhere. */
-export function testApplier(opts: { source: pg.Client; t: TLogTable; loader: TDestinationLoader; spareLoader?: TDestinationLoader | null }): StreamApplier {
+export function testApplier(opts: { source: pg.Client; t: TLogTable; loader: TDestinationLoader; openSpare?: (() => Promise<TDestinationLoader>) | null }): StreamApplier {
   return new StreamApplier({
     source: opts.source,
     loader: opts.loader,
-    spareLoader: opts.spareLoader ?? null,
+    openSpare: opts.openSpare ?? null,
     log: quietLog,
     tables: [{ t: opts.t, state: { method: "log_based", slot: "s", plugin: "pgoutput", lsn: "0/1", tableVersion: 1, copiedAt: "2026-01-01T00:00:00Z" }, savedLsn: 1n, queuedLsn: 1n }],
     slotConfirmed: 1n,

@@ -25,10 +25,11 @@ export type TApplierOptions = {
   source: pg.Client;
   loader: TDestinationLoader;
   /**
-   * A second connection to the destination: a batch's COPY into staging then runs while the previous
-   * batch's merges run on the other one (its merges wait for that commit).
+   * Opens a second connection to the destination: a batch's COPY into staging then runs while the
+   * previous batch's merges run on the other one (its merges wait for that commit). Called only when a
+   * second write would start (most jobs never need it); close() closes it.
    */
-  spareLoader?: TDestinationLoader | null;
+  openSpare?: (() => Promise<TDestinationLoader>) | null;
   log: TJobLogger;
   tables: TStreamTableState[];
   /** The slot's confirmed position when reading started: never acknowledge below it. */
@@ -79,7 +80,8 @@ export class StreamApplier {
     this.batchChanges = opts.batchChanges ?? 2_000;
     this.maxBuffered = opts.maxBufferedChanges ?? 30_000;
     this.flushEveryMs = opts.flushEveryMs ?? 5_000;
-    this.loaders = opts.spareLoader ? [opts.loader, opts.spareLoader] : [opts.loader];
+    this.loaders = [opts.loader];
+    this.writeSlots = opts.openSpare ? 2 : 1;
   }
 
   /** What the destination holds for every table: the only position the slot may be confirmed to. */
@@ -110,7 +112,7 @@ export class StreamApplier {
         // Write when the destination is free; while it is busy keep reading (the next batch grows) unless
         // the buffer is full.
         if (this.buffered >= this.maxBuffered) return this.flush();
-        if (this.writes.length < this.loaders.length && (this.buffered >= this.batchChanges || Date.now() - this.lastFlush >= this.flushEveryMs)) return this.flush();
+        if (this.writes.length < this.writeSlots && (this.buffered >= this.batchChanges || Date.now() - this.lastFlush >= this.flushEveryMs)) return this.flush();
         return;
       case "truncate":
         for (const tbl of event.tables) {
@@ -211,16 +213,16 @@ export class StreamApplier {
    */
   async flush(): Promise<void> {
     const batch = await this.takeBatch();
-    while (this.writes.length >= this.loaders.length) await this.writes[0]!.done;
+    while (this.writes.length >= this.writeSlots) await this.writes[0]!.done;
+    if (batch.length === 0) return;
+    const loader = await this.freeLoader();
     // A write that failed meanwhile: nothing after it may commit (its position would pass rows lost).
     // settle() lets the others end (they fail too) and throws.
     if (this.failure) await this.settle();
-    if (batch.length === 0) return;
-    const loader = this.loaders[this.nextLoader]!;
-    this.nextLoader = (this.nextLoader + 1) % this.loaders.length;
     const previous = this.writes.at(-1)?.result;
     const result = this.write(batch, loader, previous);
     const entry = {
+      loader,
       result,
       done: result.then(
         () => undefined,
@@ -243,10 +245,32 @@ export class StreamApplier {
     if (this.failure) throw this.failure;
   }
 
+  /** The destination connections opened so far, and how many writes may be in flight. */
   private readonly loaders: TDestinationLoader[];
-  private nextLoader = 0;
+  private writeSlots: number;
   /** Writes in flight, oldest first: `result` rejects with the write's failure, `done` never rejects. */
-  private writes: { result: Promise<void>; done: Promise<void> }[] = [];
+  private writes: { loader: TDestinationLoader; result: Promise<void>; done: Promise<void> }[] = [];
+
+  /** A connection no write in flight uses; the spare is opened the first time one is needed. */
+  private async freeLoader(): Promise<TDestinationLoader> {
+    const free = this.loaders.find((l) => !this.writes.some((w) => w.loader === l));
+    if (free) return free;
+    try {
+      const spare = await this.opts.openSpare!();
+      this.loaders.push(spare);
+      return spare;
+    } catch (err) {
+      this.writeSlots = 1;
+      this.opts.log.warn("target", `A second destination connection could not be opened (${err instanceof Error ? err.message : String(err)}): batches are written one after the other`);
+      while (this.writes.length > 0) await this.writes[0]!.done;
+      return this.opts.loader;
+    }
+  }
+
+  /** Closes the connections the applier opened (the spare). */
+  async close(): Promise<void> {
+    for (const l of this.loaders.slice(1)) await l.close();
+  }
   /** When the writes now in flight began (applyMs counts time with any write in flight once). */
   private writingSince = 0;
   private failure: unknown = null;

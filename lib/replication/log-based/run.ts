@@ -6,7 +6,6 @@ import type { TTableRunResult } from "../table-run";
 import type pg from "pg";
 import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { retainedWalWarnBytes, retainedWalWarning } from "@/lib/source/retained-wal";
-import type { TDestinationLoader } from "@/lib/destination/loader";
 import { StreamApplier, type TStreamTableState } from "./apply";
 import { reachFaultPoint } from "./faults";
 import { formatLsn, type TLsn } from "./lsn";
@@ -49,7 +48,8 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
   const { ctx, loader, report } = input;
   const log = ctx.log;
   const src = await openSourceReader(input.conn, database);
-  let spare: TDestinationLoader | null = null;
+  /** The applier of this database's stream, closed at the end (it may have opened a connection). */
+  let opened: StreamApplier | null = null;
   const contexts: { t: TLogTable; saved: { state: TLogBasedState; lsn: TLsn } | null }[] = [];
   try {
     let slot = await chooseSlot(input, src.client, database);
@@ -161,21 +161,17 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
     if (streaming.length > 0 && !stopped) {
       const target = await markReadTarget(src.client);
       log.info("tap", `Reading changes from slot ${slot.name} (${slot.plugin}) up to ${target.text}`);
-      // A second destination connection lets one batch's COPY run while the previous one merges.
-      spare = await loader.fork().catch((err: unknown) => {
-        log.warn("target", `A second destination connection could not be opened (${message(err)}): batches are written one after the other`);
-        return null;
-      });
       const applier = new StreamApplier({
         source: src.client,
         loader,
-        spareLoader: spare,
+        openSpare: () => loader.fork(),
         log,
         tables: streaming,
         slotConfirmed: slot.confirmedFlush,
         onStateCommitted: (key, state) => report.stateCommitted(key, stateRecord(state)),
         onProgress: (key, rows) => report.progress(key, rows),
       });
+      opened = applier;
       const started = Date.now();
       const out = await readSlot({
         conn: input.conn,
@@ -209,7 +205,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
       if (!results.has(c.t.table.tableKey)) results.set(c.t.table.tableKey, { ...c.t.totals, maxBookmark: c.saved?.state.lsn ?? null, stopped: true });
     }
   } finally {
-    await spare?.close();
+    await opened?.close();
     await src.close().catch(() => undefined);
   }
 }
