@@ -16,27 +16,23 @@ import { sqlOn } from "../support/engine-harness";
  */
 describe("a column the stream brings while a batch is being written", () => {
   let dbs: TApplierDatabases;
-  let src: { name: string; url: string };
-  let dest: { url: string };
   let source: pg.Client;
   let loader: TDestinationLoader;
 
   beforeAll(async () => {
     dbs = await openApplierDatabases("ddl", `CREATE TABLE grow (id int PRIMARY KEY, v text)`, "ddl", "00000000-0000-0000-0000-000000000003");
     ({ source, loader } = dbs);
-    src = { name: dbs.srcName, url: dbs.srcUrl };
-    dest = { url: dbs.destUrl };
   });
   afterAll(async () => {
     await dbs?.close();
   });
 
   it("is added after the write in flight has finished, and its values land", async () => {
-    const table = logBasedTable(src.name, "grow", ["id", "v"]);
+    const table = logBasedTable(dbs.srcName, "grow", ["id", "v"]);
     const { t } = await buildLogTable(source, table, "grow", ["id", "v"]);
     await loader.ensureTable(t.spec);
     // Added at the source after the job read its columns: the stream is the first to tell.
-    await sqlOn(src.url, `ALTER TABLE grow ADD COLUMN extra text`);
+    await sqlOn(dbs.srcUrl, `ALTER TABLE grow ADD COLUMN extra text`);
 
     const calls: string[] = [];
     let release!: () => void;
@@ -77,7 +73,7 @@ describe("a column the stream brings while a batch is being written", () => {
     await finishing;
 
     expect(calls).toEqual(["write 1 started", "write 1 finished", "ensureTable", "write 2 started", "write 2 finished"]);
-    expect(await sqlOn(dest.url, `SELECT count(*)::int AS n, count(extra)::int AS with_extra, max(extra) AS extra FROM ddl.grow`)).toEqual([{ n: "2501", with_extra: "1", extra: "new" }]);
+    expect(await sqlOn(dbs.destUrl, `SELECT count(*)::int AS n, count(extra)::int AS with_extra, max(extra) AS extra FROM ddl.grow`)).toEqual([{ n: "2501", with_extra: "1", extra: "new" }]);
     expect(applier.committedLsn()).toBe(0x210n);
   });
 });

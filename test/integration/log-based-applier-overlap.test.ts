@@ -16,8 +16,6 @@ import { sqlOn } from "../support/engine-harness";
  */
 describe("overlapping batch writes on two destination connections", () => {
   let dbs: TApplierDatabases;
-  let src: { name: string; url: string };
-  let dest: { url: string };
   let source: pg.Client;
   let main: TDestinationLoader;
   let spare: TDestinationLoader;
@@ -25,8 +23,6 @@ describe("overlapping batch writes on two destination connections", () => {
   beforeAll(async () => {
     dbs = await openApplierDatabases("ovl", `CREATE TABLE pair (id int PRIMARY KEY, v text)`, "ovl", "00000000-0000-0000-0000-000000000004");
     ({ source, loader: main } = dbs);
-    src = { name: dbs.srcName, url: dbs.srcUrl };
-    dest = { url: dbs.destUrl };
     spare = await main.fork();
   });
   afterAll(async () => {
@@ -37,10 +33,10 @@ describe("overlapping batch writes on two destination connections", () => {
   const insert = (id: number, v: string): TStreamEvent => ({ kind: "change", op: "insert", schema: "public", table: "pair", relKey: streamKey("public", "pair"), columns: ["id", "v"], values: [String(id), v], types: null, identity: null });
 
   async function setUp(destTable: string, withSpare = true): Promise<{ t: TLogTable; calls: string[]; release(): void; applier: StreamApplier; spareOpened(): number; feedTransaction(lsn: bigint, ids: number[], v: (id: number) => string): Promise<void> }> {
-    const table = logBasedTable(src.name, "pair", ["id", "v"]);
+    const table = logBasedTable(dbs.srcName, "pair", ["id", "v"]);
     const { t } = await buildLogTable(source, table, destTable, ["id", "v"]);
     await main.ensureTable(t.spec);
-    await sqlOn(dest.url, `DELETE FROM _pgreplicate.table_states`); // each test starts with no saved position
+    await sqlOn(dbs.destUrl, `DELETE FROM _pgreplicate.table_states`); // each test starts with no saved position
     const calls: string[] = [];
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
@@ -85,7 +81,7 @@ describe("overlapping batch writes on two destination connections", () => {
   const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
   /** What the spare connection is doing, as the server sees it. */
   const spareState = async () => {
-    const pid = (await sqlOn(dest.url, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'`)) as { pid: number }[];
+    const pid = (await sqlOn(dbs.destUrl, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'`)) as { pid: number }[];
     return pid.length;
   };
 
@@ -98,11 +94,11 @@ describe("overlapping batch writes on two destination connections", () => {
     expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare"]);
     // The spare connection has copied into staging and waits, its transaction open; nothing is visible yet.
     expect(await spareState()).toBe(1);
-    expect(await sqlOn(dest.url, `SELECT count(*)::int AS n FROM ovl.pair_ok`)).toEqual([{ n: "0" }]);
+    expect(await sqlOn(dbs.destUrl, `SELECT count(*)::int AS n FROM ovl.pair_ok`)).toEqual([{ n: "0" }]);
     s.release();
     await s.applier.finish();
     expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare", "write 1 committed", "write 2 committed"]);
-    expect(await sqlOn(dest.url, `SELECT v, count(*)::int AS n FROM ovl.pair_ok GROUP BY v ORDER BY v`)).toEqual([
+    expect(await sqlOn(dbs.destUrl, `SELECT v, count(*)::int AS n FROM ovl.pair_ok GROUP BY v ORDER BY v`)).toEqual([
       { v: "first", n: "1250" },
       { v: "second", n: "2500" },
     ]);
@@ -118,13 +114,13 @@ describe("overlapping batch writes on two destination connections", () => {
     await s.applier.finish();
     expect(s.calls).toEqual(["write 1 started on main", "write 1 committed"]);
     expect(s.spareOpened()).toBe(0);
-    expect(await sqlOn(dest.url, `SELECT count(*)::int AS n FROM ovl.pair_small`)).toEqual([{ n: "10" }]);
+    expect(await sqlOn(dbs.destUrl, `SELECT count(*)::int AS n FROM ovl.pair_small`)).toEqual([{ n: "10" }]);
   });
 
   it("rolls the next batch back when the first fails: no position past the failed batch is saved", async () => {
     const s = await setUp("pair_fail");
     // The first batch carries a value the destination refuses.
-    await sqlOn(dest.url, `ALTER TABLE ovl.pair_fail ADD CONSTRAINT no_bad CHECK (v <> 'bad')`);
+    await sqlOn(dbs.destUrl, `ALTER TABLE ovl.pair_fail ADD CONSTRAINT no_bad CHECK (v <> 'bad')`);
     await s.feedTransaction(0x300n, range(1, 2500), (id) => (id === 7 ? "bad" : "fine"));
     await s.feedTransaction(0x400n, range(5001, 2500), () => "later");
     await new Promise((r) => setTimeout(r, 300));
@@ -132,7 +128,7 @@ describe("overlapping batch writes on two destination connections", () => {
     s.release();
     await expect(s.applier.finish()).rejects.toThrow(/no_bad/);
     expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare", "write 1 failed", "write 2 failed"]);
-    expect(await sqlOn(dest.url, `SELECT count(*)::int AS n FROM ovl.pair_fail`)).toEqual([{ n: "0" }]);
+    expect(await sqlOn(dbs.destUrl, `SELECT count(*)::int AS n FROM ovl.pair_fail`)).toEqual([{ n: "0" }]);
     expect(s.applier.committedLsn()).toBe(1n);
     expect(await main.readState(s.t.table.tableKey)).toBeNull();
     expect(await spareState()).toBe(0);
@@ -140,7 +136,7 @@ describe("overlapping batch writes on two destination connections", () => {
 
   it("a position saved alone (a transaction without changes for the table) waits for the batch before it", async () => {
     const s = await setUp("pair_state");
-    await sqlOn(dest.url, `ALTER TABLE ovl.pair_state ADD CONSTRAINT no_bad CHECK (v <> 'bad')`);
+    await sqlOn(dbs.destUrl, `ALTER TABLE ovl.pair_state ADD CONSTRAINT no_bad CHECK (v <> 'bad')`);
     await s.feedTransaction(0x500n, range(1, 2500), (id) => (id === 9 ? "bad" : "fine"));
     await s.feedTransaction(0x600n, [], () => "none");
     const finishing = s.applier.finish();
@@ -155,7 +151,7 @@ describe("overlapping batch writes on two destination connections", () => {
 
   it("with one connection too, a batch waiting for a failed one is not written", async () => {
     const s = await setUp("pair_single", false);
-    await sqlOn(dest.url, `ALTER TABLE ovl.pair_single ADD CONSTRAINT no_bad CHECK (v <> 'bad')`);
+    await sqlOn(dbs.destUrl, `ALTER TABLE ovl.pair_single ADD CONSTRAINT no_bad CHECK (v <> 'bad')`);
     await s.feedTransaction(0x700n, range(1, 2500), (id) => (id === 3 ? "bad" : "fine"));
     await s.feedTransaction(0x800n, range(5001, 2500), () => "later");
     const finishing = s.applier.finish();
@@ -163,7 +159,7 @@ describe("overlapping batch writes on two destination connections", () => {
     s.release();
     await expect(finishing).rejects.toThrow(/no_bad/);
     expect(s.calls).toEqual(["write 1 started on main", "write 1 failed"]);
-    expect(await sqlOn(dest.url, `SELECT count(*)::int AS n FROM ovl.pair_single`)).toEqual([{ n: "0" }]);
+    expect(await sqlOn(dbs.destUrl, `SELECT count(*)::int AS n FROM ovl.pair_single`)).toEqual([{ n: "0" }]);
     expect(await main.readState(s.t.table.tableKey)).toBeNull();
   });
 });
