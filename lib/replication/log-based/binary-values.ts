@@ -1,0 +1,197 @@
+/**
+ * PostgreSQL's binary format (the types' send functions) for the built-in types a binary pgoutput stream
+ * may carry: read back into the exact text PostgreSQL prints for the value (in the replication session's
+ * settings: DateStyle ISO, TimeZone UTC, shortest exact floats, bytea hex), so a change decoded from a
+ * binary stream is the same string a text stream would have given. Rows go to the destination as the
+ * binary bytes themselves (COPY BINARY); only the rare change that must be merged value by value is read
+ * back, with these functions.
+ */
+
+/** Type OIDs (fixed for built-in types) whose binary values are read here. */
+export const BINARY_READABLE_TYPES: ReadonlyMap<number, string> = new Map([
+  [16, "boolean"],
+  [17, "bytea"],
+  [20, "bigint"],
+  [21, "smallint"],
+  [23, "integer"],
+  [25, "text"],
+  [114, "json"],
+  [700, "real"],
+  [701, "double precision"],
+  [1042, "character"],
+  [1043, "character varying"],
+  [1082, "date"],
+  [1114, "timestamp without time zone"],
+  [1184, "timestamp with time zone"],
+  [1700, "numeric"],
+  [2950, "uuid"],
+  [3802, "jsonb"],
+]);
+
+export class UnreadableBinaryValueError extends Error {
+  constructor(readonly typeOid: number) {
+    super(`A binary value of type oid ${typeOid} cannot be read back as text`);
+  }
+}
+
+/** Microseconds from 1970-01-01 to 2000-01-01 (PostgreSQL's epoch). */
+export const PG_EPOCH_OFFSET_US = 946_684_800_000_000n;
+const US_PER_DAY = 86_400_000_000n;
+const DAYS_1970_TO_2000 = 10_957;
+
+/** The binary value at buf[s, s + len) of a type in BINARY_READABLE_TYPES → PostgreSQL's text output of it. */
+export function binaryToText(typeOid: number, buf: Buffer, s: number, len: number): string {
+  switch (typeOid) {
+    case 16:
+      return buf[s] ? "t" : "f";
+    case 17:
+      return `\\x${buf.toString("hex", s, s + len)}`;
+    case 20:
+      return readInt8Text(buf, s);
+    case 21:
+      return String(buf.readInt16BE(s));
+    case 23:
+      return String(buf.readInt32BE(s));
+    case 25:
+    case 114:
+    case 1042:
+    case 1043:
+      return buf.toString("utf8", s, s + len);
+    case 3802:
+      if (buf[s] !== 1) throw new Error(`jsonb binary format version ${buf[s]} is not known`);
+      return buf.toString("utf8", s + 1, s + len);
+    case 700:
+      return floatText(buf.readFloatBE(s), true);
+    case 701:
+      return floatText(buf.readDoubleBE(s), false);
+    case 1082:
+      return dateText(buf.readInt32BE(s));
+    case 1114:
+    case 1184:
+      return timestampText(buf.readBigInt64BE(s), typeOid === 1184);
+    case 1700:
+      return numericText(buf, s);
+    case 2950: {
+      const h = buf.toString("hex", s, s + 16);
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    }
+    default:
+      throw new UnreadableBinaryValueError(typeOid);
+  }
+}
+
+function readInt8Text(buf: Buffer, s: number): string {
+  const hi = buf.readInt32BE(s);
+  const lo = buf.readUInt32BE(s + 4);
+  // Most keys fit in 32 bits: no BigInt for them.
+  if (hi === 0) return String(lo);
+  if (hi === -1 && lo >= 0x80000000) return String(lo - 0x100000000);
+  return buf.readBigInt64BE(s).toString();
+}
+
+/**
+ * Shortest exact output (PostgreSQL 12+ with extra_float_digits > 0): the fewest digits that read back
+ * as the same value, fixed notation for decimal exponents from -4 up to 14 (real: 5), else d.ddde±XX.
+ */
+function floatText(v: number, single: boolean): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "Infinity";
+  if (v === -Infinity) return "-Infinity";
+  if (v === 0) return Object.is(v, -0) ? "-0" : "0";
+  let sci = v.toExponential(); // double: JavaScript's shortest round-trip digits
+  if (single) {
+    for (let p = 1; p <= 9; p++) {
+      sci = v.toExponential(p - 1);
+      if (Math.fround(Number(sci)) === v) break;
+    }
+  }
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(sci)!;
+  const sign = m[1]!;
+  const digits = (m[2]! + (m[3] ?? "")).replace(/0+$/, "") || "0";
+  const exp = Number(m[4]);
+  if (exp < -4 || exp >= (single ? 6 : 15)) {
+    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${mant}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
+  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${"0".repeat(exp + 1 - digits.length)}`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+/** Days since 1970-01-01 → proleptic Gregorian year (astronomical: 0 is 1 BC), month, day. */
+function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+
+/** ISO date text; a year before 1 AD is printed as PostgreSQL does, with " BC" (returned apart). */
+function isoDate(days1970: number): { text: string; bc: boolean } {
+  const [y, m, d] = civilFromDays(days1970);
+  const bc = y <= 0;
+  return { text: `${pad(bc ? 1 - y : y, 4)}-${pad(m)}-${pad(d)}`, bc };
+}
+
+function dateText(days2000: number): string {
+  if (days2000 === 0x7fffffff) return "infinity";
+  if (days2000 === -0x80000000) return "-infinity";
+  const { text, bc } = isoDate(days2000 + DAYS_1970_TO_2000);
+  return bc ? `${text} BC` : text;
+}
+
+function timestampText(us2000: bigint, withZone: boolean): string {
+  if (us2000 === 0x7fffffffffffffffn) return "infinity";
+  if (us2000 === -0x8000000000000000n) return "-infinity";
+  let days = us2000 / US_PER_DAY;
+  let rest = us2000 % US_PER_DAY;
+  if (rest < 0n) {
+    rest += US_PER_DAY;
+    days -= 1n;
+  }
+  const { text, bc } = isoDate(Number(days) + DAYS_1970_TO_2000);
+  const us = Number(rest);
+  const secs = Math.floor(us / 1_000_000);
+  const frac = us % 1_000_000;
+  let out = `${text} ${pad(Math.floor(secs / 3600))}:${pad(Math.floor(secs / 60) % 60)}:${pad(secs % 60)}`;
+  if (frac > 0) out += `.${pad(frac, 6).replace(/0+$/, "")}`;
+  if (withZone) out += "+00";
+  return bc ? `${out} BC` : out;
+}
+
+/** numeric_send: ndigits, weight, sign, dscale, then base-10000 digits. */
+function numericText(buf: Buffer, s: number): string {
+  const ndigits = buf.readInt16BE(s);
+  const weight = buf.readInt16BE(s + 2);
+  const sign = buf.readUInt16BE(s + 4);
+  const dscale = buf.readInt16BE(s + 6);
+  if (sign === 0xc000) return "NaN";
+  if (sign === 0xd000) return "Infinity";
+  if (sign === 0xf000) return "-Infinity";
+  const digit = (i: number) => (i >= 0 && i < ndigits ? buf.readInt16BE(s + 8 + 2 * i) : 0);
+  let out = sign === 0x4000 ? "-" : "";
+  if (weight < 0) out += "0";
+  else for (let i = 0; i <= weight; i++) out += i === 0 ? String(digit(0)) : pad(digit(i), 4);
+  if (dscale > 0) {
+    let frac = "";
+    for (let i = weight + 1; frac.length < dscale; i++) frac += pad(digit(i), 4);
+    out += `.${frac.slice(0, dscale)}`;
+  }
+  return out;
+}
+
+/** An ISO 8601 UTC timestamp (…Z, up to microseconds) → microseconds since 2000-01-01, timestamptz's binary value. */
+export function isoToPgMicros(iso: string): bigint {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`Not a timestamp: ${iso}`);
+  const frac = /\.(\d+)Z$/.exec(iso)?.[1] ?? "";
+  const micros = Number(frac.slice(0, 6).padEnd(6, "0"));
+  return BigInt(Math.floor(ms / 1000)) * 1_000_000n + BigInt(micros) - PG_EPOCH_OFFSET_US;
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
+import { BINARY_READABLE_TYPES, binaryToText, isoToPgMicros } from "@/lib/replication/log-based/binary-values";
+import { REPLICATION_SESSION_OPTIONS } from "@/lib/replication/log-based/session";
+import { createEmptyDatabase } from "../support/databases";
+
+/**
+ * binaryToText against PostgreSQL itself: each value's binary form (what a binary pgoutput stream sends)
+ * must read back as exactly the text the server prints for it in the replication session's settings.
+ */
+const CASES: Record<string, string[]> = {
+  boolean: ["true", "false"],
+  bytea: ["'\\x'", "'\\x00ff10'", "'\\xdeadbeef'"],
+  bigint: ["0", "1", "-1", "4294967295", "4294967296", "-2147483648", "-2147483649", "9223372036854775807", "-9223372036854775808"],
+  smallint: ["0", "-32768", "32767"],
+  integer: ["0", "-2147483648", "2147483647", "42"],
+  text: ["''", "E'tab\\there\\nnew \\\\ ünï€ode 🚀'", "'\\N'"],
+  json: [`'{"a": [1, 2.50, null]}'`, "'null'"],
+  real: ["0", "'-0'", "1", "0.1", "3.4028235e38", "1.17549435e-38", "1e-45", "123456", "1234567", "0.0001", "0.00001", "'NaN'", "'Infinity'", "'-Infinity'", "-2.5"],
+  "double precision": ["0", "'-0'", "0.1", "1e15", "1e14", "123456789012345", "1234567890123456", "0.0001", "0.00001", "5e-324", "1.7976931348623157e308", "-1.5e-7", "2.5", "'NaN'", "'Infinity'", "'-Infinity'", "100", "1e21"],
+  character: ["'ab'", "''"],
+  "character varying": ["'varchar'", "''"],
+  date: ["'2024-02-29'", "'0001-01-01'", "'0001-12-31 BC'", "'4713-01-01 BC'", "'5874897-12-31'", "'infinity'", "'-infinity'", "'1999-12-31'", "'2000-01-01'"],
+  "timestamp without time zone": ["'2024-01-01 00:00:00'", "'2024-01-01 12:34:56.5'", "'1999-12-31 23:59:59.999999'", "'0001-01-01 00:00:00 BC'", "'294276-12-31 23:59:59.999999'", "'4713-01-01 00:00:00 BC'", "'infinity'", "'-infinity'", "'1970-01-01 00:00:00.000001'"],
+  "timestamp with time zone": ["'2024-01-01 00:00:00+00'", "'2024-06-01 12:34:56.123456+02'", "'1900-01-01 00:00:00+00'", "'0044-03-15 12:00:00+00 BC'", "'infinity'", "'-infinity'"],
+  numeric: ["0", "1", "-1", "0.1", "10000", "12345678.000100", "-0.000000000000000000001", "1234567.891", "1e20", "'NaN'", "'Infinity'", "'-Infinity'", "0.00", "99999999999999999999.99999999999999999999"],
+  "numeric(10,3)": ["1234567.891", "-0.001", "0"],
+  uuid: ["'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'", "'00000000-0000-0000-0000-000000000000'"],
+  jsonb: [`'{"z": 1, "a": {"b": [true, null]}}'`, "'[]'"],
+};
+
+/** Rows of a binary COPY, each field as its byte range. */
+function binaryCopyFields(data: Buffer): { start: number; len: number }[][] {
+  const rows: { start: number; len: number }[][] = [];
+  let p = 11 + 4;
+  p += 4 + data.readInt32BE(p);
+  for (;;) {
+    const n = data.readInt16BE(p);
+    p += 2;
+    if (n === -1) return rows;
+    const row: { start: number; len: number }[] = [];
+    for (let i = 0; i < n; i++) {
+      const len = data.readInt32BE(p);
+      p += 4;
+      row.push({ start: p, len });
+      p += Math.max(len, 0);
+    }
+    rows.push(row);
+  }
+}
+
+describe("binary values of a binary pgoutput stream, read back as the server's text", () => {
+  let db: { url: string; drop(): Promise<void> };
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    db = await createEmptyDatabase("embedded", "bin");
+    client = new pg.Client({ connectionString: db.url, options: REPLICATION_SESSION_OPTIONS });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.end();
+    await db?.drop();
+  });
+
+  async function binaryAndText(type: string, literals: string[]): Promise<{ oid: number; decoded: string[]; text: string[] }> {
+    const select = literals.map((l, i) => `SELECT ${i} AS n, (${l})::${type} AS v`).join(" UNION ALL ");
+    const chunks: Buffer[] = [];
+    const stream = client.query(copyTo(`COPY (SELECT v FROM (${select}) s ORDER BY n) TO STDOUT (FORMAT binary)`));
+    for await (const c of stream) chunks.push(c as Buffer);
+    const data = Buffer.concat(chunks);
+    // The type's output function, as a text stream sends it (a ::text cast differs for boolean and character).
+    const text = await client.query<{ v: string }>({ text: `SELECT v FROM (${select}) s ORDER BY n`, types: { getTypeParser: () => (v: string) => v } });
+    const oid = (await client.query<{ oid: number }>(`SELECT '${type}'::regtype::oid::int AS oid`)).rows[0]!.oid;
+    const decoded = binaryCopyFields(data).map(([f]) => binaryToText(oid, data, f!.start, f!.len));
+    return { oid, decoded, text: text.rows.map((r) => r.v) };
+  }
+
+  it.each(Object.entries(CASES))("%s", async (type, literals) => {
+    const { oid, decoded, text } = await binaryAndText(type, literals);
+    expect(BINARY_READABLE_TYPES.has(oid)).toBe(true);
+    expect(decoded).toEqual(text);
+  });
+
+  it("every readable type is covered here", () => {
+    const covered = new Set(Object.keys(CASES).map((t) => t.replace(/\(.*\)$/, "")));
+    expect([...BINARY_READABLE_TYPES.values()].filter((t) => !covered.has(t))).toEqual([]);
+  });
+
+  it("an ISO commit time becomes the timestamptz binary value the server reads back", async () => {
+    for (const iso of ["2026-01-01T00:00:00.123456Z", "2026-11-21T09:01:17.863Z", "1999-12-31T23:59:59Z"]) {
+      const us = isoToPgMicros(iso);
+      const r = await client.query<{ us: string }>(`SELECT ((extract(epoch FROM $1::timestamptz) - 946684800) * 1000000)::bigint::text AS us`, [iso]);
+      expect(us.toString()).toBe(r.rows[0]!.us);
+    }
+  });
+});
