@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { quoteEscapedLiteral, quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { columnDefinitionSql, SDC_COLUMNS } from "./ddl";
 import { encodeCopyValue } from "./copy-text";
+import { BINARY_COPY_HEADER, isoToPgMicros } from "./copy-binary";
 import type { TChange, TChangeGroup, TChangeRow, TLoadTableSpec } from "./types";
 
 /** The _sdc columns every staged change carries, after its source columns. */
@@ -57,6 +58,10 @@ type TEncodeOptions = { receivedAt: string; tableVersion: number; full: boolean;
  * (staging): the source columns, the per-change _sdc columns and, `ordered`, the change's position.
  */
 export function* encodeGroup(group: TChangeGroup, opts: TEncodeOptions, rowsPerChunk = 2_000): Generator<string | Buffer> {
+  if (group.arena && group.binary) {
+    yield* encodeBinaryArenaRows(group, group.arena, opts);
+    return;
+  }
   const tail = rowTail(group, opts);
   if (group.arena) {
     yield* encodeArenaRows(group, group.arena, tail);
@@ -138,6 +143,51 @@ function* encodeArenaRows(group: TChangeGroup, arena: Buffer, tail: (c: TChangeR
     for (let k = 0; k < tailBytes.length; k++) chunk[o++] = tailBytes[k]!;
   }
   if (o > 0) yield chunk.subarray(0, o);
+}
+
+/**
+ * Arena rows kept as COPY BINARY fields, into staging: the header, then per row its field count, its
+ * source columns' fields as they are, and the per-change _sdc fields (the sequence, a delete's time, the
+ * ordinal), binary too; then the trailer. The _sdc_extracted_at of such groups is one for all rows.
+ */
+function* encodeBinaryArenaRows(group: TChangeGroup, arena: Buffer, opts: TEncodeOptions): Generator<Buffer> {
+  if (opts.full || group.extractedAt === undefined) throw new Error("Binary change rows go into staging, with one extraction time for the group");
+  const isDelete = group.kind === "delete";
+  const fields = group.sourceCols.length + 1 + (isDelete ? 1 : 0) + (opts.ordered ? 1 : 0);
+  let chunk = Buffer.allocUnsafe(ARENA_CHUNK_BYTES);
+  let o = BINARY_COPY_HEADER.copy(chunk, 0);
+  let ord = 0n;
+  // Rows of one transaction share their sequence and deletion time: their fields are made once.
+  let lastSeq: bigint | undefined;
+  let lastDeleted: string | null | undefined;
+  let tail = Buffer.alloc(0);
+  for (const c of group.rows) {
+    if (c.sequence === undefined || c.sequence !== lastSeq || c.deletedAt !== lastDeleted) {
+      lastSeq = c.sequence;
+      lastDeleted = c.deletedAt;
+      const t = Buffer.allocUnsafe(12 + (isDelete ? 12 : 0));
+      let k = t.writeInt32BE(8, 0);
+      k = t.writeBigInt64BE(c.sequence ?? nextChangeSequence(group.extractedAt), k);
+      if (isDelete) k = c.deletedAt ? t.writeBigInt64BE(isoToPgMicros(c.deletedAt), t.writeInt32BE(8, k)) : t.writeInt32BE(-1, k);
+      tail = t.subarray(0, k);
+    }
+    const start = c.start ?? 0;
+    const end = c.end ?? 0;
+    const need = 2 + end - start + tail.length + (opts.ordered ? 12 : 0) + 2;
+    if (o + need > chunk.length) {
+      if (o > 0) yield chunk.subarray(0, o);
+      // A fresh buffer: the one just yielded may still be queued on the socket.
+      chunk = Buffer.allocUnsafe(Math.max(ARENA_CHUNK_BYTES, need));
+      o = 0;
+    }
+    o = chunk.writeInt16BE(fields, o);
+    if (end - start < 64) for (let k = start; k < end; k++) chunk[o++] = arena[k]!;
+    else o += arena.copy(chunk, o, start, end);
+    for (let k = 0; k < tail.length; k++) chunk[o++] = tail[k]!;
+    if (opts.ordered) o = chunk.writeBigInt64BE(ord++, chunk.writeInt32BE(8, o));
+  }
+  o = chunk.writeInt16BE(-1, o);
+  yield chunk.subarray(0, o);
 }
 
 /** A per-process counter so _sdc_sequence grows within a millisecond. */

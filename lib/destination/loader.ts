@@ -194,8 +194,8 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
    * next is encoded, and a busy replication stream in the same process cannot delay the data. `before`:
    * statements sent in the same query, ahead of the COPY (one round trip less).
    */
-  const copyChunks = async (target: string, columns: string[], chunks: Iterable<string | Buffer>, before: string[] = []): Promise<number> => {
-    const sql = `COPY ${target} (${columns.map(quoteIdent).join(", ")}) FROM STDIN`;
+  const copyChunks = async (target: string, columns: string[], chunks: Iterable<string | Buffer>, before: string[] = [], binary = false): Promise<number> => {
+    const sql = `COPY ${target} (${columns.map(quoteIdent).join(", ")}) FROM STDIN${binary ? " (FORMAT binary)" : ""}`;
     opts.onSql?.(sql);
     const ingest = copyFrom([...before, sql].join(";\n"));
     const hooks = ingest as unknown as { handleCopyInResponse(connection: unknown): void };
@@ -352,7 +352,7 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
         } else if (usedInTransaction.has(staging.name)) queued.push({ sql: `DELETE FROM ${quoteIdent(staging.name)}`, log: true, setup: true });
         usedInTransaction.add(staging.name);
         // Queued merges may wait for the next round trip, unless the COPY needs setup sent first.
-        await copyChunks(quoteIdent(staging.name), staging.columns, chunks, await setupForCopy());
+        await copyChunks(quoteIdent(staging.name), staging.columns, chunks, await setupForCopy(), g.binary === true);
         unmerged.add(staging.name);
         const merge = mergeSql(target, staging.name, spec, g, { receivedAt, tableVersion, ordered, merge: useMerge, returning: !countByStats });
         if (!countByStats) queued.push({ sql: merge, log: true, counts: { kind: g.kind, from: "returned" } });

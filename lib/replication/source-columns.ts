@@ -7,9 +7,11 @@ export type TSourceColumn = {
   sourceType: string;
   /** What the destination column is made of: built-in types kept; enums, composites and extension types as text; domains as their base type. */
   destinationType: string;
+  /** The column's own type OID (a domain's or an enum's, not what it resolves to). */
+  typeOid: number;
 };
 
-type TRow = { attname: string; source_type: string; resolved: string; is_array: string | boolean; builtin: string | boolean };
+type TRow = { attname: string; source_type: string; resolved: string; is_array: string | boolean; builtin: string | boolean; att_oid: string | number };
 
 const truthy = (v: string | boolean) => v === true || v === "t" || v === "true";
 
@@ -22,18 +24,18 @@ export async function readSourceColumns(client: pg.Client, schema: string, table
   const res = await client.query<TRow>(
     `WITH RECURSIVE walk AS (
        SELECT a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS source_type,
-              a.atttypid AS oid, a.atttypmod AS typmod, false AS is_array, 0 AS depth
+              a.atttypid AS oid, a.atttypmod AS typmod, false AS is_array, 0 AS depth, a.atttypid AS att_oid
          FROM pg_catalog.pg_attribute a
         WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
        UNION ALL
        SELECT w.attnum, w.attname, w.source_type,
               CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.typelem END,
               CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE w.typmod END,
-              w.is_array OR t.typtype <> 'd', w.depth + 1
+              w.is_array OR t.typtype <> 'd', w.depth + 1, w.att_oid
          FROM walk w JOIN pg_catalog.pg_type t ON t.oid = w.oid
         WHERE w.depth < 16 AND (t.typtype = 'd' OR (NOT w.is_array AND t.typcategory = 'A' AND t.typelem <> 0 AND t.typlen = -1))
      )
-     SELECT DISTINCT ON (w.attnum) w.attname, w.source_type, format_type(w.oid, w.typmod) AS resolved, w.is_array,
+     SELECT DISTINCT ON (w.attnum) w.attname, w.source_type, format_type(w.oid, w.typmod) AS resolved, w.is_array, w.att_oid,
             (n.nspname = 'pg_catalog' AND t.typtype IN ('b', 'r', 'm')) AS builtin
        FROM walk w JOIN pg_catalog.pg_type t ON t.oid = w.oid JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
       ORDER BY w.attnum, w.depth DESC`,
@@ -41,7 +43,7 @@ export async function readSourceColumns(client: pg.Client, schema: string, table
   );
   return res.rows.map((r) => {
     const base = truthy(r.builtin) ? r.resolved : "text";
-    return { name: r.attname, sourceType: r.source_type, destinationType: truthy(r.is_array) ? `${base}[]` : base };
+    return { name: r.attname, sourceType: r.source_type, destinationType: truthy(r.is_array) ? `${base}[]` : base, typeOid: Number(r.att_oid) };
   });
 }
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
-import { BINARY_READABLE_TYPES, binaryToText, isoToPgMicros } from "@/lib/replication/log-based/binary-values";
+import { isoToPgMicros } from "@/lib/destination/copy-binary";
+import { BINARY_READABLE_TYPES, binaryToText } from "@/lib/replication/log-based/binary-values";
 import { REPLICATION_SESSION_OPTIONS } from "@/lib/replication/log-based/session";
 import { createEmptyDatabase } from "../support/databases";
 

@@ -18,13 +18,16 @@ export const i64 = (n: bigint) => {
 export const str = (s: string) => Buffer.concat([Buffer.from(s, "utf8"), u8(0)]);
 export const tag = (c: string) => Buffer.from(c, "ascii");
 
-/** A tuple: string = text value, null = NULL, undefined = unchanged TOAST. */
-export const tuple = (values: (string | null | undefined)[]) =>
+/** A tuple value: string = text value, Buffer = binary value, null = NULL, undefined = unchanged TOAST. */
+export type TTupleValue = string | Buffer | null | undefined;
+
+export const tuple = (values: TTupleValue[]) =>
   Buffer.concat([
     i16(values.length),
     ...values.map((v) => {
       if (v === null) return tag("n");
       if (v === undefined) return tag("u");
+      if (Buffer.isBuffer(v)) return Buffer.concat([tag("b"), i32(v.length), v]);
       const bytes = Buffer.from(v, "utf8");
       return Buffer.concat([tag("t"), i32(bytes.length), bytes]);
     }),
@@ -33,9 +36,9 @@ export const tuple = (values: (string | null | undefined)[]) =>
 export const relation = (id: number, schema: string, name: string, identity: string, cols: { name: string; key?: boolean; oid?: number }[]) =>
   Buffer.concat([tag("R"), i32(id), str(schema), str(name), tag(identity), i16(cols.length), ...cols.map((c) => Buffer.concat([u8(c.key ? 1 : 0), str(c.name), i32(c.oid ?? 25), i32(-1)]))]);
 
-export const insertMessage = (rel: number, values: (string | null)[]) => Buffer.concat([tag("I"), i32(rel), tag("N"), tuple(values)]);
+export const insertMessage = (rel: number, values: (string | Buffer | null)[]) => Buffer.concat([tag("I"), i32(rel), tag("N"), tuple(values)]);
 /** An update; `oldKey` (all columns, non-key ones null) when the key changed. */
-export const updateMessage = (rel: number, values: (string | null | undefined)[], oldKey?: (string | null)[]) =>
+export const updateMessage = (rel: number, values: TTupleValue[], oldKey?: (string | Buffer | null)[]) =>
   Buffer.concat([tag("U"), i32(rel), ...(oldKey ? [tag("K"), tuple(oldKey)] : []), tag("N"), tuple(values)]);
 /** A delete by key: every column sent, the non-key ones as null. */
-export const deleteMessage = (rel: number, oldKey: (string | null)[]) => Buffer.concat([tag("D"), i32(rel), tag("K"), tuple(oldKey)]);
+export const deleteMessage = (rel: number, oldKey: (string | Buffer | null)[]) => Buffer.concat([tag("D"), i32(rel), tag("K"), tuple(oldKey)]);

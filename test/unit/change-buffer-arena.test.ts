@@ -5,7 +5,9 @@ import { TableChangeBuffer } from "@/lib/replication/log-based/buffer";
 import { readChangeValues, type TRowChange } from "@/lib/replication/log-based/changes";
 import { PgoutputDecoder } from "@/lib/replication/log-based/pgoutput-decoder";
 import { detachRaw, readArenaRow } from "@/lib/replication/log-based/row-arena";
-import { deleteMessage, insertMessage, relation, updateMessage } from "../support/pgoutput-messages";
+import { deleteMessage, i32, i64, insertMessage, relation, updateMessage } from "../support/pgoutput-messages";
+import { isoToPgMicros } from "@/lib/destination/copy-binary";
+import { binaryToText } from "@/lib/replication/log-based/binary-values";
 
 /**
  * The buffer's arena path: pgoutput changes copied from their messages straight into COPY text. Every
@@ -193,13 +195,6 @@ describe("changes copied from pgoutput messages into the buffer's arena", () => 
     expect(lines[1_999]).toBe(`1999\t${big}\t1`);
   });
 
-  it("a binary value is refused with a clear error, not copied", () => {
-    const s = streamOf(["id"]);
-    const b = new TableChangeBuffer(["id"], new Set());
-    const binary = Buffer.concat([Buffer.from("I"), Buffer.from([0, 0, 0x40, 0]), Buffer.from("N"), Buffer.from([0, 1]), Buffer.from("b"), Buffer.from([0, 0, 0, 1, 1])]);
-    expect(() => b.add(s.change(binary), meta(1))).toThrow(/binary values are not requested/);
-  });
-
   it("a delete whose old key (the replica identity) lacks a primary key column is refused clearly, not applied to a NULL key", () => {
     const d = new PgoutputDecoder();
     // REPLICA IDENTITY USING INDEX on "code": the delete sends code, and id as NULL.
@@ -207,5 +202,110 @@ describe("changes copied from pgoutput messages into the buffer's arena", () => 
     const b = new TableChangeBuffer(["id"], new Set());
     expect(() => b.add(d.decode(deleteMessage(REL, [null, "c1"])) as TRowChange, meta(1))).toThrow(/arrived without its primary key/);
     expect(b.size).toBe(0);
+  });
+});
+
+describe("changes of a binary stream kept as COPY BINARY fields", () => {
+  const TYPES = new Map([
+    ["id", 20],
+    ["a", 25],
+    ["n", 23],
+  ]);
+  const b = (s: string) => Buffer.from(s, "utf8");
+  const int4 = (n: number) => i32(n);
+
+  function binaryStream(types: Record<string, number> = Object.fromEntries(TYPES)): { change(msg: Buffer): TRowChange } {
+    const d = new PgoutputDecoder();
+    d.decode(relation(REL, "public", "t", "d", Object.entries(types).map(([name, oid]) => ({ name, oid, key: name === "id" }))));
+    return { change: (msg) => d.decode(msg) as TRowChange };
+  }
+
+  /** The rows of a group's COPY BINARY stream, each field read as text by the staging column's type. */
+  function copyBinaryRows(g: TChangeGroup): (string | null)[][] {
+    const data = Buffer.concat([...encodeGroup(g, { receivedAt: EXTRACTED, tableVersion: 1, full: false, ordered: false })].map((c) => (typeof c === "string" ? Buffer.from(c) : c)));
+    expect(data.subarray(0, 11).toString("latin1")).toBe("PGCOPY\n\xff\r\n\0");
+    const oids = [...g.sourceCols.map((c) => TYPES.get(c)!), 20, ...(g.kind === "delete" ? [1184] : [])];
+    const out: (string | null)[][] = [];
+    let p = 19;
+    for (let n = data.readInt16BE(p); n !== -1; n = data.readInt16BE(p)) {
+      p += 2;
+      expect(n).toBe(oids.length);
+      const row: (string | null)[] = [];
+      for (let i = 0; i < n; i++) {
+        const len = data.readInt32BE(p);
+        p += 4;
+        row.push(len < 0 ? null : oids[i] === 1184 ? String(data.readBigInt64BE(p)) : binaryToText(oids[i]!, data, p, len));
+        p += Math.max(len, 0);
+      }
+      out.push(row);
+    }
+    expect(p + 2).toBe(data.length);
+    return out;
+  }
+
+  it("rows are the messages' binary fields; the COPY BINARY rows carry the sequence and a delete's time", () => {
+    const s = binaryStream();
+    const buf = new TableChangeBuffer(["id"], new Set());
+    buf.restart(TYPES);
+    buf.add(s.change(insertMessage(REL, [i64(1n), b("tab\there \\N ü"), int4(-7)])), meta(1));
+    buf.add(s.change(insertMessage(REL, [i64(5_000_000_000n), null, int4(2)])), meta(2));
+    buf.add(s.change(deleteMessage(REL, [i64(3n), null, null])), meta(3));
+    buf.add(s.change(insertMessage(REL, [i64(4n), b("gone"), int4(4)])), meta(4));
+    buf.add(s.change(deleteMessage(REL, [i64(4n), null, null])), meta(5));
+    const groups = buf.drain(EXTRACTED);
+    expect(groups.every((g) => g.binary && g.arena)).toBe(true);
+    const upserts = groups.filter((g) => g.kind === "upsert").flatMap(copyBinaryRows);
+    expect(upserts).toEqual([
+      ["1", "tab\there \\N ü", "-7", "1"],
+      ["5000000000", null, "2", "2"],
+    ]);
+    const deletes = groups.filter((g) => g.kind === "delete").flatMap(copyBinaryRows);
+    expect(deletes).toEqual(
+      expect.arrayContaining([
+        ["3", "3", String(isoToPgMicros(meta(3).at))],
+        ["4", "gone", "4", "5", String(isoToPgMicros(meta(5).at))],
+      ]),
+    );
+  });
+
+  it("an update without its TOAST value, or moving the key, merges over a binary row read back as text", () => {
+    const s = binaryStream();
+    const buf = new TableChangeBuffer(["id"], new Set());
+    buf.restart(TYPES);
+    buf.add(s.change(insertMessage(REL, [i64(1n), b("long value"), int4(1)])), meta(1));
+    buf.add(s.change(updateMessage(REL, [i64(1n), undefined, int4(2)])), meta(2));
+    buf.add(s.change(insertMessage(REL, [i64(2n), b("two"), int4(2)])), meta(3));
+    buf.add(s.change(updateMessage(REL, [i64(20n), b("twenty"), int4(20)], [i64(2n), null, null])), meta(4));
+    expect(rows(buf.drain(EXTRACTED))).toEqual(
+      expect.arrayContaining([
+        { kind: "upsert", values: { id: "1", a: "long value", n: "2" }, sequence: 2n },
+        { kind: "delete", values: { id: "2", a: "two", n: "2" }, sequence: 4n, deletedAt: meta(4).at },
+        { kind: "upsert", values: { id: "20", a: "twenty", n: "20" }, sequence: 4n },
+      ]),
+    );
+  });
+
+  it("a relation whose column type is no longer the destination's goes by the general path, as text", () => {
+    // "n" became bigint at the source; the destination (and so staging) still has integer.
+    const s = binaryStream({ id: 20, a: 25, n: 20 });
+    const buf = new TableChangeBuffer(["id"], new Set());
+    buf.restart(TYPES);
+    buf.add(s.change(insertMessage(REL, [i64(1n), b("x"), i64(9_000_000_000n)])), meta(1));
+    const [g] = buf.drain(EXTRACTED);
+    expect(g!.arena).toBeUndefined();
+    expect(copyText(g!)).toBe("1\tx\t9000000000\t1\n");
+  });
+
+  it("restart() drops what was buffered (a read that starts over); a text stream keeps text rows", () => {
+    const s = streamOf(["id", "a"]);
+    const buf = new TableChangeBuffer(["id"], new Set());
+    buf.restart(TYPES);
+    buf.add(s.change(insertMessage(REL, ["1", "x"])), meta(1));
+    buf.restart(null);
+    expect(buf.size).toBe(0);
+    buf.add(s.change(insertMessage(REL, ["2", "y"])), meta(2));
+    const [g] = buf.drain(EXTRACTED);
+    expect(g!.binary).toBe(false);
+    expect(copyText(g!)).toBe("2\ty\t2\n");
   });
 });

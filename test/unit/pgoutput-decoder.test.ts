@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { readChangeValues, type TRowChange } from "@/lib/replication/log-based/changes";
 import { parseLsn } from "@/lib/replication/log-based/lsn";
 import { PgoutputDecoder } from "@/lib/replication/log-based/pgoutput-decoder";
-import { i16, i32, i64, relation, tag, tuple, u8 } from "../support/pgoutput-messages";
+import { UnreadableBinaryValueError } from "@/lib/replication/log-based/binary-values";
+import { i32, i64, relation, tag, tuple, u8 } from "../support/pgoutput-messages";
 
 /** 2026-01-01T00:00:00.123456Z as microseconds since 2000-01-01. */
 const COMMIT_US = BigInt(Date.parse("2026-01-01T00:00:00Z") - Date.parse("2000-01-01T00:00:00Z")) * 1000n + 123_456n;
@@ -65,10 +66,18 @@ describe("the pgoutput decoder", () => {
     expect(ev.values[3]).toBe("new column");
   });
 
-  it("says clearly what is wrong with a change for an undescribed relation or a binary value", () => {
+  it("says clearly what is wrong with a change for an undescribed relation", () => {
     const d = decoderWithTable();
     expect(() => d.decode(Buffer.concat([tag("I"), i32(99), tag("N"), tuple(["1"])]))).toThrow(/relation 99 arrived before its description/);
-    const binary = Buffer.concat([tag("I"), i32(16384), tag("N"), i16(1), tag("b"), i32(1), u8(1)]);
-    expect(() => readChangeValues(d.decode(binary) as TRowChange)).toThrow(/binary values are not requested/);
+  });
+
+  it("reads a binary value as the text the server prints; one of a type it cannot read says which type", () => {
+    const d = decoderWithTable();
+    const ev = readChangeValues(d.decode(Buffer.concat([tag("I"), i32(16384), tag("N"), tuple([i64(-258n), "note", Buffer.from("bïg")])])) as TRowChange);
+    expect(ev.values).toEqual(["-258", "note", "bïg"]);
+    d.decode(relation(16384, "public", "t", "d", [{ name: "id", key: true, oid: 20 }, { name: "ip", oid: 869 }]));
+    const inet = d.decode(Buffer.concat([tag("I"), i32(16384), tag("N"), tuple([i64(1n), Buffer.from([2, 32, 0, 4, 10, 0, 0, 1])])])) as TRowChange;
+    expect(() => readChangeValues(inet)).toThrow(UnreadableBinaryValueError);
+    expect(() => readChangeValues(d.decode(Buffer.concat([tag("I"), i32(16384), tag("N"), tuple([i64(1n), Buffer.from([2, 32, 0, 4, 10, 0, 0, 1])])])) as TRowChange)).toThrow(/type oid 869/);
   });
 });

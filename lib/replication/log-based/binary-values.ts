@@ -34,8 +34,6 @@ export class UnreadableBinaryValueError extends Error {
   }
 }
 
-/** Microseconds from 1970-01-01 to 2000-01-01 (PostgreSQL's epoch). */
-export const PG_EPOCH_OFFSET_US = 946_684_800_000_000n;
 const US_PER_DAY = 86_400_000_000n;
 const DAYS_1970_TO_2000 = 10_957;
 
@@ -185,13 +183,4 @@ function numericText(buf: Buffer, s: number): string {
     out += `.${frac.slice(0, dscale)}`;
   }
   return out;
-}
-
-/** An ISO 8601 UTC timestamp (…Z, up to microseconds) → microseconds since 2000-01-01, timestamptz's binary value. */
-export function isoToPgMicros(iso: string): bigint {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new Error(`Not a timestamp: ${iso}`);
-  const frac = /\.(\d+)Z$/.exec(iso)?.[1] ?? "";
-  const micros = Number(frac.slice(0, 6).padEnd(6, "0"));
-  return BigInt(Math.floor(ms / 1000)) * 1_000_000n + BigInt(micros) - PG_EPOCH_OFFSET_US;
 }

@@ -1,6 +1,6 @@
 import type { TChangeGroup, TChangeRow } from "@/lib/destination/loader";
 import { NO_VALUES, readChangeValues, type TRowChange, type TValue } from "./changes";
-import { readArenaRow, RowArena, type TRawTuple } from "./row-arena";
+import { readArenaBinaryRow, readArenaRow, RowArena, type TRawRelation, type TRawTuple } from "./row-arena";
 
 type TValues = Record<string, string | null>;
 
@@ -10,11 +10,14 @@ export type TPendingFill = { key: TValues; columns: string[] };
 /** The commit a change belongs to: one object per source transaction, shared by its changes. */
 export type TChangeMeta = { at: string; sequence: bigint };
 
-/** Columns of rows kept as COPY text in the arena: their names, and each one's registry index. */
-type TArenaLayout = { id: number; sourceCols: string[]; at: number[] };
+/**
+ * Columns of rows kept in the arena: their names, each one's registry index and, for rows kept as COPY
+ * BINARY fields, each one's type (to read a row back); null for COPY text rows.
+ */
+type TArenaLayout = { id: number; sourceCols: string[]; at: number[]; types: Int32Array | null };
 
-/** How a relation's tuples go into the arena (one per relation description). */
-type TArenaPlan = { width: number; emit: Int32Array; keyPos: Int32Array; layout: TArenaLayout };
+/** How a relation's tuples go into the arena (one per relation description); binary rows delete by `keyLayout`. */
+type TArenaPlan = { width: number; emit: Int32Array; keyPos: Int32Array; layout: TArenaLayout; keyLayout: TArenaLayout; binary: boolean };
 
 /**
  * A buffered change; `values` are indexed by the buffer's column registry (undefined: not sent). With a
@@ -62,7 +65,29 @@ export class TableChangeBuffer {
   ) {
     for (const k of primaryKey) this.register(k);
     this.pkCount = primaryKey.length;
-    this.keyLayout = { id: this.layoutCount++, sourceCols: [...primaryKey], at: primaryKey.map((_, i) => i) };
+    this.keyLayout = { id: this.layoutCount++, sourceCols: [...primaryKey], at: primaryKey.map((_, i) => i), types: null };
+  }
+
+  /**
+   * A binary stream: the columns whose destination type is their source type, with that type's OID. A
+   * relation whose replicated columns all still have these types keeps its rows as COPY BINARY fields.
+   */
+  private binaryTypes: ReadonlyMap<string, number> | null = null;
+
+  /**
+   * Starts over for a new read of the stream: every buffered change is dropped (the read replays what
+   * the destination does not hold) and rows are kept as the stream sends them (`binaryTypes`: binary).
+   */
+  restart(binaryTypes: ReadonlyMap<string, number> | null): void {
+    this.binaryTypes = binaryTypes;
+    this.plans = new WeakMap();
+    this.lastColumns = null;
+    this.lastPlan = null;
+    this.byKey = new Map();
+    this.list = [];
+    this.arena = new RowArena();
+    this.received = 0;
+    this.fillsAsked = 0;
   }
 
   get size(): number {
@@ -121,11 +146,11 @@ export class TableChangeBuffer {
   }
 
   /** How a relation's tuples go into the arena; null when they cannot (keyless table, key not among its columns). */
-  private planFor(columns: readonly string[]): TArenaPlan | null {
+  private planFor(columns: readonly string[], rel: TRawRelation): TArenaPlan | null {
     // Consecutive changes mostly share their relation's column list: no map lookup for them.
     if (columns === this.lastColumns) return this.lastPlan;
     let plan = this.plans.get(columns);
-    if (plan === undefined) plan = this.makePlan(columns);
+    if (plan === undefined) plan = this.makePlan(columns, rel);
     this.lastColumns = columns;
     this.lastPlan = plan;
     return plan;
@@ -134,7 +159,7 @@ export class TableChangeBuffer {
   private lastColumns: readonly string[] | null = null;
   private lastPlan: TArenaPlan | null = null;
 
-  private makePlan(columns: readonly string[]): TArenaPlan | null {
+  private makePlan(columns: readonly string[], rel: TRawRelation): TArenaPlan | null {
     let plan: TArenaPlan | null = null;
     if (this.pkCount > 0) {
       const map = this.mapping(columns);
@@ -142,7 +167,11 @@ export class TableChangeBuffer {
       const keyPos = Int32Array.from(this.primaryKey, (k) => columns.indexOf(k));
       if (keyPos.every((i) => i >= 0 && reg(i) >= 0)) {
         const emit = Int32Array.from(columns.keys()).filter((i) => reg(i) >= 0);
-        plan = { width: columns.length, emit, keyPos, layout: { id: this.layoutCount++, sourceCols: Array.from(emit, (i) => columns[i]!), at: Array.from(emit, reg) } };
+        // Binary rows go into staging columns of the destination's types: only while those are the source's.
+        const binary = this.binaryTypes !== null && [...emit].every((i) => this.binaryTypes!.get(columns[i]!) === rel.typeOids[i]);
+        const layout: TArenaLayout = { id: this.layoutCount++, sourceCols: Array.from(emit, (i) => columns[i]!), at: Array.from(emit, reg), types: binary ? Int32Array.from(emit, (i) => rel.typeOids[i]!) : null };
+        const keyLayout: TArenaLayout = binary ? { id: this.layoutCount++, sourceCols: [...this.primaryKey], at: this.primaryKey.map((_, i) => i), types: Int32Array.from(keyPos, (i) => rel.typeOids[i]!) } : this.keyLayout;
+        plan = { width: columns.length, emit, keyPos, layout, keyLayout, binary };
       }
     }
     this.plans.set(columns, plan);
@@ -154,26 +183,30 @@ export class TableChangeBuffer {
    * and nothing is unchanged TOAST), or a delete by key. False: the change needs the general path.
    */
   private addRaw(change: TRowChange, raw: TRawTuple, meta: TChangeMeta): boolean {
-    const plan = this.planFor(change.columns);
+    const plan = this.planFor(change.columns, raw.rel);
     if (plan === null) return false;
     // A delete's old key is the replica identity: without every key column in it (an identity on
     // another index) the general path says so.
-    if (raw.keyOnly) for (const i of plan.keyPos) if (!raw.isKey[i]) return false;
-    if (!this.arena.scan(raw, plan.width)) return false;
+    if (raw.keyOnly) for (const i of plan.keyPos) if (!raw.rel.isKey[i]) return false;
+    if (!this.arena.scan(raw, plan.width, plan.binary)) return false;
     const id = this.arena.keyId(plan.keyPos);
     const prev = this.byKey.get(id);
     if (change.op === "delete") {
       if (prev && prev.layout === null) return false;
       // A row inserted or changed earlier in this batch lands with those values and the delete mark.
-      const e = prev ? this.arenaEntry("delete", prev.layout!, prev.start, prev.end, meta) : this.arenaEntry("delete", this.keyLayout, this.arena.write(plan.keyPos), this.arena.length, meta);
+      const e = prev ? this.arenaEntry("delete", prev.layout!, prev.start, prev.end, meta) : this.arenaEntry("delete", plan.keyLayout, this.write(plan, plan.keyPos), this.arena.length, meta);
       this.byKey.set(id, e);
       return true;
     }
     // An update over an earlier change of another shape merges column by column: the general path.
     if (change.op === "update" && prev?.kind === "upsert" && prev.layout !== plan.layout) return false;
-    const start = this.arena.write(plan.emit);
+    const start = this.write(plan, plan.emit);
     this.byKey.set(id, this.arenaEntry("upsert", plan.layout, start, this.arena.length, meta));
     return true;
+  }
+
+  private write(plan: TArenaPlan, positions: Int32Array): number {
+    return plan.binary ? this.arena.writeBinary(positions) : this.arena.write(positions);
   }
 
   private arenaEntry(kind: TEntry["kind"], layout: TArenaLayout, start: number, end: number, meta: TChangeMeta): TEntry {
@@ -184,7 +217,7 @@ export class TableChangeBuffer {
   private materialize(e: TEntry): void {
     const layout = e.layout;
     if (!layout) return;
-    const read = readArenaRow(this.arena.buf, e.start, e.end);
+    const read = layout.types ? readArenaBinaryRow(this.arena.buf, e.start, e.end, layout.types) : readArenaRow(this.arena.buf, e.start, e.end);
     const values = new Array<TValue>(this.names.length);
     for (let j = 0; j < layout.at.length; j++) values[layout.at[j]!] = read[j];
     e.values = values;
@@ -358,7 +391,7 @@ export class TableChangeBuffer {
         const k = e.layout.id * 2 + (e.kind === "delete" ? 1 : 0);
         let ag = arenaGroups.get(k);
         if (!ag) {
-          ag = { kind: e.kind, sourceCols: e.layout.sourceCols, at: e.layout.at, rows: [], extractedAt, arena };
+          ag = { kind: e.kind, sourceCols: e.layout.sourceCols, at: e.layout.at, rows: [], extractedAt, arena, binary: e.layout.types !== null };
           arenaGroups.set(k, ag);
           groups.push(ag);
         }

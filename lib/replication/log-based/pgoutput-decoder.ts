@@ -1,9 +1,9 @@
 import { NO_VALUES, type TRelationInfo, type TStreamEvent, type TValue } from "./changes";
-import { readTuple, type TRawTuple } from "./row-arena";
+import { readTuple, type TRawRelation, type TRawTuple } from "./row-arena";
 import { streamKey } from "./stream-key";
 
 /** A relation as the stream last described it. */
-type TRelation = { schema: string; table: string; relKey: string; columns: string[]; isKey: boolean[] };
+type TRelation = TRawRelation & { schema: string; table: string; relKey: string; columns: string[] };
 
 /** Microseconds since 2000-01-01 (PostgreSQL's epoch) → ISO 8601 with microseconds. */
 function pgMicrosToIso(us: bigint): string {
@@ -14,7 +14,7 @@ function pgMicrosToIso(us: bigint): string {
 }
 
 /**
- * Decodes pgoutput (protocol version 1, text values) straight from the wire into stream events whose
+ * Decodes pgoutput (protocol version 1, text or binary values) straight from the wire into stream events whose
  * values are arrays aligned with the relation's columns. pg-logical-replication's parser does the same job
  * but builds an object per tuple and runs type parsers; at a few hundred thousand changes a job that was
  * most of the reader's CPU, so the hot path is ours. Message layouts: PostgreSQL's "Logical Replication
@@ -126,17 +126,17 @@ export class PgoutputDecoder {
       columns.push({ name, typeOid, typeMod, key: (flags & 1) === 1 });
     }
     // A new description (schema change) replaces the old one; changes after it use the new columns.
-    this.relations.set(id, { schema, table, relKey: streamKey(schema, table), columns: columns.map((c) => c.name), isKey: columns.map((c) => c.key) });
+    this.relations.set(id, { schema, table, relKey: streamKey(schema, table), columns: columns.map((c) => c.name), isKey: columns.map((c) => c.key), typeOids: Int32Array.from(columns, (c) => c.typeOid) });
     return { kind: "relation", relation: { schema, table, columns, replicaIdentity } };
   }
 
   private raw(buf: Buffer, rel: TRelation, keyOnly: boolean): TRawTuple {
-    return { buf, pos: this.pos, keyOnly, isKey: rel.isKey };
+    return { buf, pos: this.pos, keyOnly, rel };
   }
 
   /** TupleData → values aligned with the relation's columns ('u' unchanged TOAST → undefined). */
   private tuple(buf: Buffer, rel: TRelation, keyOnly = false): TValue[] {
-    const { values, end } = readTuple(buf, this.pos, keyOnly ? rel.isKey : null);
+    const { values, end } = readTuple(buf, this.pos, rel, keyOnly);
     this.pos = end;
     return values;
   }

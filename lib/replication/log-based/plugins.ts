@@ -71,15 +71,23 @@ export class Wal2JsonEventsPlugin implements TDecodingPlugin {
   }
 }
 
-/** pgoutput (built into PostgreSQL 10+) through a publication, decoded by our PgoutputDecoder. */
+/**
+ * pgoutput (built into PostgreSQL 10+) through a publication, decoded by our PgoutputDecoder. `binary`
+ * (PostgreSQL 14+): values in their types' binary form, which the walsender makes faster than text and
+ * the destination reads faster (COPY BINARY); only for streams whose every column type we can read back.
+ */
 export class PgoutputEventsPlugin implements TDecodingPlugin {
   readonly options = {};
   readonly name = "pgoutput";
   private readonly decoder = new PgoutputDecoder();
-  constructor(private readonly publications: string[]) {}
+  constructor(
+    private readonly publications: string[],
+    private readonly binary = false,
+  ) {}
   start(client: Client, slotName: string, lastLsn: string): Promise<unknown> {
     const names = this.publications.map((p) => `"${p.replace(/"/g, '""')}"`).join(",");
-    return client.query(`START_REPLICATION SLOT "${slotName}" LOGICAL ${lastLsn} (proto_version '1', publication_names ${replLiteral(names)})`);
+    const binary = this.binary ? ", binary 'true'" : "";
+    return client.query(`START_REPLICATION SLOT "${slotName}" LOGICAL ${lastLsn} (proto_version '1', publication_names ${replLiteral(names)}${binary})`);
   }
   parse(buffer: Buffer, at = 0): TStreamEvent {
     return this.decoder.decode(buffer, at);

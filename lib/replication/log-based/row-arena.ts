@@ -1,38 +1,48 @@
+import { binaryToText } from "./binary-values";
 import type { TValue } from "./changes";
 
+/** What reading a relation's tuples needs: which columns form the key, and each column's type. */
+export type TRawRelation = { isKey: readonly boolean[]; typeOids: Int32Array };
+
 /**
- * A pgoutput TupleData (protocol 1, text values) left in its message: the buffer reads it only when it
- * stores the change. `keyOnly`: an old key tuple (a delete's), whose non-key columns are not part of it.
+ * A pgoutput TupleData (protocol 1) left in its message: the buffer reads it only when it stores the
+ * change. `keyOnly`: an old key tuple (a delete's), whose non-key columns are not part of it.
  */
-export type TRawTuple = { buf: Buffer; pos: number; keyOnly: boolean; isKey: readonly boolean[] };
+export type TRawTuple = { buf: Buffer; pos: number; keyOnly: boolean; rel: TRawRelation };
 
 const T = 0x74; // 't': text value
+const B = 0x62; // 'b': binary value (a binary stream)
 const N = 0x6e; // 'n': NULL
 const U = 0x75; // 'u': unchanged TOAST value, not sent
 
-/** TupleData → values aligned with the relation's columns ('u' → undefined); `end` is the byte after it. */
-export function readTuple(buf: Buffer, pos: number, keyOnlyOf: readonly boolean[] | null): { values: TValue[]; end: number } {
+/**
+ * TupleData → values aligned with the relation's columns ('u' → undefined); `end` is the byte after it.
+ * A binary value is read back as the text the server prints for it.
+ */
+export function readTuple(buf: Buffer, pos: number, rel: TRawRelation, keyOnly: boolean): { values: TValue[]; end: number } {
   const n = buf.readInt16BE(pos);
   let p = pos + 2;
   const out = new Array<TValue>(n);
+  const keyOnlyOf = keyOnly ? rel.isKey : null;
   for (let i = 0; i < n; i++) {
     const kind = buf[p++];
-    if (kind === T) {
+    if (kind === T || kind === B) {
       const len = buf.readInt32BE(p);
       p += 4;
       // An old key tuple sends the non-key columns as NULL: they are not part of the identity.
-      out[i] = keyOnlyOf && !keyOnlyOf[i] ? undefined : buf.toString("utf8", p, p + len);
+      if (keyOnlyOf && !keyOnlyOf[i]) out[i] = undefined;
+      else out[i] = kind === T ? buf.toString("utf8", p, p + len) : binaryToText(rel.typeOids[i]!, buf, p, len);
       p += len;
     } else if (kind === N) out[i] = keyOnlyOf && !keyOnlyOf[i] ? undefined : null;
     else if (kind === U) out[i] = undefined;
-    else throw new Error(`pgoutput: unexpected column kind ${kind} (binary values are not requested)`);
+    else throw new Error(`pgoutput: unexpected column kind ${kind}`);
   }
   return { values: out, end: p };
 }
 
 /** A raw tuple's values (aligned with the relation's columns). */
 export function rawValues(raw: TRawTuple): TValue[] {
-  return readTuple(raw.buf, raw.pos, raw.keyOnly ? raw.isKey : null).values;
+  return readTuple(raw.buf, raw.pos, raw.rel, raw.keyOnly).values;
 }
 
 /** The bytes from a raw tuple to the end of its message, copied: the message's buffer is reused once its handler returns. */
@@ -44,8 +54,9 @@ const BACKSLASH = 0x5c;
 
 /**
  * Rows of a batch kept as the COPY text of their source columns (tab-separated, escaped, \N for NULL),
- * written straight from the message bytes: no string or array per value. A row is a byte range; a row
- * superseded by a later change to its key stays as dead bytes until the batch is drained.
+ * written straight from the message bytes: no string or array per value. From a binary stream, rows are
+ * COPY BINARY fields instead (each value's length and its bytes, as the message has them). A row is a
+ * byte range; a row superseded by a later change to its key stays as dead bytes until the batch is drained.
  */
 export class RowArena {
   buf: Buffer;
@@ -54,16 +65,18 @@ export class RowArena {
   private starts = new Int32Array(64);
   private lens = new Int32Array(64);
   private src: Buffer | null = null;
+  private types: Int32Array | null = null;
+  private binary = false;
 
   constructor(initialBytes = 64 * 1024) {
     this.buf = Buffer.allocUnsafe(initialBytes);
   }
 
   /**
-   * Locates the columns of a TupleData. False when a column was not sent (unchanged TOAST) or is not
-   * text, or the tuple's width is not `width`: such a change takes the general path.
+   * Locates the columns of a TupleData. False when a column was not sent (unchanged TOAST) or is not in
+   * the format asked for (`binary`), or the tuple's width is not `width`: such a change takes the general path.
    */
-  scan(raw: TRawTuple, width: number): boolean {
+  scan(raw: TRawTuple, width: number, binary: boolean): boolean {
     const buf = raw.buf;
     const n = buf.readInt16BE(raw.pos);
     if (n !== width) return false;
@@ -72,9 +85,10 @@ export class RowArena {
       this.lens = new Int32Array(n);
     }
     let p = raw.pos + 2;
+    const valueKind = binary ? B : T;
     for (let i = 0; i < n; i++) {
       const kind = buf[p++];
-      if (kind === T) {
+      if (kind === valueKind) {
         const len = buf.readInt32BE(p);
         p += 4;
         this.starts[i] = p;
@@ -83,11 +97,13 @@ export class RowArena {
       } else if (kind === N) {
         this.starts[i] = -1;
         this.lens[i] = 0;
-      } else if (kind === U && raw.keyOnly && !raw.isKey[i]) {
+      } else if (kind === U && raw.keyOnly && !raw.rel.isKey[i]) {
         this.starts[i] = -1;
       } else return false;
     }
     this.src = buf;
+    this.types = raw.rel.typeOids;
+    this.binary = binary;
     return true;
   }
 
@@ -98,7 +114,8 @@ export class RowArena {
     for (let j = 0; j < keyPos.length; j++) {
       const i = keyPos[j]!;
       const s = this.starts[i]!;
-      const part = s < 0 ? "\u0000" : src.toString("utf8", s, s + this.lens[i]!);
+      // The general path's key id is made of text values: a binary key is read as its text.
+      const part = s < 0 ? "\u0000" : this.binary ? binaryToText(this.types![i]!, src, s, this.lens[i]!) : src.toString("utf8", s, s + this.lens[i]!);
       id = j === 0 ? part : `${id}\u0000${part}`;
     }
     return id;
@@ -146,6 +163,31 @@ export class RowArena {
     return start;
   }
 
+  /** Appends the scanned tuple's columns at `positions` as COPY BINARY fields (no field count); returns its start. */
+  writeBinary(positions: Int32Array): number {
+    const src = this.src!;
+    let need = positions.length * 4;
+    for (let j = 0; j < positions.length; j++) need += this.lens[positions[j]!]!;
+    this.reserve(need);
+    const out = this.buf;
+    const start = this.length;
+    let o = start;
+    for (let j = 0; j < positions.length; j++) {
+      const i = positions[j]!;
+      const s = this.starts[i]!;
+      if (s < 0) {
+        o = out.writeInt32BE(-1, o);
+        continue;
+      }
+      const len = this.lens[i]!;
+      o = out.writeInt32BE(len, o);
+      if (len < 64) for (let k = s; k < s + len; k++) out[o++] = src[k]!;
+      else o += src.copy(out, o, s, s + len);
+    }
+    this.length = o;
+    return start;
+  }
+
   private reserve(bytes: number): void {
     if (this.length + bytes <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + bytes));
@@ -163,6 +205,21 @@ export function readArenaRow(buf: Buffer, start: number, end: number): (string |
     if (e < 0 || e > end) e = end;
     out.push(readArenaField(buf, s, e));
     s = e + 1;
+  }
+  return out;
+}
+
+/** A binary arena row (COPY BINARY fields) back into its values, read as text by each column's type. */
+export function readArenaBinaryRow(buf: Buffer, start: number, end: number, typeOids: Int32Array): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (let p = start, j = 0; p < end; j++) {
+    const len = buf.readInt32BE(p);
+    p += 4;
+    if (len < 0) out.push(null);
+    else {
+      out.push(binaryToText(typeOids[j]!, buf, p, len));
+      p += len;
+    }
   }
   return out;
 }

@@ -17,6 +17,8 @@ export type TSlotReadOptions = {
   tables: TStreamTable[];
   /** pgoutput: the publication. */
   publication: string | null;
+  /** pgoutput: ask for binary values (see PgoutputEventsPlugin). */
+  binary?: boolean;
   /** The server position when the job started: reading ends once the stream has passed it. */
   targetLsn: TLsn;
   /**
@@ -68,7 +70,7 @@ export type TSlotReadResult = { reason: "caught-up" | "stopped" | "idle-timeout"
 export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult> {
   const tunnel = opts.conn.ssh ? await openSshTunnel(opts.conn.ssh, { host: opts.conn.host, port: opts.conn.port }) : null;
   let received = 0;
-  const plugin: TDecodingPlugin = opts.plugin === "wal2json" ? new Wal2JsonEventsPlugin(opts.tables) : new PgoutputEventsPlugin([opts.publication ?? opts.slot]);
+  const plugin: TDecodingPlugin = opts.plugin === "wal2json" ? new Wal2JsonEventsPlugin(opts.tables) : new PgoutputEventsPlugin([opts.publication ?? opts.slot], opts.binary ?? false);
 
   const clientConfig: pg.ClientConfig = {
     host: tunnel?.localHost ?? opts.conn.host,
@@ -140,6 +142,8 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     });
   };
   const waiting: TStep[] = [];
+  /** The steps running now: a read that fails still lets the one in progress end before it returns. */
+  let draining: Promise<void> = Promise.resolve();
   const drain = async (first: Promise<void>): Promise<void> => {
     busy = true;
     socket()?.pause();
@@ -163,7 +167,7 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     }
     try {
       const r = step();
-      if (r) void drain(r);
+      if (r) draining = drain(r);
     } catch (err) {
       fail(err);
     }
@@ -196,7 +200,7 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     // The common case, without a closure per message: handled now, in the socket's read callback.
     try {
       const r = handleMessage(walStart, event);
-      if (r) void drain(r);
+      if (r) draining = drain(r);
     } catch (err) {
       fail(err);
     }
@@ -269,6 +273,7 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     return await done;
   } finally {
     clearInterval(timer);
+    await draining;
     await service.stop().catch(() => undefined);
     service.removeAllListeners();
     await tunnel?.close().catch(() => undefined);

@@ -4,6 +4,7 @@ import { quoteIdent } from "@/lib/naming/identifiers";
 import type { TLoadTableSpec } from "@/lib/destination/loader";
 import { readSourceColumns, readSourcePrimaryKey, type TSourceColumn } from "../source-columns";
 import type { TSelectedTable } from "../selected-tables";
+import { BINARY_READABLE_TYPES } from "./binary-values";
 import { TableChangeBuffer } from "./buffer";
 
 /** Destination tables of Log-based Incremental keep a tenth of each page free for updated rows. */
@@ -21,6 +22,10 @@ export type TLogTable = {
   totals: { rowsInserted: number; rowsUpdated: number; rowsDeleted: number; rowsReceived: number };
   /** Things already said in this job's log (one line per schema change, not one per row). */
   noted: Set<string>;
+  /** Every source column's type can be read back from binary (a binary pgoutput stream may carry this table). */
+  binaryReadable: boolean;
+  /** Replicated columns whose destination type is their source type, by that type's OID: binary rows may go straight into them. */
+  binaryTypes: Map<string, number>;
 };
 
 export { streamKey } from "./stream-key";
@@ -56,6 +61,8 @@ export async function buildLogTable(source: pg.Client, table: TSelectedTable, de
       buffer,
       totals: { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 },
       noted: new Set(),
+      binaryReadable: columns.every((c) => BINARY_READABLE_TYPES.has(c.typeOid)),
+      binaryTypes: new Map(kept.filter((c) => c.sourceType === c.destinationType && BINARY_READABLE_TYPES.has(c.typeOid)).map((c) => [c.name, c.typeOid])),
     },
     replicaIdentity: ident.rows[0]?.relreplident ?? "d",
   };
