@@ -12,7 +12,7 @@
  * only), BENCH_JOB_LOG=1 (print the jobs' extraction logs with times), BENCH_CPU_PROF=<dir> (V8 CPU
  * profiles of the jobs).
  */
-import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry, runBenchJob, seedBenchIntegration } from "./support";
+import { withDb, sql, startBenchServer, runBenchChild, runBenchEntry, runBenchJob, seedBenchIntegration, awaitParentGo } from "./support";
 import { formatCpu, sampleProcessCpu } from "./process-cpu";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
@@ -29,8 +29,40 @@ const TABLE_SQL = `CREATE TABLE t (id bigint PRIMARY KEY, qty integer, price num
 
 type TChildResult = { ms: number; cpuMs: number; maxRssMb: number; received: number; outcome: string; inserted: number; updated: number; deleted: number };
 
-/** The child: one extract job with the log-based engine, as the worker runs it. */
+/**
+ * Changes that leave the source as it was (rows inserted then deleted, updates to the same values), for
+ * a warm-up job: the same code paths as the backlog, on ids no backlog uses.
+ */
+async function generateWarmUp(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (let i = 0; i < 20; i++) {
+      const base = -10_000_000 - i * 1_000;
+      await c.query(
+        `BEGIN;
+         INSERT INTO t SELECT g, g % 1000, 1.25, 'warm ' || g, now() FROM generate_series(${base - 799}, ${base}) g;
+         UPDATE t SET qty = qty WHERE id BETWEEN ${1 + i * 800} AND ${800 + i * 800};
+         DELETE FROM t WHERE id BETWEEN ${base - 399} AND ${base};
+         COMMIT`,
+      );
+    }
+    await c.query(`DELETE FROM t WHERE id <= -10000000`);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * The child: one extract job with the log-based engine, as the worker runs it. Warm (BENCH_CHILD.warm):
+ * first an untimed job, then "READY" and a wait for the parent's go (it makes the backlog meanwhile).
+ */
 async function child(): Promise<void> {
+  if ((JSON.parse(process.env.BENCH_CHILD!) as { warm?: boolean }).warm) {
+    const warmUp = await runBenchJob({ logBased: true, printLog: "none" });
+    if (warmUp.outcome !== "succeeded") throw new Error(`warm-up job: ${warmUp.outcome}`);
+    await awaitParentGo();
+  }
   const job = await runBenchJob({ logBased: true, printLog: process.env.BENCH_JOB_LOG ? "all" : "summary" });
   const result: TChildResult = {
     ms: job.ms,
@@ -111,29 +143,31 @@ async function main(): Promise<void> {
     if (first.outcome !== "succeeded") throw new Error(`first job: ${JSON.stringify(first)}`);
     console.log(`  first copy (not compared): ${(first.ms / 1000).toFixed(2)} s, peak RSS ${first.maxRssMb.toFixed(0)} MB`);
 
-    // The backlog: inserts of new ids, updates and deletes of existing ones, in TXNS transactions.
+    // A backlog: inserts of new ids, updates and deletes of existing ones, in TXNS transactions; each
+    // round touches its own ids. A marker row (negative id) ends it: the native run stops once it is applied.
     const per = Math.floor(CHANGES / TXNS);
     const ins = Math.floor(per * 0.4);
     const upd = Math.floor(per * 0.4);
     const del = per - ins - upd;
-    const t0gen = performance.now();
-    const c = new pg.Client({ connectionString: srcUrl });
-    await c.connect();
-    for (let i = 0; i < TXNS; i++) {
-      const newBase = ROWS + 1 + i * ins;
-      const updBase = 1 + i * (upd + del);
-      await c.query(
-        `BEGIN;
-         INSERT INTO t SELECT g, g % 1000, 1.25, 'new ' || g, now() FROM generate_series(${newBase}, ${newBase + ins - 1}) g;
-         UPDATE t SET qty = qty + 1, label = label || '+' WHERE id BETWEEN ${updBase} AND ${updBase + upd - 1};
-         DELETE FROM t WHERE id BETWEEN ${updBase + upd} AND ${updBase + upd + del - 1};
-         COMMIT`,
-      );
-    }
-    const marker = -1;
-    await c.query(`INSERT INTO t VALUES (${marker}, 0, 0, 'marker', now())`);
-    await c.end();
-    console.log(`  generated ${(TXNS * per + 1).toLocaleString("en")} changes in ${((performance.now() - t0gen) / 1000).toFixed(1)} s`);
+    const generateBacklog = async (round: number, marker: number): Promise<void> => {
+      const t0gen = performance.now();
+      const c = new pg.Client({ connectionString: srcUrl });
+      await c.connect();
+      for (let i = 0; i < TXNS; i++) {
+        const newBase = ROWS + 1 + (round * TXNS + i) * ins;
+        const updBase = 1 + (round * TXNS + i) * (upd + del);
+        await c.query(
+          `BEGIN;
+           INSERT INTO t SELECT g, g % 1000, 1.25, 'new ' || g, now() FROM generate_series(${newBase}, ${newBase + ins - 1}) g;
+           UPDATE t SET qty = qty + 1, label = label || '+' WHERE id BETWEEN ${updBase} AND ${updBase + upd - 1};
+           DELETE FROM t WHERE id BETWEEN ${updBase + upd} AND ${updBase + upd + del - 1};
+           COMMIT`,
+        );
+      }
+      await c.query(`INSERT INTO t VALUES (${marker}, 0, 0, 'marker', now())`);
+      await c.end();
+      console.log(`  generated ${(TXNS * per + 1).toLocaleString("en")} changes in ${((performance.now() - t0gen) / 1000).toFixed(1)} s`);
+    };
 
     // Who spends the CPU (both runs share the machine's cores): the worker, its destination backend and
     // the walsender for ours; the apply worker and the walsender for the native subscription.
@@ -145,43 +179,77 @@ async function main(): Promise<void> {
       if (cmd.includes("log-based.ts")) return "worker";
       return null;
     };
-    // Ours first: its job reads up to the position current at its start. Run second, that position would
-    // lie past the native subscriber's own writes (same server, same WAL), which its walsender would have
-    // to read through; the native run stops at its marker, before our writes.
     const childArgs = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const runOurs = () => runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId, teamId }, childArgs);
-    const oursCpu = sampleProcessCpu(label);
-    const ours = await runOurs();
-    const oursUsed = oursCpu.stop();
-    const nativeCpu = sampleProcessCpu(label);
-    const t0 = performance.now();
-    await sql(natUrl, `ALTER SUBSCRIPTION bench_native_sub ENABLE`);
-    const nativeMs = await waitForMarker(natUrl, marker, t0);
-    const nativeUsed = nativeCpu.stop();
-    const cpuLines = [
-      `  CPU, native: ${formatCpu(nativeUsed, ["apply worker", "walsender", "machine"])}`,
-      `  CPU, ours:   ${formatCpu(oursUsed, ["worker", "destination backend", "walsender", "machine"])} (worker: ${(ours.cpuMs / 1000).toFixed(2)} s of it in the job, the rest is its start-up)`,
-    ];
-    if (ours.outcome !== "succeeded") throw new Error(`our job: ${JSON.stringify(ours)}`);
+    const runOurs = (warm?: () => Promise<void>) => runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId, teamId, warm: Boolean(warm) }, childArgs, warm);
+    const disableNative = async () => {
+      await sql(natUrl, `ALTER SUBSCRIPTION bench_native_sub DISABLE`);
+      for (let i = 0; i < 100; i++) {
+        const r = await sql(srcUrl, `SELECT active FROM pg_replication_slots WHERE slot_name = 'bench_native'`);
+        if (!(r.rows[0] as { active: boolean }).active) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    };
 
-    const [srcSum, oursSum, natSum] = [await checksum(srcUrl, "t", false), await checksum(dstUrl, "bench.t", true), await checksum(natUrl, "t", false)];
-    if (oursSum !== srcSum) throw new Error(`our destination differs from the source: ${oursSum} vs ${srcSum}`);
-    if (natSum !== srcSum) throw new Error(`the native subscriber differs from the source: ${natSum} vs ${srcSum}`);
-    const ratio = nativeMs / ours.ms;
-
+    /**
+     * One catch-up, ours then native, on the same backlog. Ours first: its job reads up to the position
+     * current at its start; run second, that position would lie past the native subscriber's own writes
+     * (same server, same WAL), which its walsender would have to read through. `warm`: our worker process
+     * has run a Log-based job before (as the long-running worker has), on changes that leave the source as
+     * it was and that the native slot skips; the backlog is made once that job has ended.
+     */
+    const catchUp = async (round: number, marker: number, warm: boolean) => {
+      let ours: TChildResult;
+      let oursUsed: ReturnType<ReturnType<typeof sampleProcessCpu>["stop"]>;
+      if (!warm) {
+        await generateBacklog(round, marker);
+        const oursCpu = sampleProcessCpu(label);
+        ours = await runOurs();
+        oursUsed = oursCpu.stop();
+      } else {
+        await disableNative();
+        await generateWarmUp(srcUrl);
+        // A checkpoint logs the running transactions: both slots' restart points can move past the
+        // earlier rounds' WAL (else both walsenders would decode it again, unmeasured work for both).
+        await sql(srcUrl, "CHECKPOINT");
+        let oursCpu: ReturnType<typeof sampleProcessCpu> | null = null;
+        ours = await runOurs(async () => {
+          await sql(srcUrl, `SELECT pg_replication_slot_advance('bench_native', pg_current_wal_lsn())`);
+          await generateBacklog(round, marker);
+          oursCpu = sampleProcessCpu(label);
+        });
+        oursUsed = oursCpu!.stop();
+      }
+      if (ours.outcome !== "succeeded") throw new Error(`our job: ${JSON.stringify(ours)}`);
+      const nativeCpu = sampleProcessCpu(label);
+      const t0 = performance.now();
+      await sql(natUrl, `ALTER SUBSCRIPTION bench_native_sub ENABLE`);
+      const nativeMs = await waitForMarker(natUrl, marker, t0);
+      const nativeUsed = nativeCpu.stop();
+      const [srcSum, oursSum, natSum] = [await checksum(srcUrl, "t", false), await checksum(dstUrl, "bench.t", true), await checksum(natUrl, "t", false)];
+      if (oursSum !== srcSum) throw new Error(`our destination differs from the source: ${oursSum} vs ${srcSum}`);
+      if (natSum !== srcSum) throw new Error(`the native subscriber differs from the source: ${natSum} vs ${srcSum}`);
+      return {
+        ours,
+        nativeMs,
+        ratio: nativeMs / ours.ms,
+        cpuLines: [
+          `  CPU, native: ${formatCpu(nativeUsed, ["apply worker", "walsender", "machine"])}`,
+          `  CPU, ours:   ${formatCpu(oursUsed, ["worker", "destination backend", "walsender", "machine"])} (worker: ${(ours.cpuMs / 1000).toFixed(2)} s of it in the job${warm ? "" : ", the rest is its start-up"})`,
+        ],
+      };
+    };
+    const cold = await catchUp(0, -1, false);
+    const warmRound = await catchUp(1, -3, true);
     if (process.env.BENCH_SKIP_BIG) {
-      console.log(`  native ${(nativeMs / 1000).toFixed(2)} s · ours ${(ours.ms / 1000).toFixed(2)} s · ratio ${ratio.toFixed(2)}× · peak RSS ${ours.maxRssMb.toFixed(0)} MB (BENCH_SKIP_BIG: no large transaction)`);
-      for (const l of cpuLines) console.log(l);
+      for (const [name, r] of [["fresh worker", cold], ["warm worker", warmRound]] as const) {
+        console.log(`  ${name}: native ${(r.nativeMs / 1000).toFixed(2)} s · ours ${(r.ours.ms / 1000).toFixed(2)} s · ratio ${r.ratio.toFixed(2)}× · peak RSS ${r.ours.maxRssMb.toFixed(0)} MB (BENCH_SKIP_BIG: no large transaction)`);
+        for (const l of r.cpuLines) console.log(l);
+      }
       return;
     }
     // One transaction updating every row: must stream through in bounded memory. The subscription is
     // paused meanwhile (same order as above: ours first).
-    await sql(natUrl, `ALTER SUBSCRIPTION bench_native_sub DISABLE`);
-    for (let i = 0; i < 100; i++) {
-      const r = await sql(srcUrl, `SELECT active FROM pg_replication_slots WHERE slot_name = 'bench_native'`);
-      if (!(r.rows[0] as { active: boolean }).active) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    await disableNative();
     const t1 = performance.now();
     await sql(srcUrl, `UPDATE t SET qty = qty + 1000 WHERE id > 0; INSERT INTO t VALUES (-2, 0, 0, 'marker 2', now())`);
     const bigGenMs = performance.now() - t1;
@@ -192,12 +260,16 @@ async function main(): Promise<void> {
     if (big.outcome !== "succeeded") throw new Error(`large transaction job: ${JSON.stringify(big)}`);
     const [srcSum2, oursSum2] = [await checksum(srcUrl, "t", false), await checksum(dstUrl, "bench.t", true)];
     if (oursSum2 !== srcSum2) throw new Error(`after the large transaction our destination differs: ${oursSum2} vs ${srcSum2}`);
-    const peak = Math.max(ours.maxRssMb, big.maxRssMb);
+    const peak = Math.max(cold.ours.maxRssMb, warmRound.ours.maxRssMb, big.maxRssMb);
 
+    const rate = (ms: number) => Math.round((TXNS * per) / (ms / 1000)).toLocaleString("en");
     console.log(`Log-based catch-up, ${(TXNS * per).toLocaleString("en")} mixed changes (${ins * TXNS} inserts, ${upd * TXNS} updates, ${del * TXNS} deletes):`);
-    console.log(`  native subscription ${(nativeMs / 1000).toFixed(2)} s (${Math.round((TXNS * per) / (nativeMs / 1000)).toLocaleString("en")} changes/s)`);
-    console.log(`  our extract job      ${(ours.ms / 1000).toFixed(2)} s (${Math.round((TXNS * per) / (ours.ms / 1000)).toLocaleString("en")} changes/s)   apply-rate ratio ${ratio.toFixed(2)}× native (goal ≥ 1×) ${ratio >= 1 ? "OK" : "UNDER"}`);
-    for (const l of cpuLines) console.log(l);
+    for (const [name, r] of [["a fresh worker process (its first job)", cold], ["a warm worker process (it has run a Log-based job before)", warmRound]] as const) {
+      console.log(` ${name}:`);
+      console.log(`  native subscription ${(r.nativeMs / 1000).toFixed(2)} s (${rate(r.nativeMs)} changes/s)`);
+      console.log(`  our extract job      ${(r.ours.ms / 1000).toFixed(2)} s (${rate(r.ours.ms)} changes/s)   apply-rate ratio ${r.ratio.toFixed(2)}× native (goal ≥ 1×) ${r.ratio >= 1 ? "OK" : "UNDER"}`);
+      for (const l of r.cpuLines) console.log(l);
+    }
     console.log(`  one transaction updating ${ROWS.toLocaleString("en")} rows (source took ${(bigGenMs / 1000).toFixed(1)} s): native ${(nativeBigMs / 1000).toFixed(2)} s · ours ${(big.ms / 1000).toFixed(2)} s, peak RSS ${big.maxRssMb.toFixed(0)} MB`);
     console.log(`  job peak RSS         ${peak.toFixed(0)} MB (goal < ${RSS_GOAL_MB} MB) ${peak < RSS_GOAL_MB ? "OK" : "OVER"}`);
   } finally {

@@ -50,21 +50,46 @@ export async function startBenchServer(name: string, settings: Record<string, st
   };
 }
 
-/** Runs `script` again as a child (the worker's shape) with BENCH_CHILD set; its last stdout line is the JSON result. */
-export function runBenchChild<T>(script: string, payload: object, nodeArgs: string[] = []): Promise<T> {
+const READY = "BENCH-CHILD-READY";
+
+/**
+ * Runs `script` again as a child (the worker's shape) with BENCH_CHILD set; its last stdout line is the
+ * JSON result. `onReady`: the child says when it is ready (awaitParentGo) and waits until this has run.
+ */
+export function runBenchChild<T>(script: string, payload: object, nodeArgs: string[] = [], onReady?: () => Promise<void>): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script], {
       env: { ...process.env, BENCH_CHILD: JSON.stringify(payload) },
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["pipe", "pipe", "inherit"],
     });
+    if (!onReady) child.stdin.end();
     let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (onReady && out.includes(`${READY}\n`)) {
+        out = out.replace(`${READY}\n`, "");
+        onReady().then(
+          () => child.stdin.write("go\n"),
+          (err: unknown) => {
+            child.kill();
+            reject(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
+      }
+    });
     child.on("exit", (code) => {
       const line = out.trim().split("\n").pop() ?? "";
       if (code !== 0) return reject(new Error(`job child exited ${code}: ${out}`));
       resolve(JSON.parse(line) as T);
     });
   });
+}
+
+/** In a bench child: tells the parent it is ready, and waits for its go (a line on stdin). */
+export async function awaitParentGo(): Promise<void> {
+  process.stdout.write(`${READY}\n`);
+  await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
+  process.stdin.pause();
 }
 
 /** What one extract job did in a bench child: time, CPU, memory, outcome and its table's load row. */
