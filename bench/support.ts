@@ -95,6 +95,8 @@ export async function awaitParentGo(): Promise<void> {
 /** What one extract job did in a bench child: time, CPU, memory, outcome and its table's load row. */
 export type TBenchJob = {
   ms: number;
+  /** When the job started (ms since the epoch), to time its effect from another process. */
+  startedAt: number;
   cpuMs: number;
   maxRssMb: number;
   outcome: string;
@@ -131,7 +133,7 @@ export async function runBenchJob(opts: { logBased?: boolean; printLog?: "all" |
       const lines = await db.select().from(extractionLogLines).where(and(eq(extractionLogLines.jobRunId, run!.id), which));
       for (const l of lines) console.error(`    [job +${String(l.ts.getTime() - startedAt).padStart(5)} ms] ${l.message.slice(0, 160)}`);
     }
-    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, outcome: outcome.outcome, load };
+    return { ms, startedAt, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, outcome: outcome.outcome, load };
   } finally {
     await pool.end();
   }
