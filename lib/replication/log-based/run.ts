@@ -6,16 +6,15 @@ import type { TTableRunResult } from "../table-run";
 import type pg from "pg";
 import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { retainedWalWarnBytes, retainedWalWarning } from "@/lib/source/retained-wal";
-import { StreamApplier, type TStreamTableState } from "./apply";
+import type { TStreamTableState } from "./apply";
 import { reachFaultPoint } from "./faults";
 import { formatLsn, type TLsn } from "./lsn";
 import { ownSlotName, publicationForSlot } from "@/lib/source/slot-names";
-import { advanceSlot, createSlot, currentWalLsn, markReadTarget, ensurePublication, findSlot, readSlot as readSlotInfo, retainedWalBytes, slotIfExists, type TSlotInfo } from "./slot";
+import { advanceSlot, createSlot, currentWalLsn, ensurePublication, findSlot, readSlot as readSlotInfo, retainedWalBytes, slotIfExists, waitForSlotRelease, type TSlotInfo } from "./slot";
 import { stateRecord, usableState, type TLogBasedState } from "./state";
 import { openCopySnapshot } from "./snapshot";
-import { readSlot } from "./stream";
+import { readChanges } from "./read-changes";
 import { buildLogTable, noteTypeChange, type TLogTable } from "./table-context";
-import { UnreadableBinaryValueError } from "./binary-values";
 
 type TResults = Map<string, TTableRunResult | { error: string }>;
 
@@ -49,8 +48,6 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
   const { ctx, loader, report } = input;
   const log = ctx.log;
   const src = await openSourceReader(input.conn, database);
-  /** The applier of this database's stream, closed at the end (it may have opened a connection). */
-  let opened: StreamApplier | null = null;
   const contexts: { t: TLogTable; saved: { state: TLogBasedState; lsn: TLsn } | null }[] = [];
   try {
     let slot = await chooseSlot(input, src.client, database);
@@ -153,64 +150,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
       if (ensured.addedColumns.length > 0) log.info("target", `Added column(s) to ${s.t.spec.table}: ${ensured.addedColumns.join(", ")}`);
     }
     let stopped = ctx.shouldStop();
-    if (streaming.length > 0 && !stopped) {
-      const target = await markReadTarget(src.client);
-      // Binary values (PostgreSQL 14+): cheaper for the walsender to make and for the destination to
-      // read; only when every column of every table read can be read back (a change merged value by value).
-      let binary = slot.plugin === "pgoutput" && (await serverVersionNum(src.client)) >= 140_000 && streaming.every((s) => s.t.binaryReadable);
-      let confirmed = slot.confirmedFlush;
-      for (;;) {
-        for (const s of streaming) s.t.buffer.restart(binary ? s.t.binaryTypes : null);
-        log.info("tap", `Reading changes from slot ${slot.name} (${slot.plugin}${binary ? ", binary values" : ""}) up to ${target.text}`);
-        const applier = new StreamApplier({
-          source: src.client,
-          loader,
-          openSpare: () => loader.fork(),
-          log,
-          tables: streaming,
-          slotConfirmed: confirmed,
-          onStateCommitted: (key, state) => report.stateCommitted(key, stateRecord(state)),
-          onProgress: (key, rows) => report.progress(key, rows),
-        });
-        opened = applier;
-        const started = Date.now();
-        let out: Awaited<ReturnType<typeof readSlot>>;
-        try {
-          out = await readSlot({
-            conn: input.conn,
-            database,
-            slot: slot.name,
-            plugin: slot.plugin,
-            tables: streaming.map((s) => ({ schema: s.t.table.schema, name: s.t.table.name })),
-            publication: slot.plugin === "pgoutput" ? publication : null,
-            binary,
-            targetLsn: target.lsn,
-            onEvent: (ev, lsn) => applier.onEvent(ev, lsn),
-            onIdle: (k) => applier.onIdle(k, k >= target.lsn),
-            onFinish: () => applier.finish(),
-            committedLsn: () => applier.committedLsn(),
-            shouldStop: ctx.shouldStop,
-          });
-        } catch (err) {
-          if (!(binary && err instanceof UnreadableBinaryValueError)) throw err;
-          // A column of a type we cannot read back appeared mid-stream (added, or its type changed): what
-          // is committed stays; the rest is read again, as text, from there.
-          await applier.settle();
-          await applier.close();
-          opened = null;
-          confirmed = applier.committedLsn();
-          for (const s of streaming) s.queuedLsn = s.savedLsn;
-          binary = false;
-          log.info("tap", `A column of type oid ${err.typeOid} appeared in the stream of slot ${slot.name}, whose binary values cannot be read: reading on from ${formatLsn(confirmed)} with text values`);
-          await waitForSlotRelease(src.client, slot.name);
-          continue;
-        }
-        stopped = out.reason === "stopped";
-        if (out.reason === "idle-timeout") log.warn("tap", `The slot did not reach ${target.text} before going quiet; the next job continues from ${formatLsn(applier.committedLsn())}`);
-        log.info("tap", `Read ${out.messages} messages from slot ${slot.name} in ${((Date.now() - started) / 1000).toFixed(1)} s (${(applier.applyMs / 1000).toFixed(1)} s writing to the destination); ${applier.changesSeen} changes for tracked tables; confirmed up to ${formatLsn(applier.committedLsn())}`);
-        break;
-      }
-    }
+    if (streaming.length > 0 && !stopped) ({ stopped } = await readChanges({ input, database, client: src.client, slot, publication, streaming }));
 
     const retained = await retainedWalBytes(src.client, slot.name);
     if (retained > retainedWalWarnBytes()) {
@@ -225,27 +165,8 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
       if (!results.has(c.t.table.tableKey)) results.set(c.t.table.tableKey, { ...c.t.totals, maxBookmark: c.saved?.state.lsn ?? null, stopped: true });
     }
   } finally {
-    await opened?.close();
     await src.close().catch(() => undefined);
   }
-}
-
-/** The slot once no connection reads it (a reader that just ended may hold it a moment longer). */
-async function waitForSlotRelease(client: pg.Client, name: string): Promise<TSlotInfo> {
-  let slot = await readSlotInfo(client, name);
-  for (let i = 0; i < 30 && slot.activePid !== null; i++) {
-    await new Promise((r) => setTimeout(r, 500));
-    slot = await readSlotInfo(client, name);
-  }
-  if (slot.activePid !== null) {
-    throw new Error(`Replication slot ${name} is in use by another connection (pid ${slot.activePid}). A slot must have one reader only: two readers lose changes.`);
-  }
-  return slot;
-}
-
-async function serverVersionNum(client: pg.Client): Promise<number> {
-  const r = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-  return Number(r.rows[0]?.v ?? 0);
 }
 
 /**

@@ -153,3 +153,16 @@ export async function ensurePublication(client: pg.Client, publication: string, 
   log(`Added ${missing.map(tableSql).join(", ")} to publication ${publication}`);
   return missing;
 }
+
+/** The slot once no connection reads it (a reader that ended a moment ago may still hold it until the server notices). */
+export async function waitForSlotRelease(client: pg.Client, name: string): Promise<TSlotInfo> {
+  let slot = await readSlot(client, name);
+  for (let i = 0; i < 30 && slot.activePid !== null; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    slot = await readSlot(client, name);
+  }
+  if (slot.activePid !== null) {
+    throw new Error(`Replication slot ${name} is in use by another connection (pid ${slot.activePid}). A slot must have one reader only: two readers lose changes.`);
+  }
+  return slot;
+}
