@@ -145,50 +145,56 @@ function* encodeArenaRows(group: TChangeGroup, arena: Buffer, tail: (c: TChangeR
   if (o > 0) yield chunk.subarray(0, o);
 }
 
+/** The bytes binaryStagingTail makes, by kind (a delete with its time). */
+export const BINARY_TAIL_BYTES = { upsert: 12, delete: 24 } as const;
+
 /**
- * Arena rows kept as COPY BINARY fields, into staging: the header, then per row its field count, its
- * source columns' fields as they are, and the per-change _sdc fields (the sequence, a delete's time, the
- * ordinal), binary too; then the trailer. The _sdc_extracted_at of such groups is one for all rows.
+ * The per-change _sdc fields of a binary staging row after its source columns: _sdc_sequence and, for a
+ * delete, _sdc_deleted_at (the staging layout of stagingFor, unordered, one extraction time per group).
+ */
+export function binaryStagingTail(kind: TChangeGroup["kind"], sequence: bigint, deletedAt: string | null): Buffer {
+  const t = Buffer.allocUnsafe(BINARY_TAIL_BYTES[kind]);
+  let k = t.writeBigInt64BE(sequence, t.writeInt32BE(8, 0));
+  if (kind === "delete") k = deletedAt ? t.writeBigInt64BE(isoToPgMicros(deletedAt), t.writeInt32BE(8, k)) : t.writeInt32BE(-1, k);
+  return t.subarray(0, k);
+}
+
+/**
+ * Arena rows kept as COPY BINARY, into staging: the header, the rows, the trailer. A `framed` row is
+ * already the whole staging row (field count, source columns, binaryStagingTail): runs of them that lie
+ * one after the other in the arena go out as one slice of it, not copied. Another row (the fields of an
+ * earlier change of its key, now deleted) gets its count and _sdc fields here.
  */
 function* encodeBinaryArenaRows(group: TChangeGroup, arena: Buffer, opts: TEncodeOptions): Generator<Buffer> {
-  if (opts.full || group.extractedAt === undefined) throw new Error("Binary change rows go into staging, with one extraction time for the group");
-  const isDelete = group.kind === "delete";
-  const fields = group.sourceCols.length + 1 + (isDelete ? 1 : 0) + (opts.ordered ? 1 : 0);
-  let chunk = Buffer.allocUnsafe(ARENA_CHUNK_BYTES);
-  let o = BINARY_COPY_HEADER.copy(chunk, 0);
-  let ord = 0n;
-  // Rows of one transaction share their sequence and deletion time: their fields are made once.
-  let lastSeq: bigint | undefined;
-  let lastDeleted: string | null | undefined;
-  let tail = Buffer.alloc(0);
+  if (opts.full || opts.ordered || group.extractedAt === undefined) throw new Error("Binary change rows go into unordered staging, with one extraction time for the group");
+  const fields = group.sourceCols.length + (group.kind === "delete" ? 2 : 1);
+  yield BINARY_COPY_HEADER;
+  let runStart = 0;
+  let runEnd = 0;
   for (const c of group.rows) {
-    if (c.sequence === undefined || c.sequence !== lastSeq || c.deletedAt !== lastDeleted) {
-      lastSeq = c.sequence;
-      lastDeleted = c.deletedAt;
-      const t = Buffer.allocUnsafe(12 + (isDelete ? 12 : 0));
-      let k = t.writeInt32BE(8, 0);
-      k = t.writeBigInt64BE(c.sequence ?? nextChangeSequence(group.extractedAt), k);
-      if (isDelete) k = c.deletedAt ? t.writeBigInt64BE(isoToPgMicros(c.deletedAt), t.writeInt32BE(8, k)) : t.writeInt32BE(-1, k);
-      tail = t.subarray(0, k);
-    }
     const start = c.start ?? 0;
     const end = c.end ?? 0;
-    const need = 2 + end - start + tail.length + (opts.ordered ? 12 : 0) + 2;
-    if (o + need > chunk.length) {
-      if (o > 0) yield chunk.subarray(0, o);
-      // A fresh buffer: the one just yielded may still be queued on the socket.
-      chunk = Buffer.allocUnsafe(Math.max(ARENA_CHUNK_BYTES, need));
-      o = 0;
+    if (c.framed) {
+      if (start === runEnd && runEnd > runStart) runEnd = end;
+      else {
+        if (runEnd > runStart) yield arena.subarray(runStart, runEnd);
+        runStart = start;
+        runEnd = end;
+      }
+      continue;
     }
-    o = chunk.writeInt16BE(fields, o);
-    if (end - start < 64) for (let k = start; k < end; k++) chunk[o++] = arena[k]!;
-    else o += arena.copy(chunk, o, start, end);
-    for (let k = 0; k < tail.length; k++) chunk[o++] = tail[k]!;
-    if (opts.ordered) o = chunk.writeBigInt64BE(ord++, chunk.writeInt32BE(8, o));
+    if (runEnd > runStart) yield arena.subarray(runStart, runEnd);
+    runStart = runEnd = 0;
+    const head = Buffer.allocUnsafe(2);
+    head.writeInt16BE(fields);
+    // An unframed row is a field count and the fields.
+    yield Buffer.concat([head, arena.subarray(start + 2, end), binaryStagingTail(group.kind, c.sequence ?? nextChangeSequence(group.extractedAt), c.deletedAt ?? null)]);
   }
-  o = chunk.writeInt16BE(-1, o);
-  yield chunk.subarray(0, o);
+  if (runEnd > runStart) yield arena.subarray(runStart, runEnd);
+  yield BINARY_TRAILER;
 }
+
+const BINARY_TRAILER = Buffer.from([0xff, 0xff]);
 
 /** A per-process counter so _sdc_sequence grows within a millisecond. */
 let sequenceCounter = 0n;

@@ -64,6 +64,8 @@ export type TChangeRow = {
   /** In a group with an `arena`: the row's bytes there (its values are then not used). */
   start?: number;
   end?: number;
+  /** A binary arena row that is the whole staging row already (see encodeGroup). */
+  framed?: boolean;
 };
 
 /** A run of changes of one kind with the same columns: one COPY into staging and one merge. */

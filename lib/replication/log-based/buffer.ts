@@ -1,4 +1,5 @@
 import type { TChangeGroup, TChangeRow } from "@/lib/destination/loader";
+import { BINARY_TAIL_BYTES, binaryStagingTail } from "@/lib/destination/change-staging";
 import { NO_VALUES, readChangeValues, type TRowChange, type TValue } from "./changes";
 import { readArenaBinaryRow, readArenaRow, RowArena, type TRawRelation, type TRawTuple } from "./row-arena";
 
@@ -24,7 +25,7 @@ type TArenaPlan = { width: number; emit: Int32Array; keyPos: Int32Array; layout:
  * `layout`, the row is instead the arena's bytes [start, end) (COPY text of the layout's columns) and
  * `values` is empty until the row is read back (materialize).
  */
-type TEntry = TChangeRow & { kind: "upsert" | "delete"; values: TValue[]; fill: TPendingFill | null; layout: TArenaLayout | null; start: number; end: number };
+type TEntry = TChangeRow & { kind: "upsert" | "delete"; values: TValue[]; fill: TPendingFill | null; layout: TArenaLayout | null; start: number; end: number; framed: boolean };
 
 /**
  * The changes of one table received since the last commit to the destination. Keyed tables keep one net
@@ -193,35 +194,44 @@ export class TableChangeBuffer {
     const prev = this.byKey.get(id);
     if (change.op === "delete") {
       if (prev && prev.layout === null) return false;
-      // A row inserted or changed earlier in this batch lands with those values and the delete mark.
-      const e = prev ? this.arenaEntry("delete", prev.layout!, prev.start, prev.end, meta) : this.arenaEntry("delete", plan.keyLayout, this.write(plan, plan.keyPos), this.arena.length, meta);
-      this.byKey.set(id, e);
+      if (prev) {
+        // A row inserted or changed earlier in this batch lands with those values and the delete mark;
+        // a binary row keeps its count and fields, and gets this change's _sdc fields when encoded.
+        const end = prev.framed ? prev.end - BINARY_TAIL_BYTES[prev.kind] : prev.end;
+        this.byKey.set(id, this.arenaEntry("delete", prev.layout!, prev.start, end, meta, false));
+      } else this.byKey.set(id, this.arenaEntry("delete", plan.keyLayout, this.write(plan, plan.keyPos, "delete", meta), this.arena.length, meta, plan.binary));
       return true;
     }
     // An update over an earlier change of another shape merges column by column: the general path.
     if (change.op === "update" && prev?.kind === "upsert" && prev.layout !== plan.layout) return false;
-    const start = this.write(plan, plan.emit);
-    this.byKey.set(id, this.arenaEntry("upsert", plan.layout, start, this.arena.length, meta));
+    const start = this.write(plan, plan.emit, "upsert", meta);
+    this.byKey.set(id, this.arenaEntry("upsert", plan.layout, start, this.arena.length, meta, plan.binary));
     return true;
   }
 
-  private write(plan: TArenaPlan, positions: Int32Array): number {
-    return plan.binary ? this.arena.writeBinary(positions) : this.arena.write(positions);
+  /** Binary rows are written whole (staging row framing and _sdc fields included): encoding then copies nothing. */
+  private write(plan: TArenaPlan, positions: Int32Array, kind: TEntry["kind"], meta: TChangeMeta): number {
+    if (!plan.binary) return this.arena.write(positions);
+    return this.arena.writeBinary(positions, positions.length + (kind === "delete" ? 2 : 1), this.tails.of(kind, meta));
   }
 
-  private arenaEntry(kind: TEntry["kind"], layout: TArenaLayout, start: number, end: number, meta: TChangeMeta): TEntry {
-    return { kind, values: NO_VALUES, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null, layout, start, end };
+  /** The _sdc fields of binary rows, made once per transaction. */
+  private readonly tails = new TransactionTails();
+
+  private arenaEntry(kind: TEntry["kind"], layout: TArenaLayout, start: number, end: number, meta: TChangeMeta, framed: boolean): TEntry {
+    return { kind, values: NO_VALUES, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null, layout, start, end, framed };
   }
 
   /** An arena row read back into registry-indexed values (a change of another shape must merge with it). */
   private materialize(e: TEntry): void {
     const layout = e.layout;
     if (!layout) return;
-    const read = layout.types ? readArenaBinaryRow(this.arena.buf, e.start, e.end, layout.types) : readArenaRow(this.arena.buf, e.start, e.end);
+    const read = layout.types ? readArenaBinaryRow(this.arena.buf, e.start, layout.types) : readArenaRow(this.arena.buf, e.start, e.end);
     const values = new Array<TValue>(this.names.length);
     for (let j = 0; j < layout.at.length; j++) values[layout.at[j]!] = read[j];
     e.values = values;
     e.layout = null;
+    e.framed = false;
   }
 
   /** The buffered change of a key, with its values readable. */
@@ -284,7 +294,7 @@ export class TableChangeBuffer {
   }
 
   private entry(kind: TEntry["kind"], values: TValue[], meta: TChangeMeta): TEntry {
-    return { kind, values, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null, layout: null, start: 0, end: 0 };
+    return { kind, values, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null, layout: null, start: 0, end: 0, framed: false };
   }
 
   /** The table's replicated columns, to tell which ones a key-moving update did not send. */
@@ -421,5 +431,20 @@ export class TableChangeBuffer {
     this.received = 0;
     this.fillsAsked = 0;
     return groups;
+  }
+}
+
+/** binaryStagingTail of the last transaction seen, per kind (a transaction's changes share it). */
+class TransactionTails {
+  private meta: TChangeMeta | null = null;
+  private upsert: Buffer = Buffer.alloc(0);
+  private delete: Buffer = Buffer.alloc(0);
+  of(kind: TEntry["kind"], meta: TChangeMeta): Buffer {
+    if (meta !== this.meta) {
+      this.meta = meta;
+      this.upsert = binaryStagingTail("upsert", meta.sequence, null);
+      this.delete = binaryStagingTail("delete", meta.sequence, meta.at);
+    }
+    return kind === "delete" ? this.delete : this.upsert;
   }
 }

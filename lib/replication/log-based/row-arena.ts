@@ -163,27 +163,37 @@ export class RowArena {
     return start;
   }
 
-  /** Appends the scanned tuple's columns at `positions` as COPY BINARY fields (no field count); returns its start. */
-  writeBinary(positions: Int32Array): number {
+  /**
+   * Appends the scanned tuple's columns at `positions` as one COPY BINARY row: `fields` (the row's field
+   * count), each column's length and bytes (as the message has them), then `tail` (more fields, made by
+   * the caller). Returns its start.
+   */
+  writeBinary(positions: Int32Array, fields: number, tail: Buffer): number {
     const src = this.src!;
-    let need = positions.length * 4;
+    let need = 2 + positions.length * 4 + tail.length;
     for (let j = 0; j < positions.length; j++) need += this.lens[positions[j]!]!;
     this.reserve(need);
     const out = this.buf;
     const start = this.length;
-    let o = start;
+    out[start] = fields >> 8;
+    out[start + 1] = fields & 0xff;
+    let o = start + 2;
     for (let j = 0; j < positions.length; j++) {
       const i = positions[j]!;
       const s = this.starts[i]!;
       if (s < 0) {
-        o = out.writeInt32BE(-1, o);
+        out[o++] = 0xff; // length -1: NULL
+        out[o++] = 0xff;
+        out[o++] = 0xff;
+        out[o++] = 0xff;
         continue;
       }
-      const len = this.lens[i]!;
-      o = out.writeInt32BE(len, o);
-      if (len < 64) for (let k = s; k < s + len; k++) out[o++] = src[k]!;
-      else o += src.copy(out, o, s, s + len);
+      // The message has the value's 4-byte length right before it: both are copied as they are.
+      const e = s + this.lens[i]!;
+      if (e - s < 60) for (let k = s - 4; k < e; k++) out[o++] = src[k]!;
+      else o += src.copy(out, o, s - 4, e);
     }
+    for (let k = 0; k < tail.length; k++) out[o++] = tail[k]!;
     this.length = o;
     return start;
   }
@@ -209,10 +219,10 @@ export function readArenaRow(buf: Buffer, start: number, end: number): (string |
   return out;
 }
 
-/** A binary arena row (COPY BINARY fields) back into its values, read as text by each column's type. */
-export function readArenaBinaryRow(buf: Buffer, start: number, end: number, typeOids: Int32Array): (string | null)[] {
+/** A binary arena row (as writeBinary writes it) back into its first `typeOids.length` values, read as text by each one's type. */
+export function readArenaBinaryRow(buf: Buffer, start: number, typeOids: Int32Array): (string | null)[] {
   const out: (string | null)[] = [];
-  for (let p = start, j = 0; p < end; j++) {
+  for (let p = start + 2, j = 0; j < typeOids.length; j++) {
     const len = buf.readInt32BE(p);
     p += 4;
     if (len < 0) out.push(null);
