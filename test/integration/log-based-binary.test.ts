@@ -13,7 +13,7 @@ enableLogBasedReplication();
  */
 describe("Log-based Incremental through pgoutput with binary values", () => {
   let w: TEngineWorld;
-  const cols = ["id", "i2", "i8", "num", "num_p", "r4", "r8", "flag", "t", "vc", "ch", "bin", "u", "j", "jb", "d", "ts", "tstz", "big"];
+  const cols = ["id", "i2", "i8", "num", "num_p", "r4", "r8", "flag", "t", "vc", "ch", "bin", "u", "j", "jb", "d", "ts", "tstz", "tags", "nums", "big"];
   const dest = () => `${quoteIdent(w.schema)}.${quoteIdent("readable")}`;
 
   beforeAll(async () => {
@@ -22,7 +22,10 @@ describe("Log-based Incremental through pgoutput with binary values", () => {
       w.sourceUrl,
       `CREATE TABLE readable (
          id bigint PRIMARY KEY, i2 smallint, i8 bigint, num numeric, num_p numeric(10,3), r4 real, r8 double precision, flag boolean,
-         t text, vc varchar(20), ch char(6), bin bytea, u uuid, j json, jb jsonb, d date, ts timestamp, tstz timestamptz, big text);
+         t text, vc varchar(20), ch char(6), bin bytea, u uuid, j json, jb jsonb, d date, ts timestamp, tstz timestamptz,
+         tags text[], nums int[], big text);
+       -- Stored out of line, uncompressed: an update that does not touch it sends it as unchanged TOAST.
+       ALTER TABLE readable ALTER COLUMN big SET STORAGE EXTERNAL;
        INSERT INTO readable (id, t, big) SELECT g, 'row ' || g, repeat('toast ' || g, 2000) FROM generate_series(1, 5) g;`,
     );
     await selectTable(w, { name: "readable" }, { method: "log_based" });
@@ -49,15 +52,18 @@ describe("Log-based Incremental through pgoutput with binary values", () => {
       w.sourceUrl,
       `INSERT INTO readable VALUES
          (10, -32768, -9223372036854775808, 'NaN', 1234567.891, 'NaN', '-Infinity', true, E'tab\\there\\nnew \\\\ "q" ünï€ode 🚀', '', 'ab', '\\x00ff10',
-          'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": [1, 2.50, null]}', '{"z": 1, "a": {"b": [true, null]}}', '4713-01-01 BC', '0001-01-01 00:00:00 BC', '-infinity', NULL),
+          'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": [1, 2.50, null]}', '{"z": 1, "a": {"b": [true, null]}}', '4713-01-01 BC', '0001-01-01 00:00:00 BC', '-infinity',
+          ARRAY['a', NULL, 'c d', '"q"', 'NULL', '', '{x}'], '{{1,2},{NULL,4}}', NULL),
          (11, 32767, 9223372036854775807, '-0.000000000000000000001', -0.001, 3.4028235e38, 5e-324, false, '\\N', 'varchar', 'abcdef', '',
-          '00000000-0000-0000-0000-000000000000', 'null', '[]', '5874897-12-31', '294276-12-31 23:59:59.999999', 'infinity', 'x'),
+          '00000000-0000-0000-0000-000000000000', 'null', '[]', '5874897-12-31', '294276-12-31 23:59:59.999999', 'infinity', '{}', '[0:1]={5,6}', 'x'),
          (12, 0, 4294967296, 99999999999999999999.99999999999999999999, 0, 0.1, 0.1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-          '2024-02-29', '2024-01-01 12:34:56.5', '2024-06-01 12:34:56.123456+02', NULL);
+          '2024-02-29', '2024-01-01 12:34:56.5', '2024-06-01 12:34:56.123456+02', NULL, NULL, NULL);
        UPDATE readable SET i2 = 7, t = 'changed ' || id WHERE id IN (1, 2);
        UPDATE readable SET id = 50, r8 = 2.5 WHERE id = 3;
        DELETE FROM readable WHERE id IN (4, 11);
-       UPDATE readable SET vc = 'after insert' WHERE id = 10;`,
+       UPDATE readable SET vc = 'after insert' WHERE id = 10;
+       INSERT INTO readable (id, tags, nums, tstz, big) VALUES (13, ARRAY['x y', NULL, 'back\\slash'], '[2:3]={7,8}', '2024-01-01 00:00:00+00', repeat('toasted ', 5000));
+       UPDATE readable SET i2 = 13 WHERE id = 13;`,
     );
     const job = await runJob(w);
     expect(job.error).toBeNull();

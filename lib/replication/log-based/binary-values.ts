@@ -7,8 +7,28 @@
  * back, with these functions.
  */
 
-/** Type OIDs (fixed for built-in types) whose binary values are read here. */
-export const BINARY_READABLE_TYPES: ReadonlyMap<number, string> = new Map([
+/** Array type OID → its element type OID, for the arrays of the scalar types below. */
+const ARRAY_ELEMENTS: ReadonlyMap<number, number> = new Map([
+  [1000, 16],
+  [1001, 17],
+  [1016, 20],
+  [1005, 21],
+  [1007, 23],
+  [1009, 25],
+  [199, 114],
+  [1021, 700],
+  [1022, 701],
+  [1014, 1042],
+  [1015, 1043],
+  [1182, 1082],
+  [1115, 1114],
+  [1185, 1184],
+  [1231, 1700],
+  [2951, 2950],
+  [3807, 3802],
+]);
+
+const SCALAR_TYPES: ReadonlyMap<number, string> = new Map([
   [16, "boolean"],
   [17, "bytea"],
   [20, "bigint"],
@@ -27,6 +47,9 @@ export const BINARY_READABLE_TYPES: ReadonlyMap<number, string> = new Map([
   [2950, "uuid"],
   [3802, "jsonb"],
 ]);
+
+/** Type OIDs (fixed for built-in types) whose binary values are read here: the scalars and their arrays. */
+export const BINARY_READABLE_TYPES: ReadonlyMap<number, string> = new Map([...SCALAR_TYPES, ...[...ARRAY_ELEMENTS].map(([array, element]): [number, string] => [array, `${SCALAR_TYPES.get(element)!}[]`])]);
 
 export class UnreadableBinaryValueError extends Error {
   constructor(readonly typeOid: number) {
@@ -74,8 +97,53 @@ export function binaryToText(typeOid: number, buf: Buffer, s: number, len: numbe
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
     }
     default:
+      if (ARRAY_ELEMENTS.has(typeOid)) return arrayText(buf, s);
       throw new UnreadableBinaryValueError(typeOid);
   }
+}
+
+/**
+ * array_send (dimensions, flags, element type, each dimension's size and lower bound, then each element's
+ * length and bytes) → array_out's text: nested braces, NULL, elements quoted where array input needs it,
+ * and the bounds when one is not 1.
+ */
+function arrayText(buf: Buffer, s: number): string {
+  const ndim = buf.readInt32BE(s);
+  const elementOid = buf.readUInt32BE(s + 8);
+  if (ndim === 0) return "{}";
+  const sizes: number[] = [];
+  const lowers: number[] = [];
+  let p = s + 12;
+  for (let i = 0; i < ndim; i++) {
+    sizes.push(buf.readInt32BE(p));
+    lowers.push(buf.readInt32BE(p + 4));
+    p += 8;
+  }
+  const bounds = lowers.some((l) => l !== 1) ? `${sizes.map((n, i) => `[${lowers[i]!}:${lowers[i]! + n - 1}]`).join("")}=` : "";
+  const level = (dim: number): string => {
+    const parts: string[] = [];
+    for (let k = 0; k < sizes[dim]!; k++) {
+      if (dim < ndim - 1) {
+        parts.push(level(dim + 1));
+        continue;
+      }
+      const len = buf.readInt32BE(p);
+      p += 4;
+      if (len < 0) parts.push("NULL");
+      else {
+        parts.push(quoteArrayElement(binaryToText(elementOid, buf, p, len)));
+        p += len;
+      }
+    }
+    return `{${parts.join(",")}}`;
+  };
+  return bounds + level(0);
+}
+
+/** An element as array_out writes it: in double quotes (with " and \ escaped) when array input would misread it bare. */
+function quoteArrayElement(v: string): string {
+  if (v !== "" && !/^null$/i.test(v) && !/[{}",\\ \t\n\r\v\f]/.test(v)) return v;
+  return `"${v.replace(/["\\]/g, "\\$&")}"`;
 }
 
 function readInt8Text(buf: Buffer, s: number): string {
