@@ -9,9 +9,12 @@ export type TSourceColumn = {
   destinationType: string;
   /** The column's own type OID (a domain's or an enum's, not what it resolves to). */
   typeOid: number;
+  /** That type's kind (pg_type.typtype: b base, d domain, e enum, c composite…) and, for a domain, its base type's OID. */
+  typeKind: string;
+  baseTypeOid: number;
 };
 
-type TRow = { attname: string; source_type: string; resolved: string; is_array: string | boolean; builtin: string | boolean; att_oid: string | number };
+type TRow = { attname: string; source_type: string; resolved: string; is_array: string | boolean; builtin: string | boolean; att_oid: string | number; att_kind: string; att_base: string | number };
 
 const truthy = (v: string | boolean) => v === true || v === "t" || v === "true";
 
@@ -36,14 +39,15 @@ export async function readSourceColumns(client: pg.Client, schema: string, table
         WHERE w.depth < 16 AND (t.typtype = 'd' OR (NOT w.is_array AND t.typcategory = 'A' AND t.typelem <> 0 AND t.typlen = -1))
      )
      SELECT DISTINCT ON (w.attnum) w.attname, w.source_type, format_type(w.oid, w.typmod) AS resolved, w.is_array, w.att_oid,
-            (n.nspname = 'pg_catalog' AND t.typtype IN ('b', 'r', 'm')) AS builtin
+            (n.nspname = 'pg_catalog' AND t.typtype IN ('b', 'r', 'm')) AS builtin, at.typtype AS att_kind, at.typbasetype AS att_base
        FROM walk w JOIN pg_catalog.pg_type t ON t.oid = w.oid JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+       JOIN pg_catalog.pg_type at ON at.oid = w.att_oid
       ORDER BY w.attnum, w.depth DESC`,
     [`${quoteIdent(schema)}.${quoteIdent(table)}`],
   );
   return res.rows.map((r) => {
     const base = truthy(r.builtin) ? r.resolved : "text";
-    return { name: r.attname, sourceType: r.source_type, destinationType: truthy(r.is_array) ? `${base}[]` : base, typeOid: Number(r.att_oid) };
+    return { name: r.attname, sourceType: r.source_type, destinationType: truthy(r.is_array) ? `${base}[]` : base, typeOid: Number(r.att_oid), typeKind: r.att_kind, baseTypeOid: Number(r.att_base) };
   });
 }
 

@@ -13,17 +13,21 @@ enableLogBasedReplication();
  */
 describe("Log-based Incremental through pgoutput with binary values", () => {
   let w: TEngineWorld;
-  const cols = ["id", "i2", "i8", "num", "num_p", "r4", "r8", "flag", "t", "vc", "ch", "bin", "u", "j", "jb", "d", "ts", "tstz", "tags", "nums", "big"];
+  const cols = ["id", "i2", "i8", "num", "num_p", "r4", "r8", "flag", "t", "vc", "ch", "bin", "u", "j", "jb", "d", "ts", "tstz", "tags", "nums", "big", "m", "code", "pos", "ints"];
   const dest = () => `${quoteIdent(w.schema)}.${quoteIdent("readable")}`;
 
   beforeAll(async () => {
     w = await createEngineWorld({ source: "embedded", name: "Log binary" });
     await sqlOn(
       w.sourceUrl,
-      `CREATE TABLE readable (
+      `CREATE TYPE mood AS ENUM ('sad', 'ok', 'very "happy"');
+       CREATE DOMAIN short_code AS varchar(5) CHECK (VALUE <> '');
+       CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);
+       CREATE DOMAIN int_list AS integer[];
+       CREATE TABLE readable (
          id bigint PRIMARY KEY, i2 smallint, i8 bigint, num numeric, num_p numeric(10,3), r4 real, r8 double precision, flag boolean,
          t text, vc varchar(20), ch char(6), bin bytea, u uuid, j json, jb jsonb, d date, ts timestamp, tstz timestamptz,
-         tags text[], nums int[], big text);
+         tags text[], nums int[], big text, m mood, code short_code, pos positive_int, ints int_list);
        -- Stored out of line, uncompressed: an update that does not touch it sends it as unchanged TOAST.
        ALTER TABLE readable ALTER COLUMN big SET STORAGE EXTERNAL;
        INSERT INTO readable (id, t, big) SELECT g, 'row ' || g, repeat('toast ' || g, 2000) FROM generate_series(1, 5) g;`,
@@ -47,7 +51,7 @@ describe("Log-based Incremental through pgoutput with binary values", () => {
     return lines.map((l) => l.message!);
   }
 
-  it("inserts, updates leaving TOAST unchanged, a key change and deletes land exactly, from binary values", async () => {
+  it("inserts, updates leaving TOAST unchanged, a key change and deletes land exactly, from binary values (enums as text, domains as their base type)", async () => {
     await sqlOn(
       w.sourceUrl,
       `INSERT INTO readable VALUES
@@ -62,7 +66,8 @@ describe("Log-based Incremental through pgoutput with binary values", () => {
        UPDATE readable SET id = 50, r8 = 2.5 WHERE id = 3;
        DELETE FROM readable WHERE id IN (4, 11);
        UPDATE readable SET vc = 'after insert' WHERE id = 10;
-       INSERT INTO readable (id, tags, nums, tstz, big) VALUES (13, ARRAY['x y', NULL, 'back\\slash'], '[2:3]={7,8}', '2024-01-01 00:00:00+00', repeat('toasted ', 5000));
+       INSERT INTO readable (id, tags, nums, tstz, big, m, code, pos, ints) VALUES (13, ARRAY['x y', NULL, 'back\\slash'], '[2:3]={7,8}', '2024-01-01 00:00:00+00', repeat('toasted ', 5000), 'very "happy"', 'ab c', 7, '{1,NULL}');
+       UPDATE readable SET m = 'ok', code = 'xyz', pos = 1, ints = '{}' WHERE id IN (10, 12);
        UPDATE readable SET i2 = 13 WHERE id = 13;`,
     );
     const job = await runJob(w);

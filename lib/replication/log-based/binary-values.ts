@@ -51,6 +51,18 @@ const SCALAR_TYPES: ReadonlyMap<number, string> = new Map([
 /** Type OIDs (fixed for built-in types) whose binary values are read here: the scalars and their arrays. */
 export const BINARY_READABLE_TYPES: ReadonlyMap<number, string> = new Map([...SCALAR_TYPES, ...[...ARRAY_ELEMENTS].map(([array, element]): [number, string] => [array, `${SCALAR_TYPES.get(element)!}[]`])]);
 
+/**
+ * The type whose binary form a column's values arrive in and its destination column reads: a readable
+ * built-in type itself; a domain over one, that type (its send function); an enum, text (a label's bytes;
+ * enums land as text). Null: not readable (the stream then sends text).
+ */
+export function binaryReadAs(col: { typeOid: number; typeKind: string; baseTypeOid: number }): number | null {
+  if (BINARY_READABLE_TYPES.has(col.typeOid)) return col.typeOid;
+  if (col.typeKind === "d" && BINARY_READABLE_TYPES.has(col.baseTypeOid)) return col.baseTypeOid;
+  if (col.typeKind === "e") return 25;
+  return null;
+}
+
 export class UnreadableBinaryValueError extends Error {
   constructor(readonly typeOid: number) {
     super(`A binary value of type oid ${typeOid} cannot be read back as text`);

@@ -24,6 +24,9 @@ export class PgoutputDecoder {
   private readonly relations = new Map<number, TRelation>();
   private pos = 0;
 
+  /** `readAs`: type OIDs (domains, enums) → the type their binary values are read as. */
+  constructor(private readonly readAs: ReadonlyMap<number, number> = new Map()) {}
+
   /** Decodes the message starting at byte `at` of `buf` (the stream hands over its CopyData as it is). */
   decode(buf: Buffer, at = 0): TStreamEvent {
     this.pos = at + 1;
@@ -126,7 +129,7 @@ export class PgoutputDecoder {
       columns.push({ name, typeOid, typeMod, key: (flags & 1) === 1 });
     }
     // A new description (schema change) replaces the old one; changes after it use the new columns.
-    this.relations.set(id, { schema, table, relKey: streamKey(schema, table), columns: columns.map((c) => c.name), isKey: columns.map((c) => c.key), typeOids: Int32Array.from(columns, (c) => c.typeOid) });
+    this.relations.set(id, { schema, table, relKey: streamKey(schema, table), columns: columns.map((c) => c.name), isKey: columns.map((c) => c.key), typeOids: Int32Array.from(columns, (c) => this.readAs.get(c.typeOid) ?? c.typeOid) });
     return { kind: "relation", relation: { schema, table, columns, replicaIdentity } };
   }
 

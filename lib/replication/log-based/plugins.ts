@@ -79,11 +79,15 @@ export class Wal2JsonEventsPlugin implements TDecodingPlugin {
 export class PgoutputEventsPlugin implements TDecodingPlugin {
   readonly options = {};
   readonly name = "pgoutput";
-  private readonly decoder = new PgoutputDecoder();
+  private readonly decoder: PgoutputDecoder;
   constructor(
     private readonly publications: string[],
     private readonly binary = false,
-  ) {}
+    /** Binary: domains' and enums' type OIDs → the type their values are read as. */
+    readAs: ReadonlyMap<number, number> = new Map(),
+  ) {
+    this.decoder = new PgoutputDecoder(readAs);
+  }
   start(client: Client, slotName: string, lastLsn: string): Promise<unknown> {
     const names = this.publications.map((p) => `"${p.replace(/"/g, '""')}"`).join(",");
     const binary = this.binary ? ", binary 'true'" : "";

@@ -17,8 +17,9 @@ export type TSlotReadOptions = {
   tables: TStreamTable[];
   /** pgoutput: the publication. */
   publication: string | null;
-  /** pgoutput: ask for binary values (see PgoutputEventsPlugin). */
+  /** pgoutput: ask for binary values (see PgoutputEventsPlugin); `binaryReadAs`: domains' and enums' type OIDs → the type their values are read as. */
   binary?: boolean;
+  binaryReadAs?: ReadonlyMap<number, number>;
   /** The server position when the job started: reading ends once the stream has passed it. */
   targetLsn: TLsn;
   /**
@@ -70,7 +71,7 @@ export type TSlotReadResult = { reason: "caught-up" | "stopped" | "idle-timeout"
 export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult> {
   const tunnel = opts.conn.ssh ? await openSshTunnel(opts.conn.ssh, { host: opts.conn.host, port: opts.conn.port }) : null;
   let received = 0;
-  const plugin: TDecodingPlugin = opts.plugin === "wal2json" ? new Wal2JsonEventsPlugin(opts.tables) : new PgoutputEventsPlugin([opts.publication ?? opts.slot], opts.binary ?? false);
+  const plugin: TDecodingPlugin = opts.plugin === "wal2json" ? new Wal2JsonEventsPlugin(opts.tables) : new PgoutputEventsPlugin([opts.publication ?? opts.slot], opts.binary ?? false, opts.binaryReadAs);
 
   const clientConfig: pg.ClientConfig = {
     host: tunnel?.localHost ?? opts.conn.host,

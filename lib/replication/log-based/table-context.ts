@@ -4,7 +4,7 @@ import { quoteIdent } from "@/lib/naming/identifiers";
 import type { TLoadTableSpec } from "@/lib/destination/loader";
 import { readSourceColumns, readSourcePrimaryKey, type TSourceColumn } from "../source-columns";
 import type { TSelectedTable } from "../selected-tables";
-import { BINARY_READABLE_TYPES } from "./binary-values";
+import { binaryReadAs } from "./binary-values";
 import { TableChangeBuffer } from "./buffer";
 
 /** Destination tables of Log-based Incremental keep a tenth of each page free for updated rows. */
@@ -22,9 +22,13 @@ export type TLogTable = {
   totals: { rowsInserted: number; rowsUpdated: number; rowsDeleted: number; rowsReceived: number };
   /** Things already said in this job's log (one line per schema change, not one per row). */
   noted: Set<string>;
-  /** Every source column's type can be read back from binary (a binary pgoutput stream may carry this table). */
+  /**
+   * Every source column's values can be read back from binary (a binary pgoutput stream may carry this
+   * table); `binaryReadAs`: the domains' and enums' type OIDs → the type their binary values are read as.
+   */
   binaryReadable: boolean;
-  /** Replicated columns whose destination type is their source type, by that type's OID: binary rows may go straight into them. */
+  binaryReadAs: Map<number, number>;
+  /** Replicated columns whose destination column reads their binary values, by the type they are read as: binary rows go straight into them. */
   binaryTypes: Map<string, number>;
 };
 
@@ -61,8 +65,11 @@ export async function buildLogTable(source: pg.Client, table: TSelectedTable, de
       buffer,
       totals: { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 },
       noted: new Set(),
-      binaryReadable: columns.every((c) => BINARY_READABLE_TYPES.has(c.typeOid)),
-      binaryTypes: new Map(kept.filter((c) => c.sourceType === c.destinationType && BINARY_READABLE_TYPES.has(c.typeOid)).map((c) => [c.name, c.typeOid])),
+      binaryReadable: columns.every((c) => binaryReadAs(c) !== null),
+      binaryReadAs: new Map(columns.flatMap((c): [number, number][] => (binaryReadAs(c) === null || binaryReadAs(c) === c.typeOid ? [] : [[c.typeOid, binaryReadAs(c)!]]))),
+      // A built-in type lands as itself (a type changed since the destination was made aside); a domain as
+      // its base type, an enum as text: what their binary values are.
+      binaryTypes: new Map(kept.flatMap((c): [string, number][] => (binaryReadAs(c) !== null && (c.typeOid !== binaryReadAs(c) || c.sourceType === c.destinationType) ? [[c.name, binaryReadAs(c)!]] : []))),
     },
     replicaIdentity: ident.rows[0]?.relreplident ?? "d",
   };
