@@ -83,7 +83,7 @@ export type TChangeGroup = {
    * arena[start, end), in sourceCols order.
    */
   arena?: Buffer;
-  /** The arena's rows are COPY BINARY fields (each value's length and bytes, in the staging columns' types), not text. */
+  /** The arena's rows are COPY BINARY rows in the staging columns' types (see TChangeRow.framed), not text. */
   binary?: boolean;
 };
 

@@ -22,8 +22,9 @@ type TArenaPlan = { width: number; emit: Int32Array; keyPos: Int32Array; layout:
 
 /**
  * A buffered change; `values` are indexed by the buffer's column registry (undefined: not sent). With a
- * `layout`, the row is instead the arena's bytes [start, end) (COPY text of the layout's columns) and
- * `values` is empty until the row is read back (materialize).
+ * `layout`, the row is instead the arena's bytes [start, end) and `values` is empty until the row is read
+ * back (materialize): the COPY text of the layout's columns or, for a binary layout, a COPY BINARY row
+ * (`framed`: the whole staging row; else its field count and fields, the _sdc fields to be added).
  */
 type TEntry = TChangeRow & { kind: "upsert" | "delete"; values: TValue[]; fill: TPendingFill | null; layout: TArenaLayout | null; start: number; end: number; framed: boolean };
 
@@ -70,8 +71,9 @@ export class TableChangeBuffer {
   }
 
   /**
-   * A binary stream: the columns whose destination type is their source type, with that type's OID. A
-   * relation whose replicated columns all still have these types keeps its rows as COPY BINARY fields.
+   * A binary stream: the columns whose destination column reads their binary values, by the type they
+   * are read as. A relation whose replicated columns all still have these types keeps its rows as COPY
+   * BINARY rows.
    */
   private binaryTypes: ReadonlyMap<string, number> | null = null;
 
@@ -168,7 +170,7 @@ export class TableChangeBuffer {
       const keyPos = Int32Array.from(this.primaryKey, (k) => columns.indexOf(k));
       if (keyPos.every((i) => i >= 0 && reg(i) >= 0)) {
         const emit = Int32Array.from(columns.keys()).filter((i) => reg(i) >= 0);
-        // Binary rows go into staging columns of the destination's types: only while those are the source's.
+        // Binary rows go into staging columns of the destination's types: only while those read the source's values.
         const binary = this.binaryTypes !== null && [...emit].every((i) => this.binaryTypes!.get(columns[i]!) === rel.typeOids[i]);
         const layout: TArenaLayout = { id: this.layoutCount++, sourceCols: Array.from(emit, (i) => columns[i]!), at: Array.from(emit, reg), types: binary ? Int32Array.from(emit, (i) => rel.typeOids[i]!) : null };
         const keyLayout: TArenaLayout = binary ? { id: this.layoutCount++, sourceCols: [...this.primaryKey], at: this.primaryKey.map((_, i) => i), types: Int32Array.from(keyPos, (i) => rel.typeOids[i]!) } : this.keyLayout;
