@@ -13,7 +13,7 @@ enableLogBasedReplication();
  */
 describe("Log-based Incremental through pgoutput with binary values", () => {
   let w: TEngineWorld;
-  const cols = ["id", "i2", "i8", "num", "num_p", "r4", "r8", "flag", "t", "vc", "ch", "bin", "u", "j", "jb", "d", "ts", "tstz", "tags", "nums", "big", "m", "code", "pos", "ints"];
+  const cols = ["id", "i2", "i8", "num", "num_p", "r4", "r8", "flag", "t", "vc", "ch", "bin", "u", "j", "jb", "d", "ts", "tstz", "tags", "nums", "big", "m", "code", "pos", "ints", "tm", "tmtz", "iv"];
   const dest = () => `${quoteIdent(w.schema)}.${quoteIdent("readable")}`;
 
   beforeAll(async () => {
@@ -27,7 +27,7 @@ describe("Log-based Incremental through pgoutput with binary values", () => {
        CREATE TABLE readable (
          id bigint PRIMARY KEY, i2 smallint, i8 bigint, num numeric, num_p numeric(10,3), r4 real, r8 double precision, flag boolean,
          t text, vc varchar(20), ch char(6), bin bytea, u uuid, j json, jb jsonb, d date, ts timestamp, tstz timestamptz,
-         tags text[], nums int[], big text, m mood, code short_code, pos positive_int, ints int_list);
+         tags text[], nums int[], big text, m mood, code short_code, pos positive_int, ints int_list, tm time, tmtz timetz, iv interval);
        -- Stored out of line, uncompressed: an update that does not touch it sends it as unchanged TOAST.
        ALTER TABLE readable ALTER COLUMN big SET STORAGE EXTERNAL;
        INSERT INTO readable (id, t, big) SELECT g, 'row ' || g, repeat('toast ' || g, 2000) FROM generate_series(1, 5) g;`,
@@ -67,7 +67,8 @@ describe("Log-based Incremental through pgoutput with binary values", () => {
        DELETE FROM readable WHERE id IN (4, 11);
        UPDATE readable SET vc = 'after insert' WHERE id = 10;
        INSERT INTO readable (id, tags, nums, tstz, big, m, code, pos, ints) VALUES (13, ARRAY['x y', NULL, 'back\\slash'], '[2:3]={7,8}', '2024-01-01 00:00:00+00', repeat('toasted ', 5000), 'very "happy"', 'ab c', 7, '{1,NULL}');
-       UPDATE readable SET m = 'ok', code = 'xyz', pos = 1, ints = '{}' WHERE id IN (10, 12);
+       UPDATE readable SET tm = '12:34:56.5', tmtz = '00:00:00+14', iv = '1 day -1 second' WHERE id = 13;
+       UPDATE readable SET m = 'ok', code = 'xyz', pos = 1, ints = '{}', tm = '24:00:00', tmtz = '01:02:03.5-03:30', iv = '-1 year -2 mons +3 days -04:05:06.789' WHERE id IN (10, 12);
        UPDATE readable SET i2 = 13 WHERE id = 13;`,
     );
     const job = await runJob(w);

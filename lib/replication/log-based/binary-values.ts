@@ -26,6 +26,12 @@ const ARRAY_ELEMENTS: ReadonlyMap<number, number> = new Map([
   [1231, 1700],
   [2951, 2950],
   [3807, 3802],
+  [1003, 19],
+  [1028, 26],
+  [1040, 829],
+  [1183, 1083],
+  [1270, 1266],
+  [1187, 1186],
 ]);
 
 const SCALAR_TYPES: ReadonlyMap<number, string> = new Map([
@@ -46,6 +52,12 @@ const SCALAR_TYPES: ReadonlyMap<number, string> = new Map([
   [1700, "numeric"],
   [2950, "uuid"],
   [3802, "jsonb"],
+  [19, "name"],
+  [26, "oid"],
+  [829, "macaddr"],
+  [1083, "time without time zone"],
+  [1266, "time with time zone"],
+  [1186, "interval"],
 ]);
 
 /** Type OIDs (fixed for built-in types) whose binary values are read here: the scalars and their arrays. */
@@ -85,6 +97,7 @@ export function binaryToText(typeOid: number, buf: Buffer, s: number, len: numbe
       return String(buf.readInt16BE(s));
     case 23:
       return String(buf.readInt32BE(s));
+    case 19:
     case 25:
     case 114:
     case 1042:
@@ -104,6 +117,16 @@ export function binaryToText(typeOid: number, buf: Buffer, s: number, len: numbe
       return timestampText(buf.readBigInt64BE(s), typeOid === 1184);
     case 1700:
       return numericText(buf, s);
+    case 26:
+      return String(buf.readUInt32BE(s));
+    case 829:
+      return buf.toString("hex", s, s + 6).replace(/(..)(?!$)/g, "$1:");
+    case 1083:
+      return timeOfDayText(Number(buf.readBigInt64BE(s)));
+    case 1266:
+      return timeOfDayText(Number(buf.readBigInt64BE(s))) + zoneText(-buf.readInt32BE(s + 8));
+    case 1186:
+      return intervalText(buf.readBigInt64BE(s), buf.readInt32BE(s + 8), buf.readInt32BE(s + 12));
     case 2950: {
       const h = buf.toString("hex", s, s + 16);
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
@@ -242,6 +265,49 @@ function timestampText(us2000: bigint, withZone: boolean): string {
   if (frac > 0) out += `.${pad(frac, 6).replace(/0+$/, "")}`;
   if (withZone) out += "+00";
   return bc ? `${out} BC` : out;
+}
+
+/** Microseconds since midnight (up to 24:00:00) → HH:MM:SS with the fraction's trailing zeros dropped. */
+function timeOfDayText(us: number): string {
+  const secs = Math.floor(us / 1_000_000);
+  return `${pad(Math.floor(secs / 3600))}:${pad(Math.floor(secs / 60) % 60)}:${pad(secs % 60)}${fraction(us % 1_000_000)}`;
+}
+
+const fraction = (micros: number) => (micros > 0 ? `.${pad(micros, 6).replace(/0+$/, "")}` : "");
+
+/** A UTC offset in seconds east → +HH, +HH:MM or +HH:MM:SS, as PostgreSQL prints it. */
+function zoneText(east: number): string {
+  const a = Math.abs(east);
+  const h = Math.floor(a / 3600);
+  const m = Math.floor(a / 60) % 60;
+  const sec = a % 60;
+  return `${east < 0 ? "-" : "+"}${pad(h)}${m || sec ? `:${pad(m)}` : ""}${sec ? `:${pad(sec)}` : ""}`;
+}
+
+/**
+ * interval_send (microseconds, days, months) → IntervalStyle postgres: "1 year 2 mons -3 days +04:05:06.5".
+ * A part after a negative one carries its sign; the time is printed when it is not zero or nothing else is.
+ */
+function intervalText(time: bigint, days: number, months: number): string {
+  const parts: string[] = [];
+  let before = false;
+  const add = (value: number, unit: string) => {
+    if (value === 0) return;
+    parts.push(`${before && value > 0 ? "+" : ""}${value} ${unit}${value === 1 ? "" : "s"}`);
+    before = value < 0;
+  };
+  add(Math.trunc(months / 12), "year");
+  add(months % 12, "mon");
+  add(days, "day");
+  if (parts.length === 0 || time !== 0n) {
+    const neg = time < 0n;
+    const abs = neg ? -time : time;
+    const hours = abs / 3_600_000_000n;
+    const rest = Number(abs % 3_600_000_000n);
+    const secs = Math.floor(rest / 1_000_000);
+    parts.push(`${neg ? "-" : before ? "+" : ""}${hours.toString().padStart(2, "0")}:${pad(Math.floor(secs / 60))}:${pad(secs % 60)}${fraction(rest % 1_000_000)}`);
+  }
+  return parts.join(" ");
 }
 
 /** numeric_send: ndigits, weight, sign, dscale, then base-10000 digits. */
