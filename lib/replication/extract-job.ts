@@ -15,6 +15,7 @@ import { addRowUsage, finishTableLoad, forgetTableState, mirrorTableState, start
 import { getSelectedTables, type TSelectedTable } from "./selected-tables";
 import { openSourceReader } from "./source-reader";
 import { readSourceColumns, readSourcePrimaryKey } from "./source-columns";
+import { jobSqlLog } from "@/lib/jobs/sql-log";
 import type { TTableRunResult } from "./table-run";
 import { warnAboutUnreadSlots } from "./unread-slots";
 
@@ -83,7 +84,7 @@ export async function runExtractJob(ctx: TJobContext, opts: TExtractOptions = {}
     conn: destinationConnectionFromRow(destRow),
     schema: integration.schemaName,
     integrationId: integration.id,
-    onSql: (sql) => log.info("target", sql),
+    onSql: jobSqlLog((line) => log.info("target", line)),
   });
   let failed = 0;
   let succeeded = 0;
