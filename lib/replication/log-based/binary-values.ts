@@ -34,6 +34,7 @@ const ARRAY_ELEMENTS: ReadonlyMap<number, number> = new Map([
   [1187, 1186],
 ]);
 
+/** Built-in scalar types whose binary values are read here, by OID, with the name format_type gives them. */
 const SCALAR_TYPES: ReadonlyMap<number, string> = new Map([
   [16, "boolean"],
   [17, "bytea"],
