@@ -86,9 +86,14 @@ export class TableChangeBuffer {
     this.plans = new WeakMap();
     this.lastColumns = null;
     this.lastPlan = null;
+    this.empty(new RowArena());
+  }
+
+  /** Drops the buffered changes (drained or discarded); rows go on in `arena`. */
+  private empty(arena: RowArena): void {
     this.byKey = new Map();
     this.list = [];
-    this.arena = new RowArena();
+    this.arena = arena;
     this.received = 0;
     this.fillsAsked = 0;
   }
@@ -426,12 +431,8 @@ export class TableChangeBuffer {
     };
     if (this.pkCount === 0) for (const e of this.list) take(e, true);
     else for (const e of this.byKey.values()) take(e, false);
-    this.byKey = new Map();
-    this.list = [];
     // The groups keep the old arena; the next batch starts about as big as this one.
-    this.arena = new RowArena(Math.min(Math.max(64 * 1024, this.arena.length), 16 * 1024 * 1024));
-    this.received = 0;
-    this.fillsAsked = 0;
+    this.empty(new RowArena(Math.min(Math.max(64 * 1024, this.arena.length), 16 * 1024 * 1024)));
     return groups;
   }
 }
