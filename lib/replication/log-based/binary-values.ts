@@ -259,12 +259,7 @@ function timestampText(us2000: bigint, withZone: boolean): string {
     days -= 1n;
   }
   const { text, bc } = isoDate(Number(days) + DAYS_1970_TO_2000);
-  const us = Number(rest);
-  const secs = Math.floor(us / 1_000_000);
-  const frac = us % 1_000_000;
-  let out = `${text} ${pad(Math.floor(secs / 3600))}:${pad(Math.floor(secs / 60) % 60)}:${pad(secs % 60)}`;
-  if (frac > 0) out += `.${pad(frac, 6).replace(/0+$/, "")}`;
-  if (withZone) out += "+00";
+  const out = `${text} ${timeOfDayText(Number(rest))}${withZone ? "+00" : ""}`;
   return bc ? `${out} BC` : out;
 }
 

@@ -48,6 +48,7 @@ export async function buildLogTable(source: pg.Client, table: TSelectedTable, de
   const skipped = deselected;
   const buffer = new TableChangeBuffer(pk, skipped);
   buffer.setKnownColumns(kept.map((c) => c.name));
+  const readAs = columns.map((c) => ({ c, as: binaryReadAs(c) }));
   const ident = await source.query<{ relreplident: string }>(`SELECT relreplident FROM pg_catalog.pg_class WHERE oid = $1::regclass`, [`${quoteIdent(table.schema)}.${quoteIdent(table.name)}`]);
   return {
     t: {
@@ -65,11 +66,13 @@ export async function buildLogTable(source: pg.Client, table: TSelectedTable, de
       buffer,
       totals: { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 },
       noted: new Set(),
-      binaryReadable: columns.every((c) => binaryReadAs(c) !== null),
-      binaryReadAs: new Map(columns.flatMap((c): [number, number][] => (binaryReadAs(c) === null || binaryReadAs(c) === c.typeOid ? [] : [[c.typeOid, binaryReadAs(c)!]]))),
+      binaryReadable: readAs.every((r) => r.as !== null),
+      binaryReadAs: new Map(readAs.filter((r) => r.as !== null && r.as !== r.c.typeOid).map((r) => [r.c.typeOid, r.as!])),
       // A built-in type lands as itself (a type changed since the destination was made aside); a domain as
       // its base type, an enum as text: what their binary values are.
-      binaryTypes: new Map(kept.flatMap((c): [string, number][] => (binaryReadAs(c) !== null && (c.typeOid !== binaryReadAs(c) || c.sourceType === c.destinationType) ? [[c.name, binaryReadAs(c)!]] : []))),
+      binaryTypes: new Map(
+        readAs.filter((r) => r.as !== null && !deselected.has(r.c.name) && (r.as !== r.c.typeOid || r.c.sourceType === r.c.destinationType)).map((r) => [r.c.name, r.as!]),
+      ),
     },
     replicaIdentity: ident.rows[0]?.relreplident ?? "d",
   };
