@@ -40,7 +40,7 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { quoteEscapedLiteral as literal, quoteIdent } from "@/lib/naming/identifiers";
 import { openDestinationClient, type TDestinationConnection } from "./connection";
-import { CHANGE_SDC_COLUMNS, encodeGroup, groupChanges, MERGE_JOIN_SETTINGS, mergeSql, stagingFor, writtenRowsSql } from "./change-staging";
+import { CHANGE_SDC_COLUMNS, encodeGroup, groupChanges, insertSql, MERGE_JOIN_SETTINGS, mergeSql, stagingFor, writtenRowsSql } from "./change-staging";
 import { columnDefinitionSql, qualified, readExistingColumns, SDC_COLUMNS, STATE_SCHEMA, STATE_TABLE } from "./ddl";
 import type { TBatchMeta, TChange, TChangeGroup, TCopyTextSource, TLoadResult, TLoadTableSpec, TProgress, TReplicationState } from "./types";
 
@@ -254,6 +254,9 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     return { inserted: Number(row?.inserted ?? 0), updated: Number(row?.updated ?? 0) };
   };
 
+  /** Tables whose insert-only groups met a key already at the destination: their inserts are merged. */
+  const insertsConflict = new Set<string>();
+
   /** TEMP staging tables this session already created (ON COMMIT DELETE ROWS; forgotten on ROLLBACK). */
   const stagingCreated = new Set<string>();
 
@@ -290,14 +293,45 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     /** Staging tables holding rows whose merge is still queued. */
     const unmerged = new Set<string>();
     const usedInTransaction = new Set<string>();
+    /** Insert-only groups staged and waiting to be inserted (or merged, see tryInserts) when the merges go. */
+    let inserts: { insert: string; merge: TQueued[] }[] = [];
+    /**
+     * Each waiting insert as its own statement, in a savepoint: a unique violation (a key at the
+     * destination after all) rolls just it back, its rows are merged instead, and the table's inserts
+     * are merged from then on. Returns those merges; the counters are read anew after the inserts.
+     */
+    const tryInserts = async (): Promise<TQueued[]> => {
+      const merges: TQueued[] = [];
+      for (const { insert, merge } of inserts) {
+        opts.onSql?.(insert);
+        try {
+          const res = (await client.query(`SAVEPOINT _sdc_insert;\n${insert};\nRELEASE SAVEPOINT _sdc_insert`)) as unknown as pg.QueryResult[];
+          total.rowsInserted += res[1]?.rowCount ?? 0;
+        } catch (err) {
+          if ((err as { code?: string }).code !== "23505") throw err;
+          opts.onSql?.("ROLLBACK TO SAVEPOINT _sdc_insert");
+          await client.query("ROLLBACK TO SAVEPOINT _sdc_insert");
+          insertsConflict.add(spec.tableKey);
+          merges.push(...merge);
+        }
+      }
+      inserts = [];
+      // The written-rows counters moved (an aborted insert counts too): the next merge reads them first.
+      written = null;
+      if (countByStats) merges.unshift({ sql: writtenRowsSql(target), log: false, counts: { kind: null, from: "stats" } });
+      return merges;
+    };
     const send = async (): Promise<void> => {
-      const batch = queued;
+      let batch = queued;
       queued = [];
-      if (batch.length === 0) return;
-      if (gate && batch.some((q) => !q.setup)) {
+      // Inserts wait here too: setup statements are never queued while one waits (its COPY sent them).
+      const writes = inserts.length > 0 || batch.some((q) => !q.setup);
+      if (gate && writes) {
         await gate;
         gate = undefined;
       }
+      if (inserts.length > 0) batch = [...(await tryInserts()), ...batch];
+      if (batch.length === 0) return;
       logQueued(batch);
       const res = (await client.query(batch.map((q) => q.sql).join(";\n"))) as pg.QueryResult | pg.QueryResult[];
       const results = Array.isArray(res) ? res : [res];
@@ -355,11 +389,15 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
         await copyChunks(quoteIdent(staging.name), staging.columns, chunks, await setupForCopy(), g.binary === true);
         unmerged.add(staging.name);
         const merge = mergeSql(target, staging.name, spec, g, { receivedAt, tableVersion, ordered, merge: useMerge, returning: !countByStats });
-        if (!countByStats) queued.push({ sql: merge, log: true, counts: { kind: g.kind, from: "returned" } });
-        else {
-          if (!written && !queued.some((q) => q.counts)) queued.push({ sql: writtenRowsSql(target), log: false, counts: { kind: null, from: "stats" } });
-          queued.push({ sql: merge, log: true }, { sql: writtenRowsSql(target), log: false, counts: { kind: g.kind, from: "stats" } });
+        const mergeQueued: TQueued[] = countByStats
+          ? [{ sql: merge, log: true }, { sql: writtenRowsSql(target), log: false, counts: { kind: g.kind, from: "stats" } }]
+          : [{ sql: merge, log: true, counts: { kind: g.kind, from: "returned" } }];
+        if (g.insertOnly && !ordered && !insertsConflict.has(spec.tableKey)) {
+          inserts.push({ insert: insertSql(target, staging.name, g, { receivedAt, tableVersion }), merge: mergeQueued });
+          continue;
         }
+        if (countByStats && !written && !queued.some((q) => q.counts)) queued.push({ sql: writtenRowsSql(target), log: false, counts: { kind: null, from: "stats" } });
+        queued.push(...mergeQueued);
       }
       queued.push({ sql: stateUpsert(spec.tableKey, state), log: false }, { sql: "COMMIT", log: false });
       await send();

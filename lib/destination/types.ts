@@ -85,5 +85,11 @@ export type TChangeGroup = {
   arena?: Buffer;
   /** The arena's rows are COPY BINARY rows in the staging columns' types (see TChangeRow.framed), not text. */
   binary?: boolean;
+  /**
+   * Upserts of keys that were new at the source in this batch (each one's first change was an insert):
+   * most likely absent at the destination, so they are tried as a plain INSERT (see insertSql). A key
+   * there after all (deleted at the source, then inserted again) makes the loader merge them instead.
+   */
+  insertOnly?: boolean;
 };
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { groupChanges } from "@/lib/destination/change-staging";
 import type { TChange, TDestinationLoader, TLoadTableSpec } from "@/lib/destination/loader";
 import { createEmptyDatabase, openTestLoader } from "../support/databases";
 import { sqlOn } from "../support/engine-harness";
@@ -121,8 +122,38 @@ describe.each([
     expect(setting!.v).toBe(trackCounts ? "on" : "off");
   });
 
+  it("inserts keys new at the source with a plain INSERT; a key already there (deleted, then inserted again) is merged, and so are the table's later inserts", async () => {
+    const insertOnly = (changes: TChange[]) => groupChanges(changes).map((g) => ({ ...g, insertOnly: true }));
+    const plainInserts = (from: number) => statements.slice(from).filter((q) => /^INSERT INTO "uq"\."u" .* FROM "_sdc_chg_\w+"$/s.test(q.trim()));
+    let mark = statements.length;
+    const fresh = await loader.applyChangeGroups(spec, insertOnly([up({ id: "20", name: "twenty", qty: "20" }, 7n), up({ id: "21", name: "twenty-one", qty: "21" }, 7n)]), { state: { lsn: "0/7" }, tableVersion: 7, uniqueKeys: true });
+    expect(fresh).toEqual({ rowsInserted: 2, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 2 });
+    expect(plainInserts(mark)).toHaveLength(1);
+    expect(statements.slice(mark).some((q) => q.startsWith("ROLLBACK TO SAVEPOINT"))).toBe(false);
+
+    await loader.applyChanges(spec, [del("21", 8n)], { state: { lsn: "0/8" }, tableVersion: 7, uniqueKeys: true });
+    mark = statements.length;
+    // 21 was deleted at the source and is inserted again: its row (marked deleted) is at the destination.
+    const again = await loader.applyChangeGroups(spec, insertOnly([up({ id: "21", name: "back", qty: "210" }, 9n), up({ id: "22", name: "twenty-two", qty: "22" }, 9n)]), { state: { lsn: "0/9" }, tableVersion: 7, uniqueKeys: true });
+    expect(again).toEqual({ rowsInserted: 1, rowsUpdated: 1, rowsDeleted: 0, rowsReceived: 2 });
+    expect(statements.slice(mark).filter((q) => q.startsWith("ROLLBACK TO SAVEPOINT"))).toHaveLength(1);
+    expect(await loader.readState(spec.tableKey)).toEqual({ lsn: "0/9" });
+
+    mark = statements.length;
+    const later = await loader.applyChangeGroups(spec, insertOnly([up({ id: "23", name: "twenty-three", qty: "23" }, 10n)]), { state: { lsn: "0/10" }, tableVersion: 7, uniqueKeys: true });
+    expect(later).toEqual({ rowsInserted: 1, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 1 });
+    expect(plainInserts(mark)).toEqual([]);
+    expect((await rows()).filter((r) => Number(r.id) >= 20)).toEqual([
+      { id: "20", name: "twenty", qty: "20", deleted: null, seq: "7", v: "7" },
+      { id: "21", name: "back", qty: "210", deleted: null, seq: "9", v: "7" },
+      { id: "22", name: "twenty-two", qty: "22", deleted: null, seq: "9", v: "7" },
+      { id: "23", name: "twenty-three", qty: "23", deleted: null, seq: "10", v: "7" },
+    ]);
+  });
+
   it("merges with MERGE where the server allows it (15 and later; counted by RETURNING only from 17)", () => {
-    const merges = statements.filter((q) => /^(MERGE|INSERT|WITH)/.test(q.trim()));
+    // Plain inserts of keys new at the source (the test above) are not merges.
+    const merges = statements.filter((q) => /^(MERGE|INSERT|WITH)/.test(q.trim()) && !/^INSERT INTO "uq"\."u" .* FROM "_sdc_chg_\w+"$/s.test(q.trim()));
     expect(merges.length).toBeGreaterThan(0);
     // Counted by the statement itself, the merge is wrapped: WITH merged AS (MERGE … / INSERT … RETURNING).
     const kind = (q: string) => (/^(WITH merged AS \()?\s*MERGE INTO/.test(q.trim()) ? "MERGE" : /^(WITH merged AS \()?\s*INSERT INTO/.test(q.trim()) ? "INSERT … ON CONFLICT" : q);

@@ -98,6 +98,30 @@ describe("changes copied from pgoutput messages into the buffer's arena", () => 
     ]);
   });
 
+  it("keys whose first change in the batch is an insert form an insert-only group; updates, and keys deleted then inserted again, do not", () => {
+    const s = streamOf(["id", "a"]);
+    const b = new TableChangeBuffer(["id"], new Set());
+    b.add(s.change(insertMessage(REL, ["1", "new"])), meta(1));
+    b.add(s.change(insertMessage(REL, ["2", "new, then changed"])), meta(1));
+    b.add(s.change(updateMessage(REL, ["2", "changed"])), meta(2));
+    b.add(s.change(updateMessage(REL, ["3", "was there before"])), meta(2));
+    b.add(s.change(deleteMessage(REL, ["4", null])), meta(3));
+    b.add(s.change(insertMessage(REL, ["4", "back again"])), meta(4));
+    b.add(s.change(insertMessage(REL, ["5", "short-lived"])), meta(4));
+    b.add(s.change(deleteMessage(REL, ["5", null])), meta(5));
+    const groups = b.drain(EXTRACTED);
+    const byGroup = groups.map((g) => ({ kind: g.kind, insertOnly: g.insertOnly === true, ids: rows([g]).map((r) => r.values.id) }));
+    expect(byGroup).toEqual(
+      expect.arrayContaining([
+        { kind: "upsert", insertOnly: true, ids: ["1", "2"] },
+        { kind: "upsert", insertOnly: false, ids: ["3", "4"] },
+        { kind: "delete", insertOnly: false, ids: ["5"] },
+      ]),
+    );
+    expect(byGroup).toHaveLength(3);
+    expect(rows(groups).find((r) => r.values.id === "2")).toEqual({ kind: "upsert", values: { id: "2", a: "changed" }, sequence: 2n });
+  });
+
   it("a key change after a copied insert: the old key is deleted with its values, the new key keeps the unsent TOAST value", () => {
     const s = streamOf(["id", "a", "big"]);
     const b = new TableChangeBuffer(["id"], new Set());

@@ -25,8 +25,9 @@ type TArenaPlan = { width: number; emit: Int32Array; keyPos: Int32Array; layout:
  * `layout`, the row is instead the arena's bytes [start, end) and `values` is empty until the row is read
  * back (materialize): the COPY text of the layout's columns or, for a binary layout, a COPY BINARY row
  * (`framed`: the whole staging row; else its field count and fields, the _sdc fields to be added).
+ * `born`: the key's first change in this batch was an insert (see TChangeGroup.insertOnly).
  */
-type TEntry = TChangeRow & { kind: "upsert" | "delete"; values: TValue[]; fill: TPendingFill | null; layout: TArenaLayout | null; start: number; end: number; framed: boolean };
+type TEntry = TChangeRow & { kind: "upsert" | "delete"; values: TValue[]; fill: TPendingFill | null; layout: TArenaLayout | null; start: number; end: number; framed: boolean; born: boolean };
 
 /**
  * The changes of one table received since the last commit to the destination. Keyed tables keep one net
@@ -212,7 +213,9 @@ export class TableChangeBuffer {
     // An update over an earlier change of another shape merges column by column: the general path.
     if (change.op === "update" && prev?.kind === "upsert" && prev.layout !== plan.layout) return false;
     const start = this.write(plan, plan.emit, "upsert", meta);
-    this.byKey.set(id, this.arenaEntry("upsert", plan.layout, start, this.arena.length, meta, plan.binary));
+    const entry = this.arenaEntry("upsert", plan.layout, start, this.arena.length, meta, plan.binary);
+    entry.born = change.op === "insert" ? prev === undefined : prev?.kind === "upsert" && prev.born;
+    this.byKey.set(id, entry);
     return true;
   }
 
@@ -226,7 +229,7 @@ export class TableChangeBuffer {
   private readonly tails = new TransactionTails();
 
   private arenaEntry(kind: TEntry["kind"], layout: TArenaLayout, start: number, end: number, meta: TChangeMeta, framed: boolean): TEntry {
-    return { kind, values: NO_VALUES, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null, layout, start, end, framed };
+    return { kind, values: NO_VALUES, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null, layout, start, end, framed, born: false };
   }
 
   /** An arena row read back into registry-indexed values (a change of another shape must merge with it). */
@@ -301,7 +304,7 @@ export class TableChangeBuffer {
   }
 
   private entry(kind: TEntry["kind"], values: TValue[], meta: TChangeMeta): TEntry {
-    return { kind, values, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null, layout: null, start: 0, end: 0, framed: false };
+    return { kind, values, sequence: meta.sequence, deletedAt: kind === "delete" ? meta.at : null, fill: null, layout: null, start: 0, end: 0, framed: false, born: false };
   }
 
   /** The table's replicated columns, to tell which ones a key-moving update did not send. */
@@ -404,11 +407,12 @@ export class TableChangeBuffer {
     const arena = this.arena.buf;
     const take = (e: TEntry, ordered: boolean) => {
       if (e.layout) {
-        // Arena rows: one group per layout and kind; the loader copies their bytes as they are.
-        const k = e.layout.id * 2 + (e.kind === "delete" ? 1 : 0);
+        // Arena rows: one group per layout and kind (new keys apart); the loader copies their bytes as they are.
+        const insertOnly = e.kind === "upsert" && e.born;
+        const k = e.layout.id * 3 + (e.kind === "delete" ? 1 : insertOnly ? 2 : 0);
         let ag = arenaGroups.get(k);
         if (!ag) {
-          ag = { kind: e.kind, sourceCols: e.layout.sourceCols, at: e.layout.at, rows: [], extractedAt, arena, binary: e.layout.types !== null };
+          ag = { kind: e.kind, sourceCols: e.layout.sourceCols, at: e.layout.at, rows: [], extractedAt, arena, binary: e.layout.types !== null, insertOnly };
           arenaGroups.set(k, ag);
           groups.push(ag);
         }
