@@ -128,6 +128,9 @@ function nextSequence(meta: TBatchMeta): bigint {
   return meta.sequence ?? BigInt(Date.parse(meta.extractedAt)) * 1000n + sequenceCounter;
 }
 
+/** The savepoint around the plain inserts of a transaction's insert-only groups. */
+const INSERT_SAVEPOINT = "_sdc_insert";
+
 export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoader> {
   const client: pg.Client = await openDestinationClient(opts.conn);
   // Values arrive as text (the client parses no types).
@@ -282,7 +285,7 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
      * its staging table). `counts`: it returns the target's written-rows counters (`stats`: before the
      * first merge, kind null, or after a merge of that kind) or a merge's own counts (`returned`).
      */
-    type TQueued = { sql: string; log: boolean; setup?: boolean; counts?: { kind: TChangeGroup["kind"] | null; from: "stats" | "returned" } };
+    type TQueued = { sql: string; log: boolean; setup?: boolean; counts?: { kind: TChangeGroup["kind"] | null; from: "stats" | "returned" | "rowCount" } };
     let queued: TQueued[] = [{ sql: "BEGIN", log: false, setup: true }, ...(keyed && useMerge ? MERGE_JOIN_SETTINGS.map((sql) => ({ sql, log: false, setup: true })) : [])];
     let gate = mergeAfter;
     /**
@@ -293,50 +296,20 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     /** Staging tables holding rows whose merge is still queued. */
     const unmerged = new Set<string>();
     const usedInTransaction = new Set<string>();
-    /** Insert-only groups staged and waiting to be inserted (or merged, see tryInserts) when the merges go. */
+    /** Insert-only groups staged and waiting: they go with the next merges (see send). */
     let inserts: { insert: string; merge: TQueued[] }[] = [];
-    /**
-     * Each waiting insert as its own statement, in a savepoint: a unique violation (a key at the
-     * destination after all) rolls just it back, its rows are merged instead, and the table's inserts
-     * are merged from then on. Returns those merges; the counters are read anew after the inserts.
-     */
-    const tryInserts = async (): Promise<TQueued[]> => {
-      const merges: TQueued[] = [];
-      for (const { insert, merge } of inserts) {
-        opts.onSql?.(insert);
-        try {
-          const res = (await client.query(`SAVEPOINT _sdc_insert;\n${insert};\nRELEASE SAVEPOINT _sdc_insert`)) as unknown as pg.QueryResult[];
-          total.rowsInserted += res[1]?.rowCount ?? 0;
-        } catch (err) {
-          if ((err as { code?: string }).code !== "23505") throw err;
-          opts.onSql?.("ROLLBACK TO SAVEPOINT _sdc_insert");
-          await client.query("ROLLBACK TO SAVEPOINT _sdc_insert");
-          insertsConflict.add(spec.tableKey);
-          merges.push(...merge);
-        }
-      }
-      inserts = [];
-      // The written-rows counters moved (an aborted insert counts too): the next merge reads them first.
-      written = null;
-      if (countByStats) merges.unshift({ sql: writtenRowsSql(target), log: false, counts: { kind: null, from: "stats" } });
-      return merges;
-    };
-    const send = async (): Promise<void> => {
-      let batch = queued;
-      queued = [];
-      // Inserts wait here too: setup statements are never queued while one waits (its COPY sent them).
-      const writes = inserts.length > 0 || batch.some((q) => !q.setup);
-      if (gate && writes) {
-        await gate;
-        gate = undefined;
-      }
-      if (inserts.length > 0) batch = [...(await tryInserts()), ...batch];
+    /** Runs statements as one query and adds up what their results count. */
+    const runQueued = async (batch: TQueued[]): Promise<void> => {
       if (batch.length === 0) return;
       logQueued(batch);
       const res = (await client.query(batch.map((q) => q.sql).join(";\n"))) as pg.QueryResult | pg.QueryResult[];
       const results = Array.isArray(res) ? res : [res];
       batch.forEach((q, i) => {
         if (!q.counts) return;
+        if (q.counts.from === "rowCount") {
+          total.rowsInserted += results[i]?.rowCount ?? 0;
+          return;
+        }
         const row = results[i]?.rows[0] as { inserted: string | number; updated: string | number } | undefined;
         const now = { inserted: Number(row?.inserted ?? 0), updated: Number(row?.updated ?? 0) };
         const before = q.counts.from === "stats" ? written : { inserted: 0, updated: 0 };
@@ -347,7 +320,53 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
           total.rowsUpdated += now.updated - before.updated;
         }
       });
+    };
+    /** A fresh read of the written-rows counters (inserts moved them; an aborted one counts too). */
+    const rereadCounters = (): TQueued[] => {
+      written = null;
+      return countByStats ? [{ sql: writtenRowsSql(target), log: false, counts: { kind: null, from: "stats" } }] : [];
+    };
+    const send = async (): Promise<void> => {
+      const batch = queued;
+      queued = [];
+      // Inserts wait here too: setup statements are never queued while one waits (its COPY sent them).
+      const writes = inserts.length > 0 || batch.some((q) => !q.setup);
+      if (gate && writes) {
+        await gate;
+        gate = undefined;
+      }
+      const tried = inserts;
+      inserts = [];
+      if (tried.length === 0) await runQueued(batch);
+      else {
+        // The inserts go first, in a savepoint, in the same round trip as the merges. A unique violation
+        // (a key at the destination after all) rolls them back; their rows are merged instead, and the
+        // table's inserts are merged from then on.
+        const attempt: TQueued[] = [
+          { sql: `SAVEPOINT ${INSERT_SAVEPOINT}`, log: false },
+          ...tried.map((t): TQueued => ({ sql: t.insert, log: true, counts: { kind: "upsert", from: "rowCount" } })),
+          { sql: `RELEASE SAVEPOINT ${INSERT_SAVEPOINT}`, log: false },
+          ...rereadCounters(),
+        ];
+        try {
+          await runQueued([...attempt, ...batch]);
+        } catch (err) {
+          // The savepoint is still there only if the inserts failed; a merge's error goes to the caller.
+          if ((err as { code?: string }).code !== "23505" || !(await rollbackToSavepoint())) throw err;
+          insertsConflict.add(spec.tableKey);
+          await runQueued([...rereadCounters(), ...tried.flatMap((t) => t.merge), ...batch]);
+        }
+      }
       unmerged.clear();
+    };
+    const rollbackToSavepoint = async (): Promise<boolean> => {
+      try {
+        await client.query(`ROLLBACK TO SAVEPOINT ${INSERT_SAVEPOINT}`);
+        opts.onSql?.(`ROLLBACK TO SAVEPOINT ${INSERT_SAVEPOINT}`);
+        return true;
+      } catch {
+        return false;
+      }
     };
     const logQueued = (batch: TQueued[]) => {
       for (const q of batch) if (q.log) opts.onSql?.(q.sql);
