@@ -309,6 +309,23 @@ describe("changes of a binary stream kept as COPY BINARY fields", () => {
     );
   });
 
+  it("integer keys at the edges of the small-number ids merge across the arena and the general path, one net change per key", () => {
+    const s = binaryStream();
+    const buf = new TableChangeBuffer(["id"], new Set());
+    buf.restart(TYPES);
+    const keys = [0n, -1n, 2n ** 30n - 1n, 2n ** 30n, -(2n ** 30n), -(2n ** 30n) - 1n, 2n ** 32n - 1n, 2n ** 40n, -(2n ** 40n), 2n ** 63n - 1n];
+    // Each key: a row copied into the arena, then an update without its TOAST value (the general path,
+    // which finds the row by the key's text), then a delete (the arena path again, by the key's bytes).
+    keys.forEach((k, i) => buf.add(s.change(insertMessage(REL, [i64(k), b(`value ${i}`), int4(i)])), meta(1)));
+    keys.forEach((k, i) => buf.add(s.change(updateMessage(REL, [i64(k), undefined, int4(100 + i)])), meta(2)));
+    expect(buf.size).toBe(keys.length);
+    keys.forEach((k) => buf.add(s.change(deleteMessage(REL, [i64(k), null, null])), meta(3)));
+    expect(buf.size).toBe(keys.length);
+    const out = rows(buf.drain(EXTRACTED));
+    expect(out).toHaveLength(keys.length);
+    expect(new Set(out.map((r) => `${r.kind} ${r.values.id} ${r.values.a} ${r.values.n}`))).toEqual(new Set(keys.map((k, i) => `delete ${k} value ${i} ${100 + i}`)));
+  });
+
   it("a relation whose column type is no longer the destination's goes by the general path, as text", () => {
     // "n" became bigint at the source; the destination (and so staging) still has integer.
     const s = binaryStream({ id: 20, a: 25, n: 20 });

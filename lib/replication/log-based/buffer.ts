@@ -1,7 +1,7 @@
 import type { TChangeGroup, TChangeRow } from "@/lib/destination/loader";
 import { BINARY_TAIL_BYTES, binaryStagingTail } from "@/lib/destination/change-staging";
 import { NO_VALUES, readChangeValues, type TRowChange, type TValue } from "./changes";
-import { readArenaBinaryRow, readArenaRow, RowArena, type TRawRelation, type TRawTuple } from "./row-arena";
+import { keyIdOf, readArenaBinaryRow, readArenaRow, RowArena, type TKeyId, type TRawRelation, type TRawTuple } from "./row-arena";
 
 type TValues = Record<string, string | null>;
 
@@ -42,7 +42,7 @@ type TEntry = TChangeRow & { kind: "upsert" | "delete"; values: TValue[]; fill: 
  * hands the entries to the loader as they are.
  */
 export class TableChangeBuffer {
-  private byKey = new Map<string, TEntry>();
+  private byKey = new Map<TKeyId, TEntry>();
   private list: TEntry[] = [];
   /** Column names, by registry index; the primary key's columns come first. */
   private readonly names: string[] = [];
@@ -134,11 +134,11 @@ export class TableChangeBuffer {
     return out;
   }
 
-  /** The key's identity as one string (text values cannot contain NUL); null if a key column is missing. */
-  private keyId(values: readonly TValue[]): string | null {
+  /** The key's identity (see keyIdOf; several columns: one string, as text values cannot contain NUL); null if a key column is missing. */
+  private keyId(values: readonly TValue[]): TKeyId | null {
     const first = values[0];
     if (first === undefined) return null;
-    if (this.pkCount === 1) return first ?? "\u0000";
+    if (this.pkCount === 1) return first === null ? "\u0000" : keyIdOf(first);
     let id = first ?? "\u0000";
     for (let i = 1; i < this.pkCount; i++) {
       const v = values[i];
@@ -245,7 +245,7 @@ export class TableChangeBuffer {
   }
 
   /** The buffered change of a key, with its values readable. */
-  private entryOf(id: string): TEntry | undefined {
+  private entryOf(id: TKeyId): TEntry | undefined {
     const e = this.byKey.get(id);
     if (e?.layout) this.materialize(e);
     return e;
@@ -314,7 +314,7 @@ export class TableChangeBuffer {
     for (const c of this.knownColumns) this.register(c);
   }
 
-  private markDeleted(id: string, key: readonly TValue[], meta: TChangeMeta): void {
+  private markDeleted(id: TKeyId, key: readonly TValue[], meta: TChangeMeta): void {
     const prev = this.entryOf(id);
     // A row inserted or changed earlier in this batch lands with those values and the delete mark.
     const values = prev ? prev.values : new Array<TValue>(this.names.length);
@@ -326,8 +326,8 @@ export class TableChangeBuffer {
   private fillsAsked = 0;
 
   /** Upserts still missing values after a key change; filled from the source before applying. */
-  pendingFills(): { id: string; fill: TPendingFill }[] {
-    const out: { id: string; fill: TPendingFill }[] = [];
+  pendingFills(): { id: TKeyId; fill: TPendingFill }[] {
+    const out: { id: TKeyId; fill: TPendingFill }[] = [];
     if (this.fillsAsked === 0) return out;
     for (const [id, e] of this.byKey) {
       if (!e.fill || e.kind !== "upsert") continue;
@@ -337,7 +337,7 @@ export class TableChangeBuffer {
     return out;
   }
 
-  applyFill(id: string, values: TValues): void {
+  applyFill(id: TKeyId, values: TValues): void {
     const e = this.entryOf(id);
     if (!e || e.kind !== "upsert") return;
     for (const [k, v] of Object.entries(values)) {

@@ -51,6 +51,31 @@ export function detachRaw(raw: TRawTuple): TRawTuple {
 }
 
 const BACKSLASH = 0x5c;
+const INT2 = 21;
+const INT4 = 23;
+const INT8 = 20;
+
+/**
+ * A buffered change's key in the buffer's map. A one-column key whose text is a small integer is that
+ * number (no string to make and hash per change; the common serial key); any other key is its text.
+ * Every path that makes an id for a key makes it from the key's text this way, so they agree.
+ */
+export type TKeyId = string | number;
+const SMALL_INT_TEXT = /^(?:0|-?[1-9]\d{0,9})$/;
+const fitsSmallInt = (n: number): boolean => n >= -0x40000000 && n < 0x40000000;
+
+export function keyIdOf(text: string): TKeyId {
+  if (SMALL_INT_TEXT.test(text)) {
+    const n = Number(text);
+    if (fitsSmallInt(n)) return n;
+  }
+  return text;
+}
+
+/** keyIdOf of an integer's text, without making the text when it fits. */
+function smallIntId(n: number): TKeyId {
+  return fitsSmallInt(n) ? n : String(n);
+}
 
 /**
  * Rows of a batch kept as the COPY text of their source columns (tab-separated, escaped, \N for NULL),
@@ -107,9 +132,28 @@ export class RowArena {
     return true;
   }
 
-  /** The scanned tuple's key as the buffer's key id: key values joined by NUL, NULL as NUL. */
-  keyId(keyPos: Int32Array): string {
+  /** The scanned tuple's key as the buffer's key id (see keyIdOf): key values joined by NUL, NULL as NUL. */
+  keyId(keyPos: Int32Array): TKeyId {
     const src = this.src!;
+    if (keyPos.length === 1) {
+      const i = keyPos[0]!;
+      const s = this.starts[i]!;
+      if (s < 0) return "\u0000";
+      // An integer key straight from its bytes: no text made for it (the same id keyIdOf gives its text).
+      if (this.binary) {
+        const type = this.types![i]!;
+        if (type === INT4) return smallIntId(src.readInt32BE(s));
+        if (type === INT2) return src.readInt16BE(s);
+        if (type === INT8) {
+          const hi = src.readInt32BE(s);
+          const lo = src.readUInt32BE(s + 4);
+          if (hi === 0) return smallIntId(lo);
+          if (hi === -1 && lo >= 0x80000000) return smallIntId(lo - 0x100000000);
+        }
+        return keyIdOf(binaryToText(type, src, s, this.lens[i]!));
+      }
+      return keyIdOf(src.toString("utf8", s, s + this.lens[i]!));
+    }
     let id = "";
     for (let j = 0; j < keyPos.length; j++) {
       const i = keyPos[j]!;
