@@ -387,7 +387,15 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
       return setup.map((q) => q.sql);
     };
     try {
-      for (const g of groups) {
+      // The staging tables the session lacks are all created with the first COPY: a later COPY then
+      // needs no setup sent first, which would make it wait for the merges queued before it.
+      const stagings = keyed ? groups.map((g) => stagingFor(spec, g, ordered)) : [];
+      for (const staging of stagings) {
+        if (stagingCreated.has(staging.name)) continue;
+        queued.push({ sql: staging.createSql, log: true, setup: true });
+        stagingCreated.add(staging.name);
+      }
+      for (const [gi, g] of groups.entries()) {
         const chunks = encodeGroup(g, { receivedAt, tableVersion, full: !keyed, ordered });
         total.rowsReceived += g.rows.length;
         if (g.kind === "delete") total.rowsDeleted += g.rows.length;
@@ -396,13 +404,10 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
           total.rowsInserted += await copyChunks(target, [...g.sourceCols, ...CHANGE_SDC_COLUMNS], chunks, await setupForCopy());
           continue;
         }
-        const staging = stagingFor(spec, g, ordered);
+        const staging = stagings[gi]!;
         // Refilling a staging table (ordered groups of one shape): its queued merge runs first.
         if (unmerged.has(staging.name)) await send();
-        if (!stagingCreated.has(staging.name)) {
-          queued.push({ sql: staging.createSql, log: true, setup: true });
-          stagingCreated.add(staging.name);
-        } else if (usedInTransaction.has(staging.name)) queued.push({ sql: `DELETE FROM ${quoteIdent(staging.name)}`, log: true, setup: true });
+        if (usedInTransaction.has(staging.name)) queued.push({ sql: `DELETE FROM ${quoteIdent(staging.name)}`, log: true, setup: true });
         usedInTransaction.add(staging.name);
         // Queued merges may wait for the next round trip, unless the COPY needs setup sent first.
         await copyChunks(quoteIdent(staging.name), staging.columns, chunks, await setupForCopy(), g.binary === true);
