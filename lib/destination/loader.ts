@@ -283,7 +283,8 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     /**
      * A statement waiting for the next round trip. `setup`: the next COPY needs it done (the transaction,
      * its staging table). `counts`: it returns the target's written-rows counters (`stats`: before the
-     * first merge, kind null, or after a merge of that kind) or a merge's own counts (`returned`).
+     * first merge, kind null, or after a merge of that kind), a merge's own counts (`returned`) or, for a
+     * plain insert, its row count (`rowCount`).
      */
     type TQueued = { sql: string; log: boolean; setup?: boolean; counts?: { kind: TChangeGroup["kind"] | null; from: "stats" | "returned" | "rowCount" } };
     let queued: TQueued[] = [{ sql: "BEGIN", log: false, setup: true }, ...(keyed && useMerge ? MERGE_JOIN_SETTINGS.map((sql) => ({ sql, log: false, setup: true })) : [])];
