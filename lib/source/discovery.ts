@@ -3,6 +3,7 @@ import type { TCatalogColumn } from "@/db/schema";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { openSourceClient, type TSourceConnection } from "./connection";
 import { columnsSql, DATABASES_SQL, relationsSql } from "./discovery-queries";
+import { serverVersionNum } from "./server-version";
 
 export type TRelationKind = "table" | "view" | "materialized_view" | "partitioned_table";
 
@@ -84,8 +85,7 @@ export async function discoverSource(conn: TSourceConnection, opts: { concurrenc
   let versionNum: number;
   const results = new Map<string, TDiscoveredDatabase>();
   try {
-    const v = await first.client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-    versionNum = Number(v.rows[0]?.v ?? 0);
+    versionNum = await serverVersionNum(first.client);
     names = (await first.client.query<{ name: string }>(DATABASES_SQL)).rows.map((r) => r.name);
     if (!names.includes(conn.database)) names.push(conn.database);
     results.set(conn.database, { name: conn.database, relations: await discoverDatabase(first.client, conn.database, versionNum), error: null });

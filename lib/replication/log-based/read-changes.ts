@@ -6,6 +6,7 @@ import { formatLsn } from "./lsn";
 import { markReadTarget, waitForSlotRelease, type TSlotInfo } from "./slot";
 import { stateRecord } from "./state";
 import { readSlot } from "./stream";
+import { serverVersionNum } from "@/lib/source/server-version";
 
 export type TReadChangesInput = {
   input: TLogBasedInput;
@@ -16,11 +17,6 @@ export type TReadChangesInput = {
   publication: string;
   streaming: TStreamTableState[];
 };
-
-async function serverVersionNum(client: pg.Client): Promise<number> {
-  const r = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-  return Number(r.rows[0]?.v ?? 0);
-}
 
 /**
  * Reads the slot's changes up to the position current now and applies them (batch mode). pgoutput sends
