@@ -182,14 +182,16 @@ function quoteArrayElement(v: string): string {
   return `"${v.replace(/["\\]/g, "\\$&")}"`;
 }
 
-function readInt8Text(buf: Buffer, s: number): string {
+/** An int8's binary value: a number when it fits in 32 bits (most keys: no BigInt made), else a bigint. */
+export function readInt8(buf: Buffer, s: number): number | bigint {
   const hi = buf.readInt32BE(s);
   const lo = buf.readUInt32BE(s + 4);
-  // Most keys fit in 32 bits: no BigInt for them.
-  if (hi === 0) return String(lo);
-  if (hi === -1 && lo >= 0x80000000) return String(lo - 0x100000000);
-  return buf.readBigInt64BE(s).toString();
+  if (hi === 0) return lo;
+  if (hi === -1 && lo >= 0x80000000) return lo - 0x100000000;
+  return buf.readBigInt64BE(s);
 }
+
+const readInt8Text = (buf: Buffer, s: number): string => String(readInt8(buf, s));
 
 /**
  * Shortest exact output (PostgreSQL 12+ with extra_float_digits > 0): the fewest digits that read back

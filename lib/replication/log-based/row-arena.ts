@@ -1,4 +1,4 @@
-import { binaryToText } from "./binary-values";
+import { binaryToText, readInt8 } from "./binary-values";
 import type { TValue } from "./changes";
 
 /** What reading a relation's tuples needs: which columns form the key, and each column's type. */
@@ -54,6 +54,7 @@ const BACKSLASH = 0x5c;
 const INT2 = 21;
 const INT4 = 23;
 const INT8 = 20;
+const NULL_KEY_PART = "\u0000";
 
 /**
  * A buffered change's key in the buffer's map. A one-column key whose text is a small integer is that
@@ -134,35 +135,32 @@ export class RowArena {
 
   /** The scanned tuple's key as the buffer's key id (see keyIdOf): key values joined by NUL, NULL as NUL. */
   keyId(keyPos: Int32Array): TKeyId {
-    const src = this.src!;
     if (keyPos.length === 1) {
       const i = keyPos[0]!;
       const s = this.starts[i]!;
-      if (s < 0) return "\u0000";
       // An integer key straight from its bytes: no text made for it (the same id keyIdOf gives its text).
-      if (this.binary) {
+      if (s >= 0 && this.binary) {
         const type = this.types![i]!;
-        if (type === INT4) return smallIntId(src.readInt32BE(s));
-        if (type === INT2) return src.readInt16BE(s);
+        if (type === INT2) return this.src!.readInt16BE(s);
+        if (type === INT4) return smallIntId(this.src!.readInt32BE(s));
         if (type === INT8) {
-          const hi = src.readInt32BE(s);
-          const lo = src.readUInt32BE(s + 4);
-          if (hi === 0) return smallIntId(lo);
-          if (hi === -1 && lo >= 0x80000000) return smallIntId(lo - 0x100000000);
+          const v = readInt8(this.src!, s);
+          if (typeof v === "number") return smallIntId(v);
         }
-        return keyIdOf(binaryToText(type, src, s, this.lens[i]!));
       }
-      return keyIdOf(src.toString("utf8", s, s + this.lens[i]!));
+      return keyIdOf(this.keyPart(i));
     }
-    let id = "";
-    for (let j = 0; j < keyPos.length; j++) {
-      const i = keyPos[j]!;
-      const s = this.starts[i]!;
-      // The general path's key id is made of text values: a binary key is read as its text.
-      const part = s < 0 ? "\u0000" : this.binary ? binaryToText(this.types![i]!, src, s, this.lens[i]!) : src.toString("utf8", s, s + this.lens[i]!);
-      id = j === 0 ? part : `${id}\u0000${part}`;
-    }
+    let id = this.keyPart(keyPos[0]!);
+    for (let j = 1; j < keyPos.length; j++) id += `\u0000${this.keyPart(keyPos[j]!)}`;
     return id;
+  }
+
+  /** A scanned column's value as key text (the general path's key ids are made of text values); NULL as NUL. */
+  private keyPart(i: number): string {
+    const s = this.starts[i]!;
+    if (s < 0) return NULL_KEY_PART;
+    const len = this.lens[i]!;
+    return this.binary ? binaryToText(this.types![i]!, this.src!, s, len) : this.src!.toString("utf8", s, s + len);
   }
 
   /** Appends the scanned tuple's columns at `positions` as one COPY text row (no newline); returns its start. */
