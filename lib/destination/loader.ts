@@ -131,7 +131,12 @@ function nextSequence(meta: TBatchMeta): bigint {
 /** The savepoint around the plain inserts of a transaction's insert-only groups. */
 const INSERT_SAVEPOINT = "_sdc_insert";
 
-export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoader> {
+/**
+ * `insertsConflict`: tables whose insert-only groups met a key already at the destination, so their
+ * inserts are merged; shared by a loader and its forks (what one connection learned, the other need not
+ * fail again to learn).
+ */
+export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set<string>()): Promise<TDestinationLoader> {
   const client: pg.Client = await openDestinationClient(opts.conn);
   // Values arrive as text (the client parses no types).
   const settings = (await client.query(`SELECT current_setting('server_version_num') AS version, current_setting('track_counts') AS counts`)).rows[0] as { version: string; counts: string } | undefined;
@@ -256,9 +261,6 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     const row = res.rows[0] as { inserted: string | number; updated: string | number } | undefined;
     return { inserted: Number(row?.inserted ?? 0), updated: Number(row?.updated ?? 0) };
   };
-
-  /** Tables whose insert-only groups met a key already at the destination: their inserts are merged. */
-  const insertsConflict = new Set<string>();
 
   /** TEMP staging tables this session already created (ON COMMIT DELETE ROWS; forgotten on ROLLBACK). */
   const stagingCreated = new Set<string>();
@@ -537,7 +539,7 @@ export async function openLoader(opts: TLoaderOptions): Promise<TDestinationLoad
     },
 
     fork() {
-      return openLoader(opts);
+      return openLoader(opts, insertsConflict);
     },
 
     async close() {

@@ -143,11 +143,22 @@ describe.each([
     const later = await loader.applyChangeGroups(spec, insertOnly([up({ id: "23", name: "twenty-three", qty: "23" }, 10n)]), { state: { lsn: "0/10" }, tableVersion: 7, uniqueKeys: true });
     expect(later).toEqual({ rowsInserted: 1, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 1 });
     expect(plainInserts(mark)).toEqual([]);
+    // The job's second connection (a fork) knows it too: it does not try the insert again.
+    const fork = await loader.fork();
+    try {
+      mark = statements.length;
+      const forked = await fork.applyChangeGroups(spec, insertOnly([up({ id: "24", name: "twenty-four", qty: "24" }, 11n)]), { state: { lsn: "0/11" }, tableVersion: 7, uniqueKeys: true });
+      expect(forked).toEqual({ rowsInserted: 1, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 1 });
+      expect(plainInserts(mark)).toEqual([]);
+    } finally {
+      await fork.close();
+    }
     expect((await rows()).filter((r) => Number(r.id) >= 20)).toEqual([
       { id: "20", name: "twenty", qty: "20", deleted: null, seq: "7", v: "7" },
       { id: "21", name: "back", qty: "210", deleted: null, seq: "9", v: "7" },
       { id: "22", name: "twenty-two", qty: "22", deleted: null, seq: "9", v: "7" },
       { id: "23", name: "twenty-three", qty: "23", deleted: null, seq: "10", v: "7" },
+      { id: "24", name: "twenty-four", qty: "24", deleted: null, seq: "11", v: "7" },
     ]);
   });
 
