@@ -162,7 +162,8 @@ async function main(): Promise<void> {
       rows: ROWS,
       method: "log_based",
     });
-    const first = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId, teamId }, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
+    const childArgs = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const first = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId, teamId }, childArgs);
     if (first.outcome !== "succeeded") throw new Error(`first job: ${JSON.stringify(first)}`);
     console.log(`  first copy (not compared): ${(first.ms / 1000).toFixed(2)} s, peak RSS ${first.maxRssMb.toFixed(0)} MB`);
 
@@ -203,7 +204,6 @@ async function main(): Promise<void> {
       if (cmd.includes("log-based.ts")) return "worker";
       return null;
     };
-    const childArgs = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     const runOurs = (warm?: () => Promise<void>) => runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { appUrl, integrationId, teamId, warm: Boolean(warm) }, childArgs, warm);
     const disableNative = async () => {
       await sql(natUrl, `ALTER SUBSCRIPTION bench_native_sub DISABLE`);

@@ -32,9 +32,9 @@ export function parseWal2JsonExact(text: string): unknown {
 /**
  * The plugin contract of pg-logical-replication (its AbstractPlugin is not exported): `start` issues
  * START_REPLICATION, `parse` turns one message into what the service emits; `at`: where it starts in
- * the buffer (the reader hands over its CopyData as it is, without a view per message). The buffer is the connection's read buffer, valid only until the handler returns: a
- * pgoutput change still holding its tuple there (`raw`) is copied out by the reader when it is not
- * handled at once.
+ * the buffer (the reader hands over its CopyData as it is, without a view per message). The buffer is
+ * the connection's read buffer, valid only until the handler returns: a pgoutput change still holding
+ * its tuple there (`raw`) is copied out by the reader when it is not handled at once.
  */
 export type TDecodingPlugin = {
   readonly options: unknown;
