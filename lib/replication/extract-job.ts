@@ -11,7 +11,7 @@ import { acknowledgeTableReset } from "@/lib/selection/finalized";
 import { runFullTable } from "./full-table";
 import { runKeyBased } from "./key-based";
 import { getLogBasedRunner } from "./log-based-registry";
-import { addRowUsage, finishTableLoad, forgetTableState, mirrorTableState, startTableLoad, updateTableLoadProgress } from "./reports";
+import { addRowUsage, finishTableLoad, forgetTableState, mirrorTableState, startTableLoad, tableLoadProgress } from "./reports";
 import { getSelectedTables, type TSelectedTable } from "./selected-tables";
 import { openSourceReader } from "./source-reader";
 import { readSourceColumns, readSourcePrimaryKey } from "./source-columns";
@@ -170,14 +170,8 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
   const { db, run, log } = ctx;
   const { table, destinationTable } = entry;
   const loadId = await startTableLoad(db, { jobRunId: run.id, integrationId: integration.id, tableKey: table.tableKey, destinationTable, method, rowsEstimated: table.rowEstimate });
-  let lastProgressAt = 0;
-  let progressWrite: Promise<void> = Promise.resolve();
-  const onProgress = (rowsDone: number) => {
-    const now = Date.now();
-    if (now - lastProgressAt < 1000) return;
-    lastProgressAt = now;
-    progressWrite = progressWrite.then(() => updateTableLoadProgress(db, loadId, rowsDone)).catch(() => undefined);
-  };
+  const progress = tableLoadProgress(db, loadId);
+  const onProgress = progress.report;
   log.info("main", `Replicating ${table.tableKey} → ${integration.schemaName}.${destinationTable} (${method === "full_table" ? "Full Table" : "Key-based Incremental"})`);
   let result: TTableRunResult | null = null;
   try {
@@ -234,7 +228,7 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
     } finally {
       await source.close().catch(() => undefined);
     }
-    await progressWrite;
+    await progress.settled();
     const status = result.stopped ? "stopped" : "succeeded";
     await finishTableLoad(db, loadId, { status, result, maxBookmark: result.maxBookmark });
     await addRowUsage(db, integration.id, result.rowsReceived);
@@ -244,7 +238,7 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
     );
     return { status, rows: result.rowsReceived };
   } catch (err) {
-    await progressWrite;
+    await progress.settled();
     const error = message(err);
     log.error("main", `${table.tableKey} failed: ${error}`);
     await finishTableLoad(db, loadId, { status: "failed", result: { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 }, maxBookmark: null, error });
@@ -266,6 +260,7 @@ async function runLogBasedTables(input: {
   const runner = getLogBasedRunner();
   if (!runner) return { rows: 0, failed: 0, succeeded: 0 };
   const loadIds = new Map<string, string>();
+  const progress = new Map<string, ReturnType<typeof tableLoadProgress>>();
   const entries = input.entries.filter((e) => !input.collisions.has(e.table.tableKey));
   let failed = input.entries.length - entries.length;
   for (const e of input.entries.filter((x) => input.collisions.has(x.table.tableKey))) {
@@ -283,11 +278,12 @@ async function runLogBasedTables(input: {
       async start(tableKey) {
         const e = byKey.get(tableKey);
         if (!e || loadIds.has(tableKey)) return;
-        loadIds.set(tableKey, await startTableLoad(db, { jobRunId: run.id, integrationId: integration.id, tableKey, destinationTable: e.destinationTable, method: "log_based", rowsEstimated: e.table.rowEstimate }));
+        const id = await startTableLoad(db, { jobRunId: run.id, integrationId: integration.id, tableKey, destinationTable: e.destinationTable, method: "log_based", rowsEstimated: e.table.rowEstimate });
+        loadIds.set(tableKey, id);
+        progress.set(tableKey, tableLoadProgress(db, id));
       },
       progress(tableKey, rowsDone) {
-        const id = loadIds.get(tableKey);
-        if (id) void updateTableLoadProgress(db, id, rowsDone).catch(() => undefined);
+        progress.get(tableKey)?.report(rowsDone);
       },
       async stateCommitted(tableKey, state) {
         log.info("target", `State update: ${JSON.stringify({ [tableKey]: state })}`);
@@ -302,6 +298,7 @@ async function runLogBasedTables(input: {
     if (!loadIds.has(key)) loadIds.set(key, await startTableLoad(db, { jobRunId: run.id, integrationId: integration.id, tableKey: key, destinationTable: e.destinationTable, method: "log_based", rowsEstimated: e.table.rowEstimate }));
     const r = results.get(key) ?? { error: "The log-based engine returned no result for this table" };
     const id = loadIds.get(key)!;
+    await progress.get(key)?.settled();
     if ("error" in r) {
       failed++;
       log.error("main", `${key} failed: ${r.error}`);

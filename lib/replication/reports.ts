@@ -16,8 +16,27 @@ export async function startTableLoad(
   return row.id;
 }
 
-export async function updateTableLoadProgress(db: TDbOrTx, id: string, rowsDone: number): Promise<void> {
+async function updateTableLoadProgress(db: TDbOrTx, id: string, rowsDone: number): Promise<void> {
   await db.update(tableLoads).set({ rowsDone }).where(eq(tableLoads.id, id));
+}
+
+/**
+ * A table load's rows so far, for the live report: written at most once a second (the page polls), one
+ * write at a time, in order. Await `settled` before the load's final figures: a write still in flight
+ * would put an older count back. A failed write is skipped (the final figures come anyway).
+ */
+export function tableLoadProgress(db: TDbOrTx, id: string, everyMs = 1000): { report(rowsDone: number): void; settled(): Promise<void> } {
+  let lastAt = 0;
+  let chain: Promise<void> = Promise.resolve();
+  return {
+    report(rowsDone) {
+      const now = Date.now();
+      if (now - lastAt < everyMs) return;
+      lastAt = now;
+      chain = chain.then(() => updateTableLoadProgress(db, id, rowsDone)).catch(() => undefined);
+    },
+    settled: () => chain,
+  };
 }
 
 export async function finishTableLoad(

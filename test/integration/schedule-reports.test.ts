@@ -5,6 +5,7 @@ import { dashboardSummary } from "@/lib/reports/dashboard";
 import { getJobLog, jobLogAsText, jobsPerDay, listJobs } from "@/lib/reports/jobs";
 import { allTablesReport, rowsLoadedOverTime, tableLoadsReport } from "@/lib/reports/loading";
 import { removeExpiredLogs } from "@/lib/maintenance/log-retention";
+import { finishTableLoad, startTableLoad, tableLoadProgress } from "@/lib/replication/reports";
 import { createAppDatabase, type TTestAppDb } from "../support/databases";
 import { createIntegration, createTeamWithUser } from "../support/fixtures";
 
@@ -137,6 +138,26 @@ describe("report queries (dashboard, Extraction Logs, Loading Reports) on rows a
     const paused = await dashboardSummary(app.db, teamId, NOW);
     expect(paused.integrations[0]).toMatchObject({ status: "Paused", nextRunAt: null });
     await app.db.update(integrations).set({ paused: false }).where(eq(integrations.id, integ.id));
+  });
+
+  it("a running table's rows so far: written at most once a second, in order, and never after the final figures", async () => {
+    const load = () => startTableLoad(app.db, { jobRunId: okJob, integrationId: integ.id, tableKey: T1, destinationTable: "orders", method: "log_based", rowsEstimated: 100 });
+    const rowsDone = async (id: string) => (await app.db.select({ n: tableLoads.rowsDone }).from(tableLoads).where(eq(tableLoads.id, id)))[0]!.n;
+
+    const throttled = await load();
+    const slow = tableLoadProgress(app.db, throttled);
+    for (let n = 1; n <= 30; n++) slow.report(n);
+    await slow.settled();
+    expect(await rowsDone(throttled)).toBe(1); // the first count at once, the next not before a second
+
+    const id = await load();
+    const every = tableLoadProgress(app.db, id, 0);
+    for (let n = 1; n <= 40; n++) every.report(n);
+    await every.settled();
+    expect(await rowsDone(id)).toBe(40);
+    await finishTableLoad(app.db, id, { status: "succeeded", result: { rowsInserted: 41, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 41 }, maxBookmark: null });
+    expect(await rowsDone(id)).toBe(41);
+    for (const made of [throttled, id]) await app.db.delete(tableLoads).where(eq(tableLoads.id, made));
   });
 
   it("the worker's retention removes logs and finished jobs older than 60 days, keeping the rest", async () => {

@@ -31,8 +31,8 @@ export function parseWal2JsonExact(text: string): unknown {
 
 /**
  * The plugin contract of pg-logical-replication (its AbstractPlugin is not exported): `start` issues
- * START_REPLICATION, `parse` turns one message into what the service emits; `at`: where it starts in
- * the buffer (the reader hands over its CopyData as it is, without a view per message). The buffer is
+ * START_REPLICATION, `parse` turns one message into what the service emits; the message is buffer[at,
+ * end) (the reader hands over the socket's chunk as it is, without a view per message). The buffer is
  * the connection's read buffer, valid only until the handler returns: a pgoutput change still holding
  * its tuple there (`raw`) is copied out by the reader when it is not handled at once.
  */
@@ -40,7 +40,7 @@ export type TDecodingPlugin = {
   readonly options: unknown;
   readonly name: string;
   start(client: Client, slotName: string, lastLsn: string): Promise<unknown>;
-  parse(buffer: Buffer, at?: number): TStreamEvent;
+  parse(buffer: Buffer, at?: number, end?: number): TStreamEvent;
 };
 
 /**
@@ -66,8 +66,8 @@ export class Wal2JsonEventsPlugin implements TDecodingPlugin {
     const sql = `START_REPLICATION SLOT "${slotName}" LOGICAL ${lastLsn} (${opts.map(([k, v]) => `"${k}" ${replLiteral(v)}`).join(", ")})`;
     return client.query(sql);
   }
-  parse(buffer: Buffer, at = 0): TStreamEvent {
-    return decodeWal2Json(parseWal2JsonExact(buffer.toString("utf8", at)));
+  parse(buffer: Buffer, at = 0, end = buffer.length): TStreamEvent {
+    return decodeWal2Json(parseWal2JsonExact(buffer.toString("utf8", at, end)));
   }
 }
 
@@ -94,6 +94,7 @@ export class PgoutputEventsPlugin implements TDecodingPlugin {
     return client.query(`START_REPLICATION SLOT "${slotName}" LOGICAL ${lastLsn} (proto_version '1', publication_names ${replLiteral(names)}${binary})`);
   }
   parse(buffer: Buffer, at = 0): TStreamEvent {
+    // Every pgoutput message says its own lengths: the decoder never reads past its end.
     return this.decoder.decode(buffer, at);
   }
 }

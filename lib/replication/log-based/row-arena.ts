@@ -45,9 +45,12 @@ export function rawValues(raw: TRawTuple): TValue[] {
   return readTuple(raw.buf, raw.pos, raw.rel, raw.keyOnly).values;
 }
 
-/** The bytes from a raw tuple to the end of its message, copied: the message's buffer is reused once its handler returns. */
-export function detachRaw(raw: TRawTuple): TRawTuple {
-  return { ...raw, buf: Buffer.from(raw.buf.subarray(raw.pos)), pos: 0 };
+/**
+ * The bytes from a raw tuple to the end of its message (`end`, else the buffer's end), copied: the
+ * message's buffer is reused once its handler returns.
+ */
+export function detachRaw(raw: TRawTuple, end = raw.buf.length): TRawTuple {
+  return { ...raw, buf: Buffer.from(raw.buf.subarray(raw.pos, end)), pos: 0 };
 }
 
 const BACKSLASH = 0x5c;

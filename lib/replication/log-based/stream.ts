@@ -5,6 +5,7 @@ import { openSshTunnel } from "@/lib/source/ssh-tunnel";
 import type { TStreamEvent } from "./changes";
 import { REPLICATION_SESSION_OPTIONS } from "./session";
 import { detachRaw } from "./row-arena";
+import { interceptCopyData, type TFrameSocket } from "./copy-data-frames";
 import { formatLsn, maxLsn, type TLsn } from "./lsn";
 import { PgoutputEventsPlugin, Wal2JsonEventsPlugin, type TDecodingPlugin, type TPluginName, type TStreamTable } from "./plugins";
 
@@ -48,6 +49,9 @@ export type TSlotReadOptions = {
  */
 const YIELD_EVERY_MESSAGES = 500;
 
+/** What the reader uses of pg's connection (not part of pg's typings). */
+type TPgConnection = { stream: TFrameSocket; removeAllListeners(e: string): void; on(e: "copyData", f: (m: { chunk: Buffer }) => void): void };
+
 export type TSlotReadResult = { reason: "caught-up" | "stopped" | "idle-timeout"; serverLsn: TLsn | null; messages: number };
 
 /**
@@ -64,9 +68,9 @@ export type TSlotReadResult = { reason: "caught-up" | "stopped" | "idle-timeout"
  * the socket, and messages already read meanwhile queue up behind it in order.
  *
  * Reading: the library connects, starts replication and sends the acknowledgements. The CopyData
- * messages themselves are read by our handler, installed on the connection when the plugin starts: the
- * library's makes a position string and a buffer view per message before the plugin sees it, about a
- * tenth of the reader's time at a few hundred thousand changes.
+ * messages themselves are cut off the socket by our framer (copy-data-frames.ts), installed when the
+ * plugin starts: the library's handler makes a position string and a buffer view per message, and pg's
+ * parser a message object and an event, before the plugin sees it.
  */
 export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult> {
   const tunnel = opts.conn.ssh ? await openSshTunnel(opts.conn.ssh, { host: opts.conn.host, port: opts.conn.port }) : null;
@@ -189,12 +193,16 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     return r ? r.then(() => afterEvent(event, walStart)) : afterEvent(event, walStart);
   };
 
-  const onData = (walStart: TLsn, event: TStreamEvent): void => {
+  /** XLogData at buf[start, end): 'w', start position, end position, send time, then the plugin's message. */
+  const onData = (buf: Buffer, start: number, end: number): void => {
     received++; // the timer turns a changed count into activity (no clock read per message)
     if (finished) return;
+    const event = plugin.parse(buf, start + 25, end);
+    // A change never needs its message's position (a BigInt per change otherwise).
+    const walStart = event.kind === "change" ? 0n : buf.readBigUInt64BE(start + 1);
     if (busy) {
       // Handled later: a tuple still in the message must leave the connection's read buffer first.
-      if (event.kind === "change" && event.raw) event.raw = detachRaw(event.raw);
+      if (event.kind === "change" && event.raw) event.raw = detachRaw(event.raw, end);
       waiting.push(() => handleMessage(walStart, event));
       return;
     }
@@ -226,11 +234,11 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     });
   };
 
-  /** XLogData ('w': start, end, send time, message) and primary keepalives ('k': end, send time, reply asked). */
-  const onCopyData = ({ chunk }: { chunk: Buffer }): void => {
+  /** A CopyData payload at buf[start, end): XLogData ('w') or a primary keepalive ('k': end, send time, reply asked). */
+  const onCopyData = (buf: Buffer, start: number, end: number): void => {
     try {
-      if (chunk[0] === 0x77) onData(chunk.readBigUInt64BE(1), plugin.parse(chunk, 25));
-      else if (chunk[0] === 0x6b) onHeartbeat(chunk.readBigUInt64BE(1), chunk[17] === 1);
+      if (buf[start] === 0x77) onData(buf, start, end);
+      else if (buf[start] === 0x6b) onHeartbeat(buf.readBigUInt64BE(start + 1), buf[start + 17] === 1);
     } catch (err) {
       fail(err);
     }
@@ -239,13 +247,14 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     options: plugin.options,
     name: plugin.name,
     start(client, slotName, lastLsn) {
-      // Called by the library once its own handler is on the connection: ours replaces it.
-      const connection = (client as unknown as { connection: { removeAllListeners(e: string): void; on(e: string, f: (m: { chunk: Buffer }) => void): void } }).connection;
+      // Called by the library once its own handler is on the connection, before START_REPLICATION is
+      // sent (the connection is between messages): ours replaces it, reading the frames off the socket.
+      const connection = (client as unknown as { connection: TPgConnection }).connection;
       connection.removeAllListeners("copyData");
-      connection.on("copyData", onCopyData);
+      if (!interceptCopyData(connection.stream, onCopyData)) connection.on("copyData", ({ chunk }) => onCopyData(chunk, 0, chunk.length));
       return plugin.start(client, slotName, lastLsn);
     },
-    parse: (buffer, at) => plugin.parse(buffer, at),
+    parse: (buffer, at, end) => plugin.parse(buffer, at, end),
   };
 
   service.on("error", fail);
