@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import type PgBoss from "pg-boss";
 import { startQueue } from "@/lib/jobs/queue";
-import { enqueueJob, getJobRun } from "@/lib/jobs/runs";
+import { enqueueJob, failAbandonedRuns, getJobRun } from "@/lib/jobs/runs";
 import { enableLogBasedReplication } from "@/lib/replication/log-based";
 import type { TLogBasedFaultPoint } from "@/lib/replication/log-based/faults";
 import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
@@ -78,6 +78,9 @@ describe.each([
       await killHard(child);
     }
     expect((await getJobRun(w.app.db, res.jobRunId))?.status).toBe("running");
+    // What a live worker's sweep does once the dead run's heartbeat is stale (a minute): fail the run and
+    // its queue job, which would hold the integration's next queued job back until then.
+    expect(await failAbandonedRuns(w.app.db, 0, boss)).toBe(1);
     return res.jobRunId;
   }
 
