@@ -15,6 +15,7 @@ const dataDir = process.env.E2E_DATA_DIR ?? ".test-data/e2e";
 const VIEWER = { name: "Vic Viewer", email: "vic.viewer@example.com", password: "viewer-password-1" };
 const INTEGRATION_NAME = "Team Console Demo";
 const SCREENS = process.env.E2E_SCREENS_DIR ?? "test-results/screens";
+const FORGED_ADDRESS = "203.0.113.66";
 
 function appDbUrl(): string {
   const pw = readFileSync(join(dataDir, "pg-superuser-password"), "utf8").trim();
@@ -182,7 +183,8 @@ test.describe.serial("team admin console", () => {
     await expect(page.getByText(`${VIEWER.email} is now Member.`)).toBeVisible();
     await page.screenshot({ path: `${SCREENS}/team-promoted.png`, fullPage: true });
 
-    const context = await browser.newContext();
+    // This browser claims another address: the audit log must record the one the server saw.
+    const context = await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-For": FORGED_ADDRESS } });
     const m = await context.newPage();
     await m.goto("/sign-in");
     await m.getByLabel("Email").fill(VIEWER.email);
@@ -208,9 +210,12 @@ test.describe.serial("team admin console", () => {
     await expect(promotion).toHaveCount(1);
     for (const part of [`email: ${VIEWER.email}`, "from: viewer", "to: member"]) await expect(promotion).toContainText(part);
     // The Member's edit (the page may also have run discovery on its own when it opened).
-    await expect(rows.filter({ hasText: "catalog.refresh" }).filter({ hasText: VIEWER.email }).first()).toBeVisible();
-    // Where each change came from: the browser's address as the server saw it.
-    await expect(promotion.getByRole("cell").last()).not.toHaveText("—");
+    const memberEdit = rows.filter({ hasText: "catalog.refresh" }).filter({ hasText: VIEWER.email }).first();
+    await expect(memberEdit).toBeVisible();
+    // Where each change came from: the browser's address as the server saw it, not what the browser claimed.
+    await expect(promotion.getByRole("cell").last()).toHaveText(/^(127\.0\.0\.1|::1)$/);
+    await expect(memberEdit.getByRole("cell").last()).toHaveText(/^(127\.0\.0\.1|::1)$/);
+    await expect(page.getByText(FORGED_ADDRESS)).toHaveCount(0);
     await page.screenshot({ path: `${SCREENS}/audit-log.png`, fullPage: true });
 
     await page.getByLabel("Who").fill("vic.viewer");

@@ -13,6 +13,9 @@ const ZEnvSchema = z.object({
   // A destination configured for the first team when it is created (the embedded default's warehouse).
   DEFAULT_DESTINATION_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  // Reverse proxies in front of the dashboard that append to X-Forwarded-For (nginx, a load balancer):
+  // the audit log then records the address the farthest of them saw, not the proxy's.
+  TRUSTED_PROXY_HOPS: z.coerce.number().int("must be a whole number of proxies, e.g. 1").min(0).max(10).default(0),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
   // A replication slot keeping more WAL than this on a source is a warning (job log, prerequisite report).
   RETAINED_WAL_WARN_MB: z.coerce.number().positive("must be a number of megabytes above 0, e.g. 1024").default(1024),

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     children.push(child);
     return child;
   };
-  run("web server", [resolve(root, "node_modules/next/dist/bin/next"), "start", "-p", String(env.PORT)]);
+  run("web server", ["--import", "tsx", resolve(root, "scripts/web-server.ts")]);
   run("worker", ["--import", "tsx", resolve(root, "workers/index.ts")]);
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));

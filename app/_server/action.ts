@@ -7,6 +7,7 @@ import type { TSessionContext } from "@/lib/auth/accounts";
 import { hasRole, ROLE_LABELS } from "@/lib/auth/roles";
 import type { TAuditActor } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
 import { getSessionContext } from "./session";
 
 export type TActionResult<T> =
@@ -39,7 +40,8 @@ function failure(err: unknown): TActionResult<never> {
 
 async function clientAddress(): Promise<string | null> {
   const h = await headers();
-  return h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? h.get("x-real-ip") ?? null;
+  // Set by our web server from the connection (never what a client sent); absent under `next dev`.
+  return h.get(CLIENT_ADDRESS_HEADER) || null;
 }
 
 type TActionDefinition = {

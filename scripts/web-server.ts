@@ -1,0 +1,30 @@
+/**
+ * The dashboard's HTTP server (what `next start` runs, plus one thing): every request carries the
+ * client's address as this server saw it (lib/http/client-address.ts), for the audit log. `next start`
+ * passes a client's own X-Forwarded-For through unchanged, so an audit entry could record any address.
+ */
+import { createServer } from "node:http";
+import { resolve } from "node:path";
+import next from "next";
+import { CLIENT_ADDRESS_HEADER, clientAddressOf } from "@/lib/http/client-address";
+import { parseEnv } from "@/lib/env";
+
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const app = next({ dev: false, dir: resolve(import.meta.dirname, ".."), port: env.PORT });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const server = createServer((req, res) => {
+    req.headers[CLIENT_ADDRESS_HEADER] = clientAddressOf(req.socket.remoteAddress, req.headers["x-forwarded-for"], env.TRUSTED_PROXY_HOPS) ?? "";
+    void handle(req, res);
+  });
+  server.listen(env.PORT, () => console.log(`Dashboard listening on port ${env.PORT}`));
+  const stop = () => server.close(() => process.exit(0));
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
