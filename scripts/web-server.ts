@@ -18,8 +18,12 @@ async function main(): Promise<void> {
     req.headers[CLIENT_ADDRESS_HEADER] = clientAddressOf(req.socket.remoteAddress, req.headers["x-forwarded-for"], env.TRUSTED_PROXY_HOPS) ?? "";
     void handle(req, res);
   });
-  server.listen(env.PORT, () => console.log(`Dashboard listening on port ${env.PORT}`));
-  const stop = () => server.close(() => process.exit(0));
+  server.listen(env.PORT);
+  const stop = () => {
+    server.close(() => process.exit(0));
+    // A request still running (a long server action) gets a few seconds, not forever.
+    setTimeout(() => process.exit(0), 5_000).unref();
+  };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
 }
