@@ -19,7 +19,6 @@
  *       // transaction. Changes are applied in order; several changes to one key in a call are fine.
  *       // { uniqueKeys: true }: the caller guarantees one change per key (cheaper merge, no ordering).
  *       // Staging: one TEMP table per column set, created once per session, ON COMMIT DELETE ROWS.
- *   await loader.resetTable(spec.table, tableKey);    // DROP TABLE + forget the state, in one transaction
  *   await loader.close();
  *
  * Contracts:
@@ -67,7 +66,6 @@ export type TDestinationLoader = {
   applyChangeGroups(spec: TLoadTableSpec, groups: TChangeGroup[], opts: TApplyChangesOptions): Promise<TLoadResult>;
   /** Saves state alone (e.g. a log position with no rows to load), in its own transaction. */
   saveState(tableKey: string, state: TReplicationState): Promise<void>;
-  resetTable(table: string, tableKey: string): Promise<void>;
   /** Another loader on its own connection to the same destination (writes that overlap). */
   fork(): Promise<TDestinationLoader>;
   close(): Promise<void>;
@@ -529,13 +527,6 @@ export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set
 
     async saveState(tableKey, state) {
       await inTransaction(() => saveStateSql(tableKey, state));
-    },
-
-    async resetTable(table, tableKey) {
-      await inTransaction(async () => {
-        await run(`DROP TABLE IF EXISTS ${qualified(schema, table)}`);
-        await client.query(`DELETE FROM ${stateTable} WHERE integration_id = $1 AND table_key = $2`, [integrationId, tableKey]);
-      });
     },
 
     fork() {

@@ -7,11 +7,11 @@ import { destinationTableName, findNameCollisions } from "@/lib/destination/nami
 import type { TJobContext, TJobOutcome } from "@/lib/jobs/worker";
 import type { TSourceConnection } from "@/lib/source/connection";
 import { loadSourceConnection } from "@/lib/source/integration-connection";
-import { acknowledgeTableReset } from "@/lib/selection/finalized";
+import { acknowledgeTableReset, requestTableReset } from "@/lib/selection/finalized";
 import { runFullTable } from "./full-table";
-import { runKeyBased } from "./key-based";
+import { reloadKeyBased, runKeyBased } from "./key-based";
 import { getLogBasedRunner } from "./log-based-registry";
-import { addRowUsage, finishTableLoad, forgetTableState, mirrorTableState, startTableLoad, tableLoadProgress } from "./reports";
+import { addRowUsage, finishTableLoad, mirrorTableState, startTableLoad, tableLoadProgress } from "./reports";
 import { getSelectedTables, type TSelectedTable } from "./selected-tables";
 import { openSourceReader } from "./source-reader";
 import { readSourceColumns, readSourcePrimaryKey } from "./source-columns";
@@ -174,6 +174,7 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
   const onProgress = progress.report;
   log.info("main", `Replicating ${table.tableKey} → ${integration.schemaName}.${destinationTable} (${method === "full_table" ? "Full Table" : "Key-based Incremental"})`);
   let result: TTableRunResult | null = null;
+  let pendingReset = false;
   try {
     const clash = input.collisions.get(table.tableKey);
     if (clash) {
@@ -195,12 +196,10 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
       const mismatch = state ? stateMismatch(state, method, table.selection.replicationKey) : null;
       const resetReason = table.resetRequestedAt ? "a reset was requested" : input.integrationReset ? "the integration was reset" : mismatch;
       if (resetReason && (state || table.resetRequestedAt || input.integrationReset)) {
-        log.info("main", `Resetting ${table.tableKey}: ${resetReason}; the destination table is replaced by this job`);
-        // Full Table replaces the table atomically anyway: readers keep the old one until the new copy commits.
-        if (method !== "full_table") await loader.resetTable(destinationTable, table.tableKey);
-        await forgetTableState(db, integration.id, table.tableKey);
-        if (table.resetRequestedAt) await acknowledgeTableReset(db, integration.id, table.tableKey, table.resetRequestedAt);
-        log.info("target", "State update: {}");
+        // Both methods replace the table atomically: readers keep the old one until the new copy commits,
+        // and a copy that fails leaves the old table, its state and the reset request as they were.
+        log.info("main", `Resetting ${table.tableKey}: ${resetReason}; the table is copied again and replaces the destination table once the copy is complete`);
+        pendingReset = true;
         state = null;
       }
 
@@ -224,10 +223,11 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
           await mirrorTableState(db, integration.id, table.tableKey, s);
         },
       };
-      result = method === "full_table" ? await runFullTable(tableRun) : await runKeyBased(tableRun);
+      result = method === "full_table" ? await runFullTable(tableRun) : pendingReset ? await reloadKeyBased(tableRun) : await runKeyBased(tableRun);
     } finally {
       await source.close().catch(() => undefined);
     }
+    if (pendingReset && table.resetRequestedAt) await acknowledgeTableReset(db, integration.id, table.tableKey, table.resetRequestedAt);
     await progress.settled();
     const status = result.stopped ? "stopped" : "succeeded";
     await finishTableLoad(db, loadId, { status, result, maxBookmark: result.maxBookmark });
@@ -239,6 +239,8 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
     return { status, rows: result.rowsReceived };
   } catch (err) {
     await progress.settled();
+    // The integration's reset request ends with this job: this table keeps its own, for the next one.
+    if (pendingReset && !table.resetRequestedAt && input.integrationReset) await requestTableReset(db, integration.id, table.tableKey, input.integrationReset).catch(() => undefined);
     const error = message(err);
     log.error("main", `${table.tableKey} failed: ${error}`);
     await finishTableLoad(db, loadId, { status: "failed", result: { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 }, maxBookmark: null, error });

@@ -3,6 +3,7 @@ import type { TReplicationState } from "@/lib/destination/loader";
 import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { copyOut, relationSql } from "./source-reader";
 import { addResults, type TTableRun, type TTableRunResult } from "./table-run";
+import { fullTableCopySql } from "./full-table";
 
 export const ZKeyBasedStateSchema = z.object({
   method: z.literal("key_based"),
@@ -14,6 +15,12 @@ export const ZKeyBasedStateSchema = z.object({
   tableVersion: z.number(),
 });
 export type TKeyBasedState = z.infer<typeof ZKeyBasedStateSchema>;
+
+function replicationKeyOf(run: Pick<TTableRun, "table">): string[] {
+  const key = run.table.selection.replicationKey;
+  if (key.length === 0) throw new Error("Key-based Incremental needs a Replication Key: choose one in Table Settings");
+  return key;
+}
 
 /** Builds the key-based queries for one table; values are inlined as literals cast to the key's source type. */
 export function keyBasedQueries(run: Pick<TTableRun, "table" | "spec" | "sourceColumns">, key: string[]) {
@@ -46,8 +53,7 @@ export function keyBasedQueries(run: Pick<TTableRun, "table" | "spec" | "sourceC
  * a stop or crash resumes from the last committed bookmark (the `>=` re-reads its rows; the merge is idempotent).
  */
 export async function runKeyBased(run: TTableRun): Promise<TTableRunResult> {
-  const key = run.table.selection.replicationKey;
-  if (key.length === 0) throw new Error("Key-based Incremental needs a Replication Key: choose one in Table Settings");
+  const key = replicationKeyOf(run);
   const parsed = ZKeyBasedStateSchema.safeParse(run.state);
   let state: TKeyBasedState = parsed.success ? parsed.data : { method: "key_based", replicationKey: key, bookmark: null, nullsDone: false, tableVersion: Date.now() };
   const q = keyBasedQueries(run, key);
@@ -92,4 +98,38 @@ export async function runKeyBased(run: TTableRun): Promise<TTableRunResult> {
     inclusive = false;
   }
   return { ...total, maxBookmark: state.bookmark?.join(", ") ?? null, stopped: false };
+}
+
+/**
+ * A reset of a Key-based table (Reset Keys, a reset integration, a changed Replication Key or method): the
+ * whole table, copied into a new destination table that replaces the old one atomically with its state, as
+ * Full Table does. Readers keep the old rows until then, never a half-loaded table; a failed or stopped
+ * copy leaves the old table and its bookmark as they were. The new bookmark is the highest key in the
+ * same snapshot as the copy.
+ */
+export async function reloadKeyBased(run: TTableRun): Promise<TTableRunResult> {
+  const key = replicationKeyOf(run);
+  const q = keyBasedQueries(run, key);
+  const tableVersion = Date.now();
+  await run.source.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  try {
+    const maxSql = q.max(null, true);
+    run.log.info("tap", `Running: ${maxSql}`);
+    const hi = (await run.source.query<string[]>({ text: maxSql, rowMode: "array" })).rows[0] ?? null;
+    const state: TKeyBasedState = { method: "key_based", replicationKey: key, bookmark: hi ? hi.map(String) : null, nullsDone: true, tableVersion };
+    const sql = fullTableCopySql(run);
+    run.log.info("tap", `Running: ${sql}`);
+    const result = await run.loader.replaceTable(run.spec, () => copyOut(run.source, sql), {
+      state: state as unknown as TReplicationState,
+      tableVersion,
+      meta: { extractedAt: new Date().toISOString() },
+      onProgress: run.onProgress,
+    });
+    await run.source.query("COMMIT");
+    await run.onStateCommitted(state as unknown as TReplicationState);
+    return { ...result, maxBookmark: state.bookmark?.join(", ") ?? null, stopped: false };
+  } catch (err) {
+    await run.source.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
 }

@@ -77,7 +77,3 @@ export async function mirrorTableState(db: TDbOrTx, integrationId: string, table
     .values({ integrationId, tableKey, method, state, updatedAt: new Date() })
     .onConflictDoUpdate({ target: [tableStates.integrationId, tableStates.tableKey], set: { method, state, updatedAt: new Date() } });
 }
-
-export async function forgetTableState(db: TDbOrTx, integrationId: string, tableKey: string): Promise<void> {
-  await db.delete(tableStates).where(sql`${tableStates.integrationId} = ${integrationId} AND ${tableStates.tableKey} = ${tableKey}`);
-}

@@ -1,4 +1,4 @@
-import { and, eq, lte, sql } from "drizzle-orm";
+import { and, eq, isNull, lte, sql } from "drizzle-orm";
 import type { TDbOrTx } from "@/db/client";
 import { catalogTables, tableSelections, type TCatalogColumn, type TReplicationMethod } from "@/db/schema";
 import { catalogFields, type TCatalogFields } from "./catalog-fields";
@@ -60,6 +60,14 @@ export async function getFinalizedSelectionsWithMissing(db: TDbOrTx, integration
  * Called by the job once it has reset a table: clears the request, unless a newer one arrived meanwhile
  * (a reset asked while the job ran applies to the next job).
  */
+/** Asks for a table's reset (kept if one asked earlier is still pending): the next job copies it again. */
+export async function requestTableReset(db: TDbOrTx, integrationId: string, tableKey: string, at: Date): Promise<void> {
+  await db
+    .update(tableSelections)
+    .set({ resetRequestedAt: at })
+    .where(and(eq(tableSelections.integrationId, integrationId), eq(tableSelections.tableKey, tableKey), isNull(tableSelections.resetRequestedAt)));
+}
+
 export async function acknowledgeTableReset(db: TDbOrTx, integrationId: string, tableKey: string, requestedAt: Date): Promise<void> {
   await db
     .update(tableSelections)

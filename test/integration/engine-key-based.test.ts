@@ -92,7 +92,7 @@ describe("Key-based Incremental into a real destination", () => {
     expect(dst).toEqual(src);
   });
 
-  it("Reset Keys replaces the destination table and starts from no bookmark", async () => {
+  it("Reset Keys copies the table again into a new one that replaces it at once, with the highest key as bookmark", async () => {
     await sqlOn(w.destUrl, `INSERT INTO "keyed_shop".orders (id, name) VALUES (-1, 'stray row that only a reset removes')`);
     await w.app.db.update(tableSelections).set({ resetRequestedAt: new Date(Date.now() - 1000) }).where(eq(tableSelections.tableKey, key));
     const job = await runJob(w, { batchRows: 500 });
@@ -103,6 +103,55 @@ describe("Key-based Incremental into a real destination", () => {
     expect(sel?.resetRequestedAt).toBeNull();
     const lines = await job.db.select().from(extractionLogLines).where(eq(extractionLogLines.jobRunId, job.run.id));
     expect(lines.some((l) => l.message.includes("Resetting") && l.message.includes("reset was requested"))).toBe(true);
+    // One copy of the whole table (NULL keys included), not batches into an emptied table that readers
+    // would see filling up: every row has the one new table version, which the state records.
+    expect(lines.some((l) => l.message.startsWith("Running: COPY") && l.message.includes("TO STDOUT") && !l.message.includes("WHERE"))).toBe(true);
+    const versions = await sqlOn(w.destUrl, `SELECT DISTINCT _sdc_table_version::text AS v FROM "keyed_shop".orders`);
+    expect(versions).toHaveLength(1);
+    const [mirror] = await w.app.db.select().from(tableStates).where(and(eq(tableStates.integrationId, w.integration.id), eq(tableStates.tableKey, key)));
+    const [max] = await sqlOn(w.sourceUrl, `SELECT max(updated_at)::text AS m FROM orders`);
+    expect(mirror?.state).toMatchObject({ method: "key_based", bookmark: [max!.m], nullsDone: true, tableVersion: Number(versions[0]!.v) });
+    const [load] = await loadsOf(job.db, job.run.id);
+    expect(load).toMatchObject({ status: "succeeded", rowsDone: src.length, maxBookmark: max!.m });
+  });
+
+  it("a reset whose copy fails leaves the old table and bookmark in place, and the reset is still asked for", async () => {
+    // A view that fails when its rows are read, only while the switch says so.
+    await sqlOn(
+      w.sourceUrl,
+      `CREATE TABLE fragile_switch (broken boolean NOT NULL); INSERT INTO fragile_switch VALUES (false);
+       CREATE TABLE fragile_rows (id int PRIMARY KEY, at int NOT NULL, v text);
+       INSERT INTO fragile_rows SELECT g, g, 'v' || g FROM generate_series(1, 50) g;
+       CREATE VIEW fragile AS SELECT id, at, CASE WHEN (SELECT broken FROM fragile_switch) THEN (1 / (id - id))::text ELSE v END AS v FROM fragile_rows;`,
+    );
+    const fragile = await selectTable(w, { name: "fragile" }, { method: "key_based", replicationKey: ["at"], viewKeyColumns: ["id"] });
+    expect((await runJob(w)).outcome?.outcome).toBe("succeeded");
+    const stateOf = async () => (await w.app.db.select().from(tableStates).where(and(eq(tableStates.integrationId, w.integration.id), eq(tableStates.tableKey, fragile))))[0]?.state;
+    const before = await stateOf();
+    expect(before).toMatchObject({ bookmark: ["50"] });
+
+    await sqlOn(w.sourceUrl, `UPDATE fragile_switch SET broken = true; INSERT INTO fragile_rows VALUES (51, 51, 'v51')`);
+    const requested = new Date(Date.now() - 1000);
+    await w.app.db.update(tableSelections).set({ resetRequestedAt: requested }).where(eq(tableSelections.tableKey, fragile));
+    const failed = await runJob(w);
+    const [load] = (await loadsOf(failed.db, failed.run.id)).filter((l) => l.tableKey === fragile);
+    expect(load).toMatchObject({ status: "failed" });
+    expect(load?.error).toContain("division by zero");
+    // Readers still have every row of before; the next job is told to reset again.
+    const [kept] = await sqlOn(w.destUrl, `SELECT count(*)::text AS n, max(at)::text AS m FROM "keyed_shop".fragile`);
+    expect(kept).toEqual({ n: "50", m: "50" });
+    expect(await stateOf()).toEqual(before);
+    const [sel] = await w.app.db.select().from(tableSelections).where(eq(tableSelections.tableKey, fragile));
+    expect(sel?.resetRequestedAt?.getTime()).toBe(requested.getTime());
+
+    await sqlOn(w.sourceUrl, `UPDATE fragile_switch SET broken = false`);
+    expect((await runJob(w)).outcome?.outcome).toBe("succeeded");
+    const v = await compareTables(w, "public.fragile", "fragile", ["id", "at", "v"], ["id"]);
+    expect(v.dst).toHaveLength(51);
+    expect(v.dst).toEqual(v.src);
+    expect(await stateOf()).toMatchObject({ bookmark: ["51"] });
+    const [after] = await w.app.db.select().from(tableSelections).where(eq(tableSelections.tableKey, fragile));
+    expect(after?.resetRequestedAt).toBeNull();
   });
 
   it("changing the Replication Key resets the table; a table without a primary key appends", async () => {
