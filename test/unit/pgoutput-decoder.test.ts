@@ -77,7 +77,10 @@ describe("the pgoutput decoder", () => {
     expect(ev.values).toEqual(["-258", "note", "bïg"]);
     d.decode(relation(16384, "public", "t", "d", [{ name: "id", key: true, oid: 20 }, { name: "ip", oid: 869 }]));
     const inet = d.decode(Buffer.concat([tag("I"), i32(16384), tag("N"), tuple([i64(1n), Buffer.from([2, 32, 0, 4, 10, 0, 0, 1])])])) as TRowChange;
-    expect(() => readChangeValues(inet)).toThrow(UnreadableBinaryValueError);
-    expect(() => readChangeValues(d.decode(Buffer.concat([tag("I"), i32(16384), tag("N"), tuple([i64(1n), Buffer.from([2, 32, 0, 4, 10, 0, 0, 1])])])) as TRowChange)).toThrow(/type oid 869/);
+    expect(readChangeValues(inet).values).toEqual(["1", "10.0.0.1"]);
+    d.decode(relation(16384, "public", "t", "d", [{ name: "id", key: true, oid: 20 }, { name: "at", oid: 600 }]));
+    const point = () => d.decode(Buffer.concat([tag("I"), i32(16384), tag("N"), tuple([i64(1n), Buffer.alloc(16)])])) as TRowChange;
+    expect(() => readChangeValues(point())).toThrow(UnreadableBinaryValueError);
+    expect(() => readChangeValues(point())).toThrow(/type oid 600/);
   });
 });

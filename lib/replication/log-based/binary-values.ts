@@ -7,6 +7,8 @@
  * back, with these functions.
  */
 
+import { bitText, inetText, macaddrText, RANGE_ELEMENTS, rangeText } from "./binary-more-types";
+
 /** Array type OID → its element type OID, for the arrays of the scalar types below. */
 const ARRAY_ELEMENTS: ReadonlyMap<number, number> = new Map([
   [1000, 16],
@@ -32,6 +34,17 @@ const ARRAY_ELEMENTS: ReadonlyMap<number, number> = new Map([
   [1183, 1083],
   [1270, 1266],
   [1187, 1186],
+  [1041, 869],
+  [651, 650],
+  [775, 774],
+  [1561, 1560],
+  [1563, 1562],
+  [3905, 3904],
+  [3927, 3926],
+  [3907, 3906],
+  [3909, 3908],
+  [3911, 3910],
+  [3913, 3912],
 ]);
 
 /** Built-in scalar types whose binary values are read here, by OID, with the name format_type gives them. */
@@ -59,6 +72,17 @@ const SCALAR_TYPES: ReadonlyMap<number, string> = new Map([
   [1083, "time without time zone"],
   [1266, "time with time zone"],
   [1186, "interval"],
+  [869, "inet"],
+  [650, "cidr"],
+  [774, "macaddr8"],
+  [1560, "bit"],
+  [1562, "bit varying"],
+  [3904, "int4range"],
+  [3926, "int8range"],
+  [3906, "numrange"],
+  [3908, "tsrange"],
+  [3910, "tstzrange"],
+  [3912, "daterange"],
 ]);
 
 /** Type OIDs (fixed for built-in types) whose binary values are read here: the scalars and their arrays. */
@@ -121,7 +145,15 @@ export function binaryToText(typeOid: number, buf: Buffer, s: number, len: numbe
     case 26:
       return String(buf.readUInt32BE(s));
     case 829:
-      return buf.toString("hex", s, s + 6).replace(/(..)(?!$)/g, "$1:");
+      return macaddrText(buf, s, 6);
+    case 774:
+      return macaddrText(buf, s, 8);
+    case 869:
+    case 650:
+      return inetText(buf, s);
+    case 1560:
+    case 1562:
+      return bitText(buf, s);
     case 1083:
       return timeOfDayText(Number(buf.readBigInt64BE(s)));
     case 1266:
@@ -134,6 +166,7 @@ export function binaryToText(typeOid: number, buf: Buffer, s: number, len: numbe
     }
     default:
       if (ARRAY_ELEMENTS.has(typeOid)) return arrayText(buf, s);
+      if (RANGE_ELEMENTS.has(typeOid)) return rangeText(buf, s, RANGE_ELEMENTS.get(typeOid)!, binaryToText);
       throw new UnreadableBinaryValueError(typeOid);
   }
 }
