@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { tableLoads } from "@/db/schema";
+import { integrations, tableLoads, tableSelections } from "@/db/schema";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { enableLogBasedReplication } from "@/lib/replication/log-based";
 import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
@@ -198,5 +198,29 @@ describe.each([
     expect(after).toEqual({ id: "301", name: "after drop", ok: null });
     const [kept] = await sqlOn(w.destUrl, `SELECT count(*)::text AS n FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'items' AND column_name = 'ok'`, [schema()]);
     expect(kept?.n).toBe("1");
+  });
+
+  it("an integration reset whose copy of a table fails keeps that table and its position, and the table keeps the reset for the next job", async () => {
+    // The destination's "nokey" is a view for now: the new copy cannot replace it.
+    await sqlOn(w.destUrl, `ALTER TABLE ${dest("nokey")} RENAME TO nokey_kept; CREATE VIEW ${dest("nokey")} AS SELECT * FROM ${dest("nokey_kept")}`);
+    const askedAt = new Date(Date.now() - 1000);
+    await w.app.db.update(integrations).set({ resetRequestedAt: askedAt }).where(eq(integrations.id, w.integration.id));
+    const failed = await runJob(w);
+    const loads = await w.app.db.select().from(tableLoads).where(eq(tableLoads.jobRunId, failed.run.id));
+    expect(loads.find((l) => l.tableKey.endsWith('"nokey"'))?.status).toBe("failed");
+    expect(loads.find((l) => l.tableKey.endsWith('"items"'))?.status).toBe("succeeded");
+    const resetOf = async (name: string) => (await w.app.db.select().from(tableSelections).where(eq(tableSelections.integrationId, w.integration.id))).find((t) => t.tableKey.endsWith(`"${name}"`))?.resetRequestedAt?.getTime() ?? null;
+    // The integration's request ended with the job; the table that was not reset asks for itself.
+    expect((await w.app.db.select().from(integrations).where(eq(integrations.id, w.integration.id)))[0]?.resetRequestedAt).toBeNull();
+    expect(await resetOf("nokey")).toBe(askedAt.getTime());
+    expect(await resetOf("items")).toBeNull();
+
+    await sqlOn(w.destUrl, `DROP VIEW ${dest("nokey")}; ALTER TABLE ${dest("nokey_kept")} RENAME TO nokey`);
+    await sqlOn(w.sourceUrl, `INSERT INTO nokey VALUES (99, 'after the reset')`);
+    expect((await runJob(w)).error).toBeNull();
+    const src = await sqlOn(w.sourceUrl, `SELECT a::text, b FROM nokey ORDER BY a, b`);
+    const dst = await sqlOn(w.destUrl, `SELECT a::text, b FROM ${dest("nokey")} WHERE _sdc_deleted_at IS NULL ORDER BY a, b`);
+    expect(dst).toEqual(src); // copied again: no appended history of earlier changes
+    expect(await resetOf("nokey")).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
-import { and, eq, lte, ne, sql } from "drizzle-orm";
-import { catalogTables, integrations, tableSelections, tableStates } from "@/db/schema";
+import { and, eq, ne, sql } from "drizzle-orm";
+import { catalogTables, integrations, tableStates } from "@/db/schema";
 import type { TLogBasedInput, TLogBasedRunner } from "../log-based-registry";
 import { openSourceReader, copyOut, relationSql } from "../source-reader";
 import type { TTableRunResult } from "../table-run";
@@ -15,8 +15,15 @@ import { stateRecord, usableState, type TLogBasedState } from "./state";
 import { openCopySnapshot } from "./snapshot";
 import { readChanges } from "./read-changes";
 import { buildLogTable, noteTypeChange, type TLogTable } from "./table-context";
+import { acknowledgeTableReset, requestTableReset } from "@/lib/selection/finalized";
 
 type TResults = Map<string, TTableRunResult | { error: string }>;
+
+/** The integration's reset, when it was asked for before this job started. */
+function integrationResetAt(input: TLogBasedInput): Date | null {
+  const at = input.integration.resetRequestedAt;
+  return at && at <= (input.ctx.run.startedAt ?? new Date()) ? at : null;
+}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -66,8 +73,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
         if (t.spec.primaryKey.length === 0 && replicaIdentity !== "f") {
           log.warn("tap", `${relationSql(table.schema, table.name)} has no primary key and REPLICA IDENTITY is not FULL: its updates and deletes cannot be identified. Fix: ALTER TABLE ${relationSql(table.schema, table.name)} REPLICA IDENTITY FULL;`);
         }
-        const jobStart = ctx.run.startedAt ?? new Date();
-        const integrationReset = input.integration.resetRequestedAt && input.integration.resetRequestedAt <= jobStart;
+        const integrationReset = integrationResetAt(input);
         let saved = usableState(await loader.readState(table.tableKey), slot.name);
         if (saved && (table.resetRequestedAt || integrationReset)) {
           log.info("main", `Resetting ${table.tableKey}: ${table.resetRequestedAt ? "a reset was requested" : "the integration was reset"}; the table is copied again and replaced atomically`);
@@ -124,13 +130,11 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
             session ??= await openCopySession(input, database, slot, log);
             c.saved = await firstCopy(input, session, c.t, slot);
             const askedAt = c.t.table.resetRequestedAt;
-            if (askedAt) {
-              await ctx.db
-                .update(tableSelections)
-                .set({ resetRequestedAt: null })
-                .where(and(eq(tableSelections.integrationId, input.integration.id), eq(tableSelections.tableKey, c.t.table.tableKey), lte(tableSelections.resetRequestedAt, askedAt)));
-            }
+            if (askedAt) await acknowledgeTableReset(ctx.db, input.integration.id, c.t.table.tableKey, askedAt);
           } catch (err) {
+            // The integration's reset request ends with this job: this table keeps its own, for the next one.
+            const integrationReset = integrationResetAt(input);
+            if (!c.t.table.resetRequestedAt && integrationReset) await requestTableReset(ctx.db, input.integration.id, c.t.table.tableKey, integrationReset).catch(() => undefined);
             results.set(c.t.table.tableKey, { error: message(err) });
             log.error("target", `First copy of ${c.t.table.tableKey} failed: ${message(err)}`);
             // The snapshot's transaction may be aborted: the next table gets a fresh one.
