@@ -68,6 +68,14 @@ describe("CopyData framer", () => {
     expect(payloads).toEqual(expected.filter((e) => e.startsWith("d:")).map((e) => e.slice(2)));
     expect(toPg).toEqual(["W", "N", "c"]);
 
+    // A garbled length fails the connection, not the process.
+    let destroyed: Error | undefined;
+    const bad = Object.assign(new EventEmitter(), { destroy: (e?: Error) => (destroyed = e) }) as EventEmitter & TFrameSocket;
+    bad.on("data", () => undefined);
+    expect(interceptCopyData(bad, () => undefined)).toBe(true);
+    bad.emit("data", Buffer.from([0x64, 0xff, 0xff, 0xff, 0xf0, 0, 0, 0]));
+    expect(destroyed?.message).toMatch(/message of length -16/);
+
     const two = new EventEmitter() as EventEmitter & TFrameSocket;
     two.on("data", () => undefined);
     two.on("data", () => undefined);

@@ -11,6 +11,7 @@ export type TFrameSocket = {
   listeners(event: "data"): ((chunk: Buffer) => void)[];
   removeListener(event: "data", listener: (chunk: Buffer) => void): unknown;
   on(event: "data", listener: (chunk: Buffer) => void): unknown;
+  destroy(error?: Error): unknown;
 };
 
 /** Handles one CopyData payload at buf[start, end); the buffer is valid only until it returns. */
@@ -30,8 +31,22 @@ export function interceptCopyData(socket: TFrameSocket, onCopyData: TCopyDataHan
   const pgParse = existing[0]!;
   const framer = new CopyDataFramer(onCopyData, pgParse);
   socket.removeListener("data", pgParse);
-  socket.on("data", (chunk) => framer.push(chunk));
+  socket.on("data", (chunk) => {
+    try {
+      framer.push(chunk);
+    } catch (err) {
+      // A garbled stream: the connection fails (and the read with it) instead of the process.
+      socket.destroy(err instanceof Error ? err : new Error(String(err)));
+    }
+  });
   return true;
+}
+
+/** The whole size of the message at buf[at]: its type byte and its length, which counts itself. */
+function messageSize(buf: Buffer, at: number): number {
+  const length = buf.readInt32BE(at + 1);
+  if (length < 4) throw new Error(`The replication stream sent a message of length ${length}: the connection is closed`);
+  return 1 + length;
 }
 
 /** Cuts a byte stream into protocol messages; exported for its tests. */
@@ -50,7 +65,7 @@ export class CopyDataFramer {
     if (p < 0) return;
     const n = chunk.length;
     while (n - p >= HEADER) {
-      const size = 1 + chunk.readInt32BE(p + 1);
+      const size = messageSize(chunk, p);
       if (n - p < size) break;
       this.dispatch(chunk, p, p + size);
       p += size;
@@ -66,7 +81,7 @@ export class CopyDataFramer {
   /** Starts a partial message with the chunk's last bytes (a copy: the chunk is not ours to keep). */
   private keep(chunk: Buffer, from: number, to: number): void {
     const have = to - from;
-    const size = have >= HEADER ? 1 + chunk.readInt32BE(from + 1) : HEADER;
+    const size = have >= HEADER ? messageSize(chunk, from) : HEADER;
     this.partial = Buffer.allocUnsafe(Math.max(size, have));
     chunk.copy(this.partial, 0, from, to);
     this.partialLength = have;
@@ -77,7 +92,7 @@ export class CopyDataFramer {
     let p = 0;
     for (;;) {
       const partial = this.partial!;
-      const want = (this.partialLength >= HEADER ? 1 + partial.readInt32BE(1) : HEADER) - this.partialLength;
+      const want = (this.partialLength >= HEADER ? messageSize(partial, 0) : HEADER) - this.partialLength;
       const take = Math.min(want, chunk.length - p);
       chunk.copy(partial, this.partialLength, p, p + take);
       this.partialLength += take;
@@ -85,7 +100,7 @@ export class CopyDataFramer {
       if (take < want) return -1;
       if (this.partialLength === HEADER && partial.length === HEADER) {
         // Only the header was pending: now the message's size is known.
-        const size = 1 + partial.readInt32BE(1);
+        const size = messageSize(partial, 0);
         if (size > HEADER) {
           const grown = Buffer.allocUnsafe(size);
           partial.copy(grown, 0, 0, HEADER);
