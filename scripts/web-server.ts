@@ -16,7 +16,15 @@ async function main(): Promise<void> {
   await app.prepare();
   const server = createServer((req, res) => {
     req.headers[CLIENT_ADDRESS_HEADER] = clientAddressOf(req.socket.remoteAddress, req.headers["x-forwarded-for"], env.TRUSTED_PROXY_HOPS) ?? "";
-    void handle(req, res);
+    handle(req, res).catch((err: unknown) => {
+      console.error("request failed", err instanceof Error ? err.message : err);
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    });
+  });
+  server.on("error", (err) => {
+    console.error(`The dashboard cannot listen on port ${env.PORT}: ${err.message}`);
+    process.exit(1);
   });
   server.listen(env.PORT);
   const stop = () => {
