@@ -54,7 +54,7 @@ function ipv6(buf: Buffer, a: number): string {
   return out;
 }
 
-/** macaddr8_send: eight bytes → lower-case hex pairs joined by colons. */
+/** macaddr (six bytes) and macaddr8 (eight): lower-case hex pairs joined by colons. */
 export function macaddrText(buf: Buffer, s: number, bytes: number): string {
   return Array.from({ length: bytes }, (_, i) => buf.toString("hex", s + i, s + i + 1)).join(":");
 }
