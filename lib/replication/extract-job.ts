@@ -127,7 +127,7 @@ export async function runExtractJob(ctx: TJobContext, opts: TExtractOptions = {}
     }
 
     if (logBased && logBasedTables.length > 0 && !stopped) {
-      const outcome = await runLogBasedTables({ ctx, integration, conn, loader, entries: logBasedTables, collisions });
+      const outcome = await runLogBasedTables({ ctx, integration, conn, loader, entries: logBasedTables, collisions, integrationReset });
       rowsLoaded += outcome.rows;
       failed += outcome.failed;
       succeeded += outcome.succeeded;
@@ -240,7 +240,7 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
   } catch (err) {
     await progress.settled();
     // The integration's reset request ends with this job: this table keeps its own, for the next one.
-    if (pendingReset && !table.resetRequestedAt && input.integrationReset) await requestTableReset(db, integration.id, table.tableKey, input.integrationReset).catch(() => undefined);
+    if (pendingReset && input.integrationReset) await requestTableReset(db, integration.id, table.tableKey, input.integrationReset).catch(() => undefined);
     const error = message(err);
     log.error("main", `${table.tableKey} failed: ${error}`);
     await finishTableLoad(db, loadId, { status: "failed", result: { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 }, maxBookmark: null, error });
@@ -256,6 +256,7 @@ async function runLogBasedTables(input: {
   loader: TDestinationLoader;
   entries: { table: TSelectedTable; destinationTable: string }[];
   collisions: Map<string, string[]>;
+  integrationReset: Date | null;
 }): Promise<{ rows: number; failed: number; succeeded: number }> {
   const { ctx, integration } = input;
   const { db, run, log } = ctx;
@@ -276,6 +277,7 @@ async function runLogBasedTables(input: {
     conn: input.conn,
     loader: input.loader,
     tables: entries,
+    integrationReset: input.integrationReset,
     report: {
       async start(tableKey) {
         const e = byKey.get(tableKey);

@@ -12,6 +12,8 @@ export type TLogBasedInput = {
   conn: TSourceConnection;
   loader: TDestinationLoader;
   tables: { table: TSelectedTable; destinationTable: string }[];
+  /** When the integration's reset was asked for, if before this job started (it resets every table). */
+  integrationReset: Date | null;
   /** Per-table reporting hooks (loading report row + progress + State update line + mirror). */
   report: {
     start(tableKey: string): Promise<void>;

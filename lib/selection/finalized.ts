@@ -57,10 +57,9 @@ export async function getFinalizedSelectionsWithMissing(db: TDbOrTx, integration
 }
 
 /**
- * Called by the job once it has reset a table: clears the request, unless a newer one arrived meanwhile
- * (a reset asked while the job ran applies to the next job).
+ * Asks for a table's reset, for the next job: an integration's reset that this table's copy did not
+ * complete (the integration's request ends with the job). A request of the table's own is kept.
  */
-/** Asks for a table's reset (kept if one asked earlier is still pending): the next job copies it again. */
 export async function requestTableReset(db: TDbOrTx, integrationId: string, tableKey: string, at: Date): Promise<void> {
   await db
     .update(tableSelections)
@@ -68,6 +67,10 @@ export async function requestTableReset(db: TDbOrTx, integrationId: string, tabl
     .where(and(eq(tableSelections.integrationId, integrationId), eq(tableSelections.tableKey, tableKey), isNull(tableSelections.resetRequestedAt)));
 }
 
+/**
+ * Called by the job once it has reset a table: clears the request, unless a newer one arrived meanwhile
+ * (a reset asked while the job ran applies to the next job).
+ */
 export async function acknowledgeTableReset(db: TDbOrTx, integrationId: string, tableKey: string, requestedAt: Date): Promise<void> {
   await db
     .update(tableSelections)

@@ -19,12 +19,6 @@ import { acknowledgeTableReset, requestTableReset } from "@/lib/selection/finali
 
 type TResults = Map<string, TTableRunResult | { error: string }>;
 
-/** The integration's reset, when it was asked for before this job started. */
-function integrationResetAt(input: TLogBasedInput): Date | null {
-  const at = input.integration.resetRequestedAt;
-  return at && at <= (input.ctx.run.startedAt ?? new Date()) ? at : null;
-}
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -73,9 +67,8 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
         if (t.spec.primaryKey.length === 0 && replicaIdentity !== "f") {
           log.warn("tap", `${relationSql(table.schema, table.name)} has no primary key and REPLICA IDENTITY is not FULL: its updates and deletes cannot be identified. Fix: ALTER TABLE ${relationSql(table.schema, table.name)} REPLICA IDENTITY FULL;`);
         }
-        const integrationReset = integrationResetAt(input);
         let saved = usableState(await loader.readState(table.tableKey), slot.name);
-        if (saved && (table.resetRequestedAt || integrationReset)) {
+        if (saved && (table.resetRequestedAt || input.integrationReset)) {
           log.info("main", `Resetting ${table.tableKey}: ${table.resetRequestedAt ? "a reset was requested" : "the integration was reset"}; the table is copied again and replaced atomically`);
           saved = null;
         }
@@ -133,8 +126,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
             if (askedAt) await acknowledgeTableReset(ctx.db, input.integration.id, c.t.table.tableKey, askedAt);
           } catch (err) {
             // The integration's reset request ends with this job: this table keeps its own, for the next one.
-            const integrationReset = integrationResetAt(input);
-            if (!c.t.table.resetRequestedAt && integrationReset) await requestTableReset(ctx.db, input.integration.id, c.t.table.tableKey, integrationReset).catch(() => undefined);
+            if (input.integrationReset) await requestTableReset(ctx.db, input.integration.id, c.t.table.tableKey, input.integrationReset).catch(() => undefined);
             results.set(c.t.table.tableKey, { error: message(err) });
             log.error("target", `First copy of ${c.t.table.tableKey} failed: ${message(err)}`);
             // The snapshot's transaction may be aborted: the next table gets a fresh one.
