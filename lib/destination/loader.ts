@@ -322,10 +322,12 @@ export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set
         }
       });
     };
-    /** A fresh read of the written-rows counters (inserts moved them; an aborted one counts too). */
+    /** Reads the target's written-rows counters: after a merge of `kind`, or before one (null). */
+    const countersQuery = (kind: TChangeGroup["kind"] | null = null): TQueued => ({ sql: writtenRowsSql(target), log: false, counts: { kind, from: "stats" } });
+    /** A fresh read of the counters (inserts moved them; an aborted one counts too). */
     const rereadCounters = (): TQueued[] => {
       written = null;
-      return countByStats ? [{ sql: writtenRowsSql(target), log: false, counts: { kind: null, from: "stats" } }] : [];
+      return countByStats ? [countersQuery()] : [];
     };
     const send = async (): Promise<void> => {
       const batch = queued;
@@ -415,13 +417,13 @@ export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set
         unmerged.add(staging.name);
         const merge = mergeSql(target, staging.name, spec, g, { receivedAt, tableVersion, ordered, merge: useMerge, returning: !countByStats });
         const mergeQueued: TQueued[] = countByStats
-          ? [{ sql: merge, log: true }, { sql: writtenRowsSql(target), log: false, counts: { kind: g.kind, from: "stats" } }]
+          ? [{ sql: merge, log: true }, countersQuery(g.kind)]
           : [{ sql: merge, log: true, counts: { kind: g.kind, from: "returned" } }];
         if (g.insertOnly && !ordered && !insertsConflict.has(spec.tableKey)) {
           inserts.push({ insert: insertSql(target, staging.name, g, { receivedAt, tableVersion }), merge: mergeQueued });
           continue;
         }
-        if (countByStats && !written && !queued.some((q) => q.counts)) queued.push({ sql: writtenRowsSql(target), log: false, counts: { kind: null, from: "stats" } });
+        if (countByStats && !written && !queued.some((q) => q.counts)) queued.push(countersQuery());
         queued.push(...mergeQueued);
       }
       queued.push({ sql: stateUpsert(spec.tableKey, state), log: false }, { sql: "COMMIT", log: false });
