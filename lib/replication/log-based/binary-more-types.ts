@@ -67,14 +67,14 @@ export function bitText(buf: Buffer, s: number): string {
   return out;
 }
 
-/** Built-in range type OID → its element type OID. */
-export const RANGE_ELEMENTS: ReadonlyMap<number, number> = new Map([
-  [3904, 23], // int4range
-  [3926, 20], // int8range
-  [3906, 1700], // numrange
-  [3908, 1114], // tsrange
-  [3910, 1184], // tstzrange
-  [3912, 1082], // daterange
+/** Built-in range types by OID: the name format_type gives them and their element type's OID. */
+export const RANGE_TYPES: ReadonlyMap<number, { name: string; element: number }> = new Map([
+  [3904, { name: "int4range", element: 23 }],
+  [3926, { name: "int8range", element: 20 }],
+  [3906, { name: "numrange", element: 1700 }],
+  [3908, { name: "tsrange", element: 1114 }],
+  [3910, { name: "tstzrange", element: 1184 }],
+  [3912, { name: "daterange", element: 1082 }],
 ]);
 
 const RANGE_EMPTY = 0x01;

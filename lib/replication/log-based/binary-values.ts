@@ -7,7 +7,7 @@
  * back, with these functions.
  */
 
-import { bitText, inetText, macaddrText, RANGE_ELEMENTS, rangeText } from "./binary-more-types";
+import { bitText, inetText, macaddrText, RANGE_TYPES, rangeText } from "./binary-more-types";
 
 /** Array type OID → its element type OID, for the arrays of the scalar types below. */
 const ARRAY_ELEMENTS: ReadonlyMap<number, number> = new Map([
@@ -77,12 +77,7 @@ const SCALAR_TYPES: ReadonlyMap<number, string> = new Map([
   [774, "macaddr8"],
   [1560, "bit"],
   [1562, "bit varying"],
-  [3904, "int4range"],
-  [3926, "int8range"],
-  [3906, "numrange"],
-  [3908, "tsrange"],
-  [3910, "tstzrange"],
-  [3912, "daterange"],
+  ...[...RANGE_TYPES].map(([oid, r]): [number, string] => [oid, r.name]),
 ]);
 
 /** Type OIDs (fixed for built-in types) whose binary values are read here: the scalars and their arrays. */
@@ -164,10 +159,12 @@ export function binaryToText(typeOid: number, buf: Buffer, s: number, len: numbe
       const h = buf.toString("hex", s, s + 16);
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
     }
-    default:
+    default: {
       if (ARRAY_ELEMENTS.has(typeOid)) return arrayText(buf, s);
-      if (RANGE_ELEMENTS.has(typeOid)) return rangeText(buf, s, RANGE_ELEMENTS.get(typeOid)!, binaryToText);
+      const range = RANGE_TYPES.get(typeOid);
+      if (range) return rangeText(buf, s, range.element, binaryToText);
       throw new UnreadableBinaryValueError(typeOid);
+    }
   }
 }
 
