@@ -64,6 +64,13 @@ export type TDestinationLoader = {
   applyChanges(spec: TLoadTableSpec, changes: TChange[], opts: TApplyChangesOptions): Promise<TLoadResult>;
   /** applyChanges for changes already grouped (the log-based buffer's drain: no per-change objects). */
   applyChangeGroups(spec: TLoadTableSpec, groups: TChangeGroup[], opts: TApplyChangesOptions): Promise<TLoadResult>;
+  /**
+   * Marks a write in progress on this connection until unlockWrite (a session advisory lock, held across
+   * the write's transactions): a later write whose merges overlap it waits for it in the database (see
+   * TApplyChangesOptions.commitAfter).
+   */
+  lockWrite(lock: TWriteLock): Promise<void>;
+  unlockWrite(lock: TWriteLock): Promise<void>;
   /** Saves state alone (e.g. a log position with no rows to load), in its own transaction. */
   saveState(tableKey: string, state: TReplicationState): Promise<void>;
   /** Another loader on its own connection to the same destination (writes that overlap). */
@@ -86,7 +93,21 @@ export type TApplyChangesOptions = {
    * it rejects, this call rolls back and rejects too.
    */
   mergeAfter?: Promise<unknown>;
+  /**
+   * The previous write, on another connection, changes none of this call's keys: the merges run at once,
+   * alongside its merges, and only the state and COMMIT wait for it (positions are saved in order). The
+   * wait is in the database, for the lock that write holds (lockWrite): should the two writes still wait
+   * for each other through rows (a unique index added at the destination), PostgreSQL sees the cycle and
+   * ends one of them with a deadlock error instead of both waiting forever. Then, for its outcome: if it
+   * failed, this call rolls back and rejects with its error.
+   */
+  commitAfter?: { lock: TWriteLock; done: Promise<unknown> };
 };
+
+/** A write's advisory lock key (two int4: the writer's space and the write's number). */
+export type TWriteLock = readonly [number, number];
+
+const lockArgs = (lock: TWriteLock): string => `${Math.trunc(lock[0]) | 0}, ${Math.trunc(lock[1]) | 0}`;
 
 const EMPTY: TLoadResult = { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 };
 
@@ -269,7 +290,7 @@ export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set
    * and COMMIT after the last one. A batch of upserts and deletes is four round trips, not eight; each
    * round trip is time the destination waits for a worker that is also reading the stream.
    */
-  const applyGroupsOnce = async (spec: TLoadTableSpec, groups: TChangeGroup[], state: TReplicationState, tableVersion: number, uniqueKeys: boolean, mergeAfter: Promise<unknown> | undefined): Promise<TLoadResult> => {
+  const applyGroupsOnce = async (spec: TLoadTableSpec, groups: TChangeGroup[], state: TReplicationState, tableVersion: number, uniqueKeys: boolean, mergeAfter: Promise<unknown> | undefined, commitAfter: TApplyChangesOptions["commitAfter"]): Promise<TLoadResult> => {
     const known = new Set(spec.columns.map((c) => c.name));
     for (const g of groups) {
       const unknown = g.sourceCols.filter((c) => !known.has(c));
@@ -426,6 +447,12 @@ export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set
         if (countByStats && !written && !queued.some((q) => q.counts)) queued.push(countersQuery());
         queued.push(...mergeQueued);
       }
+      if (commitAfter) {
+        // The merges go now; the previous write's end is awaited in the database, then its outcome here.
+        queued.push({ sql: `SELECT pg_advisory_xact_lock_shared(${lockArgs(commitAfter.lock)})`, log: false });
+        await send();
+        await commitAfter.done;
+      }
       queued.push({ sql: stateUpsert(spec.tableKey, state), log: false }, { sql: "COMMIT", log: false });
       await send();
       return total;
@@ -514,17 +541,25 @@ export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set
       return loader.applyChangeGroups(spec, groupChanges(changes), opts);
     },
 
-    async applyChangeGroups(spec, groups, { state, tableVersion, uniqueKeys, mergeAfter }) {
+    async applyChangeGroups(spec, groups, { state, tableVersion, uniqueKeys, mergeAfter, commitAfter }) {
       try {
-        return await applyGroupsOnce(spec, groups, state, tableVersion, uniqueKeys === true, mergeAfter);
+        return await applyGroupsOnce(spec, groups, state, tableVersion, uniqueKeys === true, mergeAfter, commitAfter);
       } catch (err) {
         // Two changes whose keys differ as text but are equal at the destination ("7.0" and "7.00"): ON
         // CONFLICT says it cannot affect a row a second time (21000); MERGE, which does not see its own
         // inserts, hits the key's unique index (23505). Done again with the last-change-per-key merge.
         const code = (err as { code?: string }).code;
-        if (uniqueKeys && (code === "21000" || code === "23505")) return applyGroupsOnce(spec, groups, state, tableVersion, false, mergeAfter);
+        if (uniqueKeys && (code === "21000" || code === "23505")) return applyGroupsOnce(spec, groups, state, tableVersion, false, mergeAfter, commitAfter);
         throw err;
       }
+    },
+
+    async lockWrite(lock) {
+      await client.query(`SELECT pg_advisory_lock(${lockArgs(lock)})`);
+    },
+
+    async unlockWrite(lock) {
+      await client.query(`SELECT pg_advisory_unlock(${lockArgs(lock)})`);
     },
 
     async saveState(tableKey, state) {

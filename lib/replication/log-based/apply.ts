@@ -1,5 +1,6 @@
+import { randomInt } from "node:crypto";
 import type pg from "pg";
-import type { TChangeGroup, TDestinationLoader, TLoadTableSpec } from "@/lib/destination/loader";
+import type { TApplyChangesOptions, TChangeGroup, TDestinationLoader, TLoadResult, TLoadTableSpec, TWriteLock } from "@/lib/destination/loader";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { readSourceColumns } from "../source-columns";
@@ -7,6 +8,7 @@ import type { TChangeMeta } from "./buffer";
 import type { TRelationInfo, TRowChange, TStreamEvent } from "./changes";
 import { reachFaultPoint } from "./faults";
 import { formatLsn, maxLsn, type TLsn } from "./lsn";
+import type { TKeyId } from "./row-arena";
 import { stateRecord, type TLogBasedState } from "./state";
 import { noteTypeChange, streamKey, type TLogTable } from "./table-context";
 
@@ -19,7 +21,15 @@ export type TStreamTableState = {
   queuedLsn: TLsn;
 };
 
-type TBatchEntry = { s: TStreamTableState; groups: TChangeGroup[]; received: number; state: TLogBasedState; lsn: TLsn; spec: TLoadTableSpec };
+/** `keys`: the keys its changes touch (null: a keyless table). */
+type TBatchEntry = { s: TStreamTableState; groups: TChangeGroup[]; received: number; state: TLogBasedState; lsn: TLsn; spec: TLoadTableSpec; keys: ReadonlyMap<TKeyId, unknown> | null };
+
+/**
+ * Key types whose text is one-to-one with their value: two changes whose key texts differ never touch
+ * the same destination row (unlike numeric's 7.0 and 7.00, or char(n)'s trailing spaces). Text compares
+ * by its bytes in the destination's default collation, which is deterministic.
+ */
+const ONE_TEXT_PER_VALUE = /^(smallint|integer|bigint|uuid|text|character varying(\(\d+\))?|boolean|date)$/;
 
 export type TApplierOptions = {
   source: pg.Client;
@@ -82,7 +92,20 @@ export class StreamApplier {
     this.flushEveryMs = opts.flushEveryMs ?? 5_000;
     this.loaders = [opts.loader];
     this.writeSlots = opts.openSpare ? 2 : 1;
+    for (const s of opts.tables) {
+      const pk = s.t.spec.primaryKey;
+      if (pk.length > 0 && pk.every((k) => ONE_TEXT_PER_VALUE.test(s.t.sourceTypes.get(k) ?? ""))) this.oneTextKeys.add(s);
+    }
   }
+
+  /** Tables whose key types have one text per value (see ONE_TEXT_PER_VALUE). */
+  private readonly oneTextKeys = new Set<TStreamTableState>();
+  /** This applier's writes' lock keys: a random space (jobs of other integrations have their own), then a count. */
+  private readonly lockSpace = randomInt(1, 2 ** 31 - 1);
+  private writeCount = 0;
+  /** Writes whose merges ran alongside the previous write's (for the job's summary line). */
+  overlappedWrites = 0;
+  writesStarted = 0;
 
   /** What the destination holds for every table: the only position the slot may be confirmed to. */
   committedLsn(): TLsn {
@@ -219,10 +242,16 @@ export class StreamApplier {
     // A write that failed meanwhile: nothing after it may commit (its position would pass rows lost).
     // settle() lets the others end (they fail too) and throws.
     if (this.failure) await this.settle();
-    const previous = this.writes.at(-1)?.result;
-    const result = this.write(batch, loader, previous);
+    const prev = this.writes.at(-1);
+    const lock: TWriteLock = [this.lockSpace, (this.writeCount = (this.writeCount + 1) | 0)];
+    const overlap = prev && this.keysApart(prev.batch, batch) ? { lock: prev.lock, done: prev.result } : null;
+    this.writesStarted++;
+    if (overlap) this.overlappedWrites++;
+    const result = this.write(batch, loader, lock, prev?.result, overlap);
     const entry = {
       loader,
+      batch,
+      lock,
       result,
       done: result.then(
         () => undefined,
@@ -249,7 +278,24 @@ export class StreamApplier {
   private readonly loaders: TDestinationLoader[];
   private writeSlots: number;
   /** Writes in flight, oldest first: `result` rejects with the write's failure, `done` never rejects. */
-  private writes: { loader: TDestinationLoader; result: Promise<void>; done: Promise<void> }[] = [];
+  private writes: { loader: TDestinationLoader; batch: TBatchEntry[]; lock: TWriteLock; result: Promise<void>; done: Promise<void> }[] = [];
+
+  /**
+   * `next` may merge while `prev` is still being written: none of its tables changes a key `prev`
+   * changes (so neither write waits for the other's rows), each by a key with one text per value.
+   */
+  private keysApart(prev: TBatchEntry[], next: TBatchEntry[]): boolean {
+    for (const n of next) {
+      if (n.groups.length === 0) continue;
+      if (!n.keys || !this.oneTextKeys.has(n.s)) return false;
+      const p = prev.find((e) => e.s === n.s);
+      if (!p || p.groups.length === 0) continue;
+      if (!p.keys) return false;
+      const [fewer, more] = p.keys.size <= n.keys.size ? [p.keys, n.keys] : [n.keys, p.keys];
+      for (const k of fewer.keys()) if (more.has(k)) return false;
+    }
+    return true;
+  }
 
   /** A connection no write in flight uses; the spare is opened the first time one is needed. */
   private async freeLoader(): Promise<TDestinationLoader> {
@@ -297,35 +343,67 @@ export class StreamApplier {
       const state: TLogBasedState = { ...s.state, lsn: formatLsn(newLsn), columnTypes: Object.fromEntries(s.t.expectedTypes) };
       s.state = state;
       s.queuedLsn = newLsn;
-      batch.push({ s, groups, received, state, lsn: newLsn, spec: { ...s.t.spec, columns: [...s.t.spec.columns] } });
+      batch.push({ s, groups, received, state, lsn: newLsn, spec: { ...s.t.spec, columns: [...s.t.spec.columns] }, keys: hasChanges ? s.t.buffer.drainedKeys : null });
     }
     this.buffered = 0;
     this.lastFlush = Date.now();
     return batch;
   }
 
-  /** `previous`: the write before this one (on the other connection), which must commit first. */
-  private async write(batch: TBatchEntry[], loader: TDestinationLoader, previous: Promise<void> | undefined): Promise<void> {
-    for (const b of batch) {
-      const { s } = b;
-      if (b.groups.length > 0) {
-        // The buffer keeps one net change per key (keyed tables): the loader may skip de-duplication.
-        const res = await loader.applyChangeGroups(b.spec, b.groups, { state: stateRecord(b.state), tableVersion: b.state.tableVersion, uniqueKeys: true, mergeAfter: previous });
-        s.t.totals.rowsInserted += res.rowsInserted;
-        s.t.totals.rowsUpdated += res.rowsUpdated;
-        s.t.totals.rowsDeleted += res.rowsDeleted;
-        s.t.totals.rowsReceived += b.received;
-      } else {
-        // A position saved alone must not overtake the rows of an earlier write.
-        if (previous) await previous;
-        await loader.saveState(s.t.table.tableKey, stateRecord(b.state));
+  /**
+   * `previous`: the write before this one (on the other connection), which must commit first. `overlap`
+   * (keys apart from it): this one merges meanwhile and waits only to commit. The write's lock is held
+   * throughout, for the write after it.
+   */
+  private async write(batch: TBatchEntry[], loader: TDestinationLoader, lock: TWriteLock, previous: Promise<void> | undefined, overlap: TApplyChangesOptions["commitAfter"] | null): Promise<void> {
+    // Not awaited: the connection runs its queries in order, so the lock is taken before the write's
+    // first statement, without a round trip of its own. Order itself never rests on it (see applyEntry).
+    const locked = loader.lockWrite(lock).catch(() => undefined);
+    try {
+      for (const b of batch) {
+        const { s } = b;
+        if (b.groups.length > 0) {
+          const res = await this.applyEntry(loader, b, previous, overlap);
+          s.t.totals.rowsInserted += res.rowsInserted;
+          s.t.totals.rowsUpdated += res.rowsUpdated;
+          s.t.totals.rowsDeleted += res.rowsDeleted;
+          s.t.totals.rowsReceived += b.received;
+        } else {
+          // A position saved alone must not overtake the rows of an earlier write.
+          if (previous) await previous;
+          await loader.saveState(s.t.table.tableKey, stateRecord(b.state));
+        }
+        await this.opts.onStateCommitted(s.t.table.tableKey, b.state);
+        this.opts.onProgress(s.t.table.tableKey, s.t.totals.rowsReceived);
       }
-      await this.opts.onStateCommitted(s.t.table.tableKey, b.state);
-      this.opts.onProgress(s.t.table.tableKey, s.t.totals.rowsReceived);
+      if (batch.some((b) => b.lsn > b.s.savedLsn)) await reachFaultPoint("changes-committed");
+      // Only now may the slot be acknowledged up to these positions.
+      for (const b of batch) b.s.savedLsn = maxLsn(b.s.savedLsn, b.lsn);
+    } finally {
+      // A connection that failed has lost the lock with its session.
+      await locked;
+      await loader.unlockWrite(lock).catch(() => undefined);
     }
-    if (batch.some((b) => b.lsn > b.s.savedLsn)) await reachFaultPoint("changes-committed");
-    // Only now may the slot be acknowledged up to these positions.
-    for (const b of batch) b.s.savedLsn = maxLsn(b.s.savedLsn, b.lsn);
+  }
+
+  /** One table's changes, in one destination transaction with its position. */
+  private async applyEntry(loader: TDestinationLoader, b: TBatchEntry, previous: Promise<void> | undefined, overlap: TApplyChangesOptions["commitAfter"] | null): Promise<TLoadResult> {
+    // The buffer keeps one net change per key (keyed tables): the loader may skip de-duplication.
+    const opts = { state: stateRecord(b.state), tableVersion: b.state.tableVersion, uniqueKeys: true };
+    if (!overlap) return loader.applyChangeGroups(b.spec, b.groups, { ...opts, mergeAfter: previous });
+    try {
+      return await loader.applyChangeGroups(b.spec, b.groups, { ...opts, commitAfter: overlap });
+    } catch (err) {
+      // A unique index of the destination's own (not the key) can tie rows of the two writes together: a
+      // value this batch sets is still held by a row the previous one changes (23505), or the two waited
+      // for each other and PostgreSQL ended this one (40P01). In order, it may well fit: written again
+      // once the previous write has ended.
+      const code = (err as { code?: string }).code;
+      if (code !== "23505" && code !== "40P01") throw err;
+      this.opts.log.info("target", `A batch for ${b.s.t.table.tableKey} met the batch before it at the destination (${err instanceof Error ? err.message : String(err)}); it is written again after that one`);
+      await overlap.done;
+      return loader.applyChangeGroups(b.spec, b.groups, opts);
+    }
   }
 
   /** wal2json's NULL for NaN / ±Infinity: read the source row; a special value there is the real one. */

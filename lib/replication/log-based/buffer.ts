@@ -60,6 +60,8 @@ export class TableChangeBuffer {
   private readonly keyLayout: TArenaLayout;
   /** Changes received (before merging), for the loading report and batching. */
   received = 0;
+  /** The keys of the changes the last drain() took (keyed tables; null for a keyless one). */
+  drainedKeys: ReadonlyMap<TKeyId, unknown> | null = null;
 
   constructor(
     readonly primaryKey: string[],
@@ -435,6 +437,7 @@ export class TableChangeBuffer {
     };
     if (this.pkCount === 0) for (const e of this.list) take(e, true);
     else for (const e of this.byKey.values()) take(e, false);
+    this.drainedKeys = this.pkCount > 0 ? this.byKey : null;
     // The groups keep the old arena; the next batch starts about as big as this one.
     this.empty(new RowArena(Math.min(Math.max(64 * 1024, this.arena.length), 16 * 1024 * 1024)));
     return groups;

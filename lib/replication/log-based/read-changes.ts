@@ -62,7 +62,7 @@ export async function readChanges({ input, database, client, slot, publication, 
         shouldStop: ctx.shouldStop,
       });
       if (out.reason === "idle-timeout") log.warn("tap", `The slot did not reach ${target.text} before going quiet; the next job continues from ${formatLsn(applier.committedLsn())}`);
-      log.info("tap", `Read ${out.messages} messages from slot ${slot.name} in ${((Date.now() - started) / 1000).toFixed(1)} s (${(applier.applyMs / 1000).toFixed(1)} s writing to the destination); ${applier.changesSeen} changes for tracked tables; confirmed up to ${formatLsn(applier.committedLsn())}`);
+      log.info("tap", `Read ${out.messages} messages from slot ${slot.name} in ${((Date.now() - started) / 1000).toFixed(1)} s (${(applier.applyMs / 1000).toFixed(1)} s writing to the destination, ${applier.writesStarted} batch(es), ${applier.overlappedWrites} merged alongside the one before); ${applier.changesSeen} changes for tracked tables; confirmed up to ${formatLsn(applier.committedLsn())}`);
       return { stopped: out.reason === "stopped" };
     } catch (err) {
       if (!(binary && err instanceof UnreadableBinaryValueError)) throw err;
