@@ -285,10 +285,11 @@ export class StreamApplier {
    * changes (so neither write waits for the other's rows), each by a key with one text per value.
    */
   private keysApart(prev: TBatchEntry[], next: TBatchEntry[]): boolean {
+    const prevOf = new Map(prev.map((e) => [e.s, e]));
     for (const n of next) {
       if (n.groups.length === 0) continue;
       if (!n.keys || !this.oneTextKeys.has(n.s)) return false;
-      const p = prev.find((e) => e.s === n.s);
+      const p = prevOf.get(n.s);
       if (!p || p.groups.length === 0) continue;
       if (!p.keys) return false;
       const [fewer, more] = p.keys.size <= n.keys.size ? [p.keys, n.keys] : [n.keys, p.keys];
