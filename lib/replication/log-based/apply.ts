@@ -344,7 +344,7 @@ export class StreamApplier {
       const state: TLogBasedState = { ...s.state, lsn: formatLsn(newLsn), columnTypes: Object.fromEntries(s.t.expectedTypes) };
       s.state = state;
       s.queuedLsn = newLsn;
-      batch.push({ s, groups, received, state, lsn: newLsn, spec: { ...s.t.spec, columns: [...s.t.spec.columns] }, keys: hasChanges ? s.t.buffer.drainedKeys : null });
+      batch.push({ s, groups, received, state, lsn: newLsn, spec: { ...s.t.spec, columns: [...s.t.spec.columns] }, keys: hasChanges ? s.t.buffer.takeDrainedKeys() : null });
     }
     this.buffered = 0;
     this.lastFlush = Date.now();

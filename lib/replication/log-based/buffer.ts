@@ -60,8 +60,15 @@ export class TableChangeBuffer {
   private readonly keyLayout: TArenaLayout;
   /** Changes received (before merging), for the loading report and batching. */
   received = 0;
-  /** The keys of the changes the last drain() took (keyed tables; null for a keyless one). */
-  drainedKeys: ReadonlyMap<TKeyId, unknown> | null = null;
+  /** The keys of the changes the last drain() took (keyed tables), until takeDrainedKeys(). */
+  private drainedKeys: ReadonlyMap<TKeyId, unknown> | null = null;
+
+  /** The keys the last drain() took, once (null for a keyless table): the buffer keeps no hold on them. */
+  takeDrainedKeys(): ReadonlyMap<TKeyId, unknown> | null {
+    const keys = this.drainedKeys;
+    this.drainedKeys = null;
+    return keys;
+  }
 
   constructor(
     readonly primaryKey: string[],
