@@ -2,7 +2,11 @@
 import type { TTableProgress } from "@/lib/reports/jobs";
 import { formatCount, tableLabel } from "@/components/reports/format";
 
-/** A progress bar per table: rows done of the estimate (estimates can be low; the bar caps at 100%). */
+/**
+ * A progress bar per table: rows done of the estimate (estimates can be low; the bar caps at 100%). A
+ * load without one (changes since a bookmark or a log position: no total to count towards) shows its
+ * rows alone.
+ */
 export function TableProgress({ tables }: { tables: TTableProgress[] }) {
   return (
     <div className="space-y-2 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
@@ -17,7 +21,7 @@ export function TableProgress({ tables }: { tables: TTableProgress[] }) {
               <div className="flex justify-between gap-2 text-xs text-slate-700">
                 <span className="font-mono" title={t.tableKey}>{tableLabel(t.tableKey)}</span>
                 <span>
-                  {formatCount(t.rowsDone)} of {est ? `~${formatCount(est)}` : "unknown"} rows · {t.status}
+                  {est ? `${formatCount(t.rowsDone)} of ~${formatCount(est)} rows` : `${formatCount(t.rowsDone)} ${t.rowsDone === 1 ? "row" : "rows"}${t.status === "running" ? " so far" : ""}`} · {t.status}
                 </span>
               </div>
               <div

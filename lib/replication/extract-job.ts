@@ -11,7 +11,7 @@ import { acknowledgeTableReset, requestTableReset } from "@/lib/selection/finali
 import { runFullTable } from "./full-table";
 import { reloadKeyBased, runKeyBased } from "./key-based";
 import { getLogBasedRunner } from "./log-based-registry";
-import { addRowUsage, finishTableLoad, mirrorTableState, startTableLoad, tableLoadProgress } from "./reports";
+import { addRowUsage, finishTableLoad, mirrorTableState, setTableLoadEstimate, startTableLoad, tableLoadProgress } from "./reports";
 import { getSelectedTables, type TSelectedTable } from "./selected-tables";
 import { openSourceReader } from "./source-reader";
 import { readSourceColumns, readSourcePrimaryKey } from "./source-columns";
@@ -169,7 +169,8 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
   const { ctx, integration, conn, loader, entry, method } = input;
   const { db, run, log } = ctx;
   const { table, destinationTable } = entry;
-  const loadId = await startTableLoad(db, { jobRunId: run.id, integrationId: integration.id, tableKey: table.tableKey, destinationTable, method, rowsEstimated: table.rowEstimate });
+  // Key-based reads the whole table only without a bookmark (first load, reset): its estimate is set then.
+  const loadId = await startTableLoad(db, { jobRunId: run.id, integrationId: integration.id, tableKey: table.tableKey, destinationTable, method, rowsEstimated: method === "full_table" ? table.rowEstimate : null });
   const progress = tableLoadProgress(db, loadId);
   const onProgress = progress.report;
   log.info("main", `Replicating ${table.tableKey} → ${integration.schemaName}.${destinationTable} (${method === "full_table" ? "Full Table" : "Key-based Incremental"})`);
@@ -203,6 +204,7 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
         state = null;
       }
 
+      if (method === "key_based" && !state) await setTableLoadEstimate(db, loadId, table.rowEstimate);
       if (method === "key_based") {
         const ensured = await loader.ensureTable(spec);
         if (ensured.addedColumns.length > 0) log.info("target", `Added column(s) to ${destinationTable}: ${ensured.addedColumns.join(", ")}`);
@@ -279,10 +281,11 @@ async function runLogBasedTables(input: {
     tables: entries,
     integrationReset: input.integrationReset,
     report: {
-      async start(tableKey) {
+      async start(tableKey, copy) {
         const e = byKey.get(tableKey);
         if (!e || loadIds.has(tableKey)) return;
-        const id = await startTableLoad(db, { jobRunId: run.id, integrationId: integration.id, tableKey, destinationTable: e.destinationTable, method: "log_based", rowsEstimated: e.table.rowEstimate });
+        // Changes have no total to count towards: the table's size is no goal for them.
+        const id = await startTableLoad(db, { jobRunId: run.id, integrationId: integration.id, tableKey, destinationTable: e.destinationTable, method: "log_based", rowsEstimated: copy ? e.table.rowEstimate : null });
         loadIds.set(tableKey, id);
         progress.set(tableKey, tableLoadProgress(db, id));
       },

@@ -16,7 +16,8 @@ export type TLogBasedInput = {
   integrationReset: Date | null;
   /** Per-table reporting hooks (loading report row + progress + State update line + mirror). */
   report: {
-    start(tableKey: string): Promise<void>;
+    /** `copy`: the table is copied whole (its row estimate is the goal); else only its changes are read. */
+    start(tableKey: string, copy: boolean): Promise<void>;
     progress(tableKey: string, rowsDone: number): void;
     stateCommitted(tableKey: string, state: Record<string, unknown>): Promise<void>;
   };

@@ -16,6 +16,11 @@ export async function startTableLoad(
   return row.id;
 }
 
+/** The rows a table load is expected to read (null: no total, e.g. changes since a bookmark). */
+export async function setTableLoadEstimate(db: TDbOrTx, id: string, rowsEstimated: number | null): Promise<void> {
+  await db.update(tableLoads).set({ rowsEstimated }).where(eq(tableLoads.id, id));
+}
+
 async function updateTableLoadProgress(db: TDbOrTx, id: string, rowsDone: number): Promise<void> {
   await db.update(tableLoads).set({ rowsDone }).where(eq(tableLoads.id, id));
 }

@@ -84,7 +84,6 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
           const numeric = /^(numeric|real|double precision|float[48]?|decimal)(\(.*\))?$/;
           t.buffer.setAmbiguousNullColumns(t.spec.columns.filter((c) => numeric.test(t.sourceTypes.get(c.name) ?? c.type)).map((c) => c.name));
         }
-        await report.start(table.tableKey);
         contexts.push({ t, saved });
       } catch (err) {
         results.set(table.tableKey, { error: message(err) });
@@ -104,6 +103,8 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
         }
       }
     }
+
+    for (const c of contexts) await report.start(c.t.table.tableKey, !c.saved);
 
     // First copies, exact: read in the exported snapshot of a temporary slot whose consistent point is
     // where the table's changes start (see snapshot.ts). The slot is at or before that point.
