@@ -204,8 +204,8 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
         state = null;
       }
 
-      if (method === "key_based" && !state) await setTableLoadEstimate(db, loadId, table.rowEstimate);
       if (method === "key_based") {
+        if (!state) await setTableLoadEstimate(db, loadId, table.rowEstimate);
         const ensured = await loader.ensureTable(spec);
         if (ensured.addedColumns.length > 0) log.info("target", `Added column(s) to ${destinationTable}: ${ensured.addedColumns.join(", ")}`);
       }
