@@ -107,7 +107,7 @@ export type TApplyChangesOptions = {
 /** A write's advisory lock key (two int4: the writer's space and the write's number). */
 export type TWriteLock = readonly [number, number];
 
-const lockArgs = (lock: TWriteLock): string => `${Math.trunc(lock[0]) | 0}, ${Math.trunc(lock[1]) | 0}`;
+const lockArgs = (lock: TWriteLock): string => `${lock[0] | 0}, ${lock[1] | 0}`;
 
 const EMPTY: TLoadResult = { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 };
 
@@ -290,7 +290,7 @@ export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set
    * and COMMIT after the last one. A batch of upserts and deletes is four round trips, not eight; each
    * round trip is time the destination waits for a worker that is also reading the stream.
    */
-  const applyGroupsOnce = async (spec: TLoadTableSpec, groups: TChangeGroup[], state: TReplicationState, tableVersion: number, uniqueKeys: boolean, mergeAfter: Promise<unknown> | undefined, commitAfter: TApplyChangesOptions["commitAfter"]): Promise<TLoadResult> => {
+  const applyGroupsOnce = async (spec: TLoadTableSpec, groups: TChangeGroup[], { state, tableVersion, uniqueKeys, mergeAfter, commitAfter }: TApplyChangesOptions): Promise<TLoadResult> => {
     const known = new Set(spec.columns.map((c) => c.name));
     for (const g of groups) {
       const unknown = g.sourceCols.filter((c) => !known.has(c));
@@ -541,15 +541,15 @@ export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set
       return loader.applyChangeGroups(spec, groupChanges(changes), opts);
     },
 
-    async applyChangeGroups(spec, groups, { state, tableVersion, uniqueKeys, mergeAfter, commitAfter }) {
+    async applyChangeGroups(spec, groups, opts) {
       try {
-        return await applyGroupsOnce(spec, groups, state, tableVersion, uniqueKeys === true, mergeAfter, commitAfter);
+        return await applyGroupsOnce(spec, groups, opts);
       } catch (err) {
         // Two changes whose keys differ as text but are equal at the destination ("7.0" and "7.00"): ON
         // CONFLICT says it cannot affect a row a second time (21000); MERGE, which does not see its own
         // inserts, hits the key's unique index (23505). Done again with the last-change-per-key merge.
         const code = (err as { code?: string }).code;
-        if (uniqueKeys && (code === "21000" || code === "23505")) return applyGroupsOnce(spec, groups, state, tableVersion, false, mergeAfter, commitAfter);
+        if (opts.uniqueKeys && (code === "21000" || code === "23505")) return applyGroupsOnce(spec, groups, { ...opts, uniqueKeys: false });
         throw err;
       }
     },

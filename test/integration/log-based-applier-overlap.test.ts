@@ -82,6 +82,9 @@ describe("overlapping batch writes on two destination connections", () => {
     };
   }
 
+  /** Room for a wrongly ordered applier to act while the first write is held. */
+  const meanwhile = () => new Promise((r) => setTimeout(r, 300));
+  const BOTH_STARTED = ["write 1 started on main", "write 2 started on spare"];
   const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
   /** Sessions with a transaction open and waiting for the worker (a batch copied, its merges held back). */
   const spareState = async () => {
@@ -100,15 +103,15 @@ describe("overlapping batch writes on two destination connections", () => {
     await s.feedTransaction(0x100n, range(1, 2500), () => "first");
     // The second transaction rewrites half of the first one's rows: it must land over them, not under.
     await s.feedTransaction(0x200n, range(1251, 2500), () => "second");
-    await new Promise((r) => setTimeout(r, 300));
-    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare"]);
+    await meanwhile();
+    expect(s.calls).toEqual(BOTH_STARTED);
     // The spare connection has copied into staging and waits, its transaction open; nothing is visible yet.
     expect(await spareState()).toBe(1);
     expect(await waitingToCommit()).toBe(0);
     expect(await rowsOf("pair_ok")).toEqual([]);
     s.release();
     await s.applier.finish();
-    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare", "write 1 committed", "write 2 committed"]);
+    expect(s.calls).toEqual([...BOTH_STARTED, "write 1 committed", "write 2 committed"]);
     expect(await rowsOf("pair_ok")).toEqual([
       { v: "first", n: "1250" },
       { v: "second", n: "2500" },
@@ -122,8 +125,8 @@ describe("overlapping batch writes on two destination connections", () => {
     const s = await setUp("pair_apart");
     await s.feedTransaction(0x900n, range(1, 2500), () => "first");
     await s.feedTransaction(0xa00n, range(5001, 2500), () => "second");
-    await new Promise((r) => setTimeout(r, 300));
-    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare"]);
+    await meanwhile();
+    expect(s.calls).toEqual(BOTH_STARTED);
     // Its merges have run (the wait is the statement after them); nothing is visible before the first commits.
     expect(await waitingToCommit()).toBe(1);
     expect(await spareState()).toBe(0);
@@ -131,7 +134,7 @@ describe("overlapping batch writes on two destination connections", () => {
     expect(await main.readState(s.t.table.tableKey)).toBeNull();
     s.release();
     await s.applier.finish();
-    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare", "write 1 committed", "write 2 committed"]);
+    expect(s.calls).toEqual([...BOTH_STARTED, "write 1 committed", "write 2 committed"]);
     expect(await rowsOf("pair_apart")).toEqual([
       { v: "first", n: "2500" },
       { v: "second", n: "2500" },
@@ -144,8 +147,8 @@ describe("overlapping batch writes on two destination connections", () => {
     const s = await setUp("pair_num", true, "pair_num");
     await s.feedTransaction(0xc00n, range(1, 2500), () => "first");
     await s.feedTransaction(0xd00n, range(5001, 2500), () => "second");
-    await new Promise((r) => setTimeout(r, 300));
-    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare"]);
+    await meanwhile();
+    expect(s.calls).toEqual(BOTH_STARTED);
     expect(await spareState()).toBe(1);
     expect(await waitingToCommit()).toBe(0);
     s.release();
@@ -163,13 +166,13 @@ describe("overlapping batch writes on two destination connections", () => {
     await sqlOn(dbs.destUrl, `CREATE UNIQUE INDEX pair_uniq_v ON ovl.pair_uniq (v); INSERT INTO ovl.pair_uniq (id, v) VALUES (7, 'taken')`);
     await s.feedTransaction(0xe00n, range(1, 2500), (id) => (id === 7 ? "moved on" : `a${id}`), "update");
     await s.feedTransaction(0xf00n, range(5001, 2500), (id) => (id === 5001 ? "taken" : `b${id}`));
-    await new Promise((r) => setTimeout(r, 300));
+    await meanwhile();
     // Merged alongside, the second met row 7's value at once; it waits for the first, its rows undone.
-    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare", "write 2 failed"]);
+    expect(s.calls).toEqual([...BOTH_STARTED, "write 2 failed"]);
     expect(await spareState()).toBe(0);
     s.release();
     await s.applier.finish();
-    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare", "write 2 failed", "write 1 committed", "write 3 started on spare", "write 3 committed"]);
+    expect(s.calls).toEqual([...BOTH_STARTED, "write 2 failed", "write 1 committed", "write 3 started on spare", "write 3 committed"]);
     expect(await sqlOn(dbs.destUrl, `SELECT id, v FROM ovl.pair_uniq WHERE id IN (7, 5001) ORDER BY id`)).toEqual([
       { id: "7", v: "moved on" },
       { id: "5001", v: "taken" },
@@ -185,7 +188,7 @@ describe("overlapping batch writes on two destination connections", () => {
     await sqlOn(dbs.destUrl, `CREATE UNIQUE INDEX pair_dead_v ON ovl.pair_dead (v)`);
     await s.feedTransaction(0x1100n, range(1, 2500), (id) => (id === 1 ? "dup" : `a${id}`));
     await s.feedTransaction(0x1200n, range(5001, 2500), (id) => (id === 5001 ? "dup" : `b${id}`));
-    await new Promise((r) => setTimeout(r, 300));
+    await meanwhile();
     expect(await waitingToCommit()).toBe(1);
     s.release();
     const started = Date.now();
@@ -216,12 +219,12 @@ describe("overlapping batch writes on two destination connections", () => {
     await sqlOn(dbs.destUrl, `ALTER TABLE ovl.pair_fail ADD CONSTRAINT no_bad CHECK (v <> 'bad')`);
     await s.feedTransaction(0x300n, range(1, 2500), (id) => (id === 7 ? "bad" : "fine"));
     await s.feedTransaction(0x400n, range(5001, 2500), () => "later");
-    await new Promise((r) => setTimeout(r, 300));
-    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare"]);
+    await meanwhile();
+    expect(s.calls).toEqual(BOTH_STARTED);
     expect(await waitingToCommit()).toBe(1);
     s.release();
     await expect(s.applier.finish()).rejects.toThrow(/no_bad/);
-    expect(s.calls).toEqual(["write 1 started on main", "write 2 started on spare", "write 1 failed", "write 2 failed"]);
+    expect(s.calls).toEqual([...BOTH_STARTED, "write 1 failed", "write 2 failed"]);
     expect(await sqlOn(dbs.destUrl, `SELECT count(*)::int AS n FROM ovl.pair_fail`)).toEqual([{ n: "0" }]);
     expect(s.applier.committedLsn()).toBe(1n);
     expect(await main.readState(s.t.table.tableKey)).toBeNull();
@@ -234,7 +237,7 @@ describe("overlapping batch writes on two destination connections", () => {
     await s.feedTransaction(0x500n, range(1, 2500), (id) => (id === 9 ? "bad" : "fine"));
     await s.feedTransaction(0x600n, [], () => "none");
     const finishing = s.applier.finish();
-    await new Promise((r) => setTimeout(r, 300));
+    await meanwhile();
     // Saved now, 0/610 would claim rows the destination is about to lose.
     expect(await main.readState(s.t.table.tableKey)).toBeNull();
     s.release();
@@ -249,7 +252,7 @@ describe("overlapping batch writes on two destination connections", () => {
     await s.feedTransaction(0x700n, range(1, 2500), (id) => (id === 3 ? "bad" : "fine"));
     await s.feedTransaction(0x800n, range(5001, 2500), () => "later");
     const finishing = s.applier.finish();
-    await new Promise((r) => setTimeout(r, 300));
+    await meanwhile();
     s.release();
     await expect(finishing).rejects.toThrow(/no_bad/);
     expect(s.calls).toEqual(["write 1 started on main", "write 1 failed"]);

@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type pg from "pg";
-import type { TApplyChangesOptions, TChangeGroup, TDestinationLoader, TLoadResult, TLoadTableSpec, TWriteLock } from "@/lib/destination/loader";
+import type { TChangeGroup, TDestinationLoader, TLoadResult, TLoadTableSpec, TWriteLock } from "@/lib/destination/loader";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { readSourceColumns } from "../source-columns";
@@ -100,12 +100,11 @@ export class StreamApplier {
 
   /** Tables whose key types have one text per value (see ONE_TEXT_PER_VALUE). */
   private readonly oneTextKeys = new Set<TStreamTableState>();
-  /** This applier's writes' lock keys: a random space (jobs of other integrations have their own), then a count. */
+  /** This applier's writes' lock keys: a random space (jobs of other integrations have their own), then the write's number. */
   private readonly lockSpace = randomInt(1, 2 ** 31 - 1);
-  private writeCount = 0;
-  /** Writes whose merges ran alongside the previous write's (for the job's summary line). */
-  overlappedWrites = 0;
+  /** Writes started, and those whose merges ran alongside the previous write's (for the job's summary line). */
   writesStarted = 0;
+  overlappedWrites = 0;
 
   /** What the destination holds for every table: the only position the slot may be confirmed to. */
   committedLsn(): TLsn {
@@ -243,11 +242,10 @@ export class StreamApplier {
     // settle() lets the others end (they fail too) and throws.
     if (this.failure) await this.settle();
     const prev = this.writes.at(-1);
-    const lock: TWriteLock = [this.lockSpace, (this.writeCount = (this.writeCount + 1) | 0)];
-    const overlap = prev && this.keysApart(prev.batch, batch) ? { lock: prev.lock, done: prev.result } : null;
-    this.writesStarted++;
+    const lock: TWriteLock = [this.lockSpace, ++this.writesStarted | 0];
+    const overlap = prev && this.keysApart(prev.batch, batch) ? prev : undefined;
     if (overlap) this.overlappedWrites++;
-    const result = this.write(batch, loader, lock, prev?.result, overlap);
+    const result = this.write(batch, loader, lock, prev?.result, overlap?.lock);
     const entry = {
       loader,
       batch,
@@ -352,11 +350,11 @@ export class StreamApplier {
   }
 
   /**
-   * `previous`: the write before this one (on the other connection), which must commit first. `overlap`
-   * (keys apart from it): this one merges meanwhile and waits only to commit. The write's lock is held
-   * throughout, for the write after it.
+   * `previous`: the write before this one (on the other connection), which must commit first. With its
+   * lock (`previousLock`: keys apart from it), this one merges meanwhile and waits only to commit. The
+   * write's own lock is held throughout, for the write after it.
    */
-  private async write(batch: TBatchEntry[], loader: TDestinationLoader, lock: TWriteLock, previous: Promise<void> | undefined, overlap: TApplyChangesOptions["commitAfter"] | null): Promise<void> {
+  private async write(batch: TBatchEntry[], loader: TDestinationLoader, lock: TWriteLock, previous: Promise<void> | undefined, previousLock?: TWriteLock): Promise<void> {
     // Not awaited: the connection runs its queries in order, so the lock is taken before the write's
     // first statement, without a round trip of its own. Order itself never rests on it (see applyEntry).
     const locked = loader.lockWrite(lock).catch(() => undefined);
@@ -364,7 +362,7 @@ export class StreamApplier {
       for (const b of batch) {
         const { s } = b;
         if (b.groups.length > 0) {
-          const res = await this.applyEntry(loader, b, previous, overlap);
+          const res = await this.applyEntry(loader, b, previous, previousLock);
           s.t.totals.rowsInserted += res.rowsInserted;
           s.t.totals.rowsUpdated += res.rowsUpdated;
           s.t.totals.rowsDeleted += res.rowsDeleted;
@@ -388,12 +386,12 @@ export class StreamApplier {
   }
 
   /** One table's changes, in one destination transaction with its position. */
-  private async applyEntry(loader: TDestinationLoader, b: TBatchEntry, previous: Promise<void> | undefined, overlap: TApplyChangesOptions["commitAfter"] | null): Promise<TLoadResult> {
+  private async applyEntry(loader: TDestinationLoader, b: TBatchEntry, previous: Promise<void> | undefined, previousLock: TWriteLock | undefined): Promise<TLoadResult> {
     // The buffer keeps one net change per key (keyed tables): the loader may skip de-duplication.
     const opts = { state: stateRecord(b.state), tableVersion: b.state.tableVersion, uniqueKeys: true };
-    if (!overlap) return loader.applyChangeGroups(b.spec, b.groups, { ...opts, mergeAfter: previous });
+    if (!previous || !previousLock) return loader.applyChangeGroups(b.spec, b.groups, { ...opts, mergeAfter: previous });
     try {
-      return await loader.applyChangeGroups(b.spec, b.groups, { ...opts, commitAfter: overlap });
+      return await loader.applyChangeGroups(b.spec, b.groups, { ...opts, commitAfter: { lock: previousLock, done: previous } });
     } catch (err) {
       // A unique index of the destination's own (not the key) can tie rows of the two writes together: a
       // value this batch sets is still held by a row the previous one changes (23505), or the two waited
@@ -402,7 +400,7 @@ export class StreamApplier {
       const code = (err as { code?: string }).code;
       if (code !== "23505" && code !== "40P01") throw err;
       this.opts.log.info("target", `A batch for ${b.s.t.table.tableKey} met the batch before it at the destination (${err instanceof Error ? err.message : String(err)}); it is written again after that one`);
-      await overlap.done;
+      await previous;
       return loader.applyChangeGroups(b.spec, b.groups, opts);
     }
   }
