@@ -16,6 +16,7 @@ import { getSelectedTables, type TSelectedTable } from "./selected-tables";
 import { openSourceReader } from "./source-reader";
 import { readSourceColumns, readSourcePrimaryKey } from "./source-columns";
 import { jobSqlLog } from "@/lib/jobs/sql-log";
+import { failedTablesOutcome } from "@/lib/reports/failed-tables";
 import type { TTableRunResult } from "./table-run";
 import { warnAboutUnreadSlots } from "./unread-slots";
 
@@ -147,8 +148,7 @@ export async function runExtractJob(ctx: TJobContext, opts: TExtractOptions = {}
   }
 
   if (stopped) return { outcome: "stopped", rowsLoaded, message: `${succeeded} table(s) done before the stop` };
-  if (failed > 0 && succeeded === 0) throw new Error(`All ${failed} table(s) failed; see the log and the loading report for each table's error`);
-  if (failed > 0) return { outcome: "partial", rowsLoaded, message: `${failed} of ${failed + succeeded} table(s) failed` };
+  if (failed > 0) return failedTablesOutcome(db, run.id, { failed, succeeded, rowsLoaded });
   return { outcome: "succeeded", rowsLoaded, message: `${succeeded} table(s), ${rowsLoaded} row(s)` };
 }
 
