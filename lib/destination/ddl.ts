@@ -22,8 +22,13 @@ export function qualified(schema: string, table: string): string {
 
 /** Type names come from format_type on the source (never user text); they are checked to hold no statement separators. */
 export function columnDefinitionSql(name: string, type: string): string {
+  return `${quoteIdent(name)} ${checkedTypeSql(name, type)}`;
+}
+
+/** The type text, checked as columnDefinitionSql checks it. */
+function checkedTypeSql(name: string, type: string): string {
   if (/[;]|--|\/\*/.test(type)) throw new Error(`Refusing an unexpected column type for ${name}: ${type}`);
-  return `${quoteIdent(name)} ${type}`;
+  return type;
 }
 
 /** The table's columns (name → type), or null when it does not exist. */
@@ -40,4 +45,31 @@ export async function readExistingColumns(client: pg.Client, schema: string, tab
   const out = new Map<string, string>();
   for (const r of res.rows as { name: string | null; type: string | null }[]) if (r.name) out.set(r.name, r.type ?? "text");
   return out;
+}
+
+/** Runs a statement the loader logs (its `run`). */
+type TRunSql = (sql: string) => Promise<unknown>;
+
+/**
+ * Renames a column of a destination table after a rename at the source, only when the table has `from`
+ * and not `to` (a re-run after a crash finds it done; a name already taken is left to the caller).
+ * True when it renamed.
+ */
+export async function renameDestinationColumn(client: pg.Client, run: TRunSql, at: { schema: string; table: string }, from: string, to: string): Promise<boolean> {
+  const existing = await readExistingColumns(client, at.schema, at.table);
+  if (!existing?.has(from) || existing.has(to)) return false;
+  await run(`ALTER TABLE ${qualified(at.schema, at.table)} RENAME COLUMN ${quoteIdent(from)} TO ${quoteIdent(to)}`);
+  return true;
+}
+
+/**
+ * Changes a destination column's type in place (a safe widening: every value converts exactly; the
+ * caller decides that). Nothing when the column is missing or already of that type. True when it changed.
+ */
+export async function alterDestinationColumnType(client: pg.Client, run: TRunSql, at: { schema: string; table: string }, column: string, type: string): Promise<boolean> {
+  const existing = await readExistingColumns(client, at.schema, at.table);
+  const current = existing?.get(column);
+  if (current === undefined || current === type) return false;
+  await run(`ALTER TABLE ${qualified(at.schema, at.table)} ALTER COLUMN ${quoteIdent(column)} TYPE ${checkedTypeSql(column, type)}`);
+  return true;
 }

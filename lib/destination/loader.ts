@@ -40,7 +40,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { quoteEscapedLiteral as literal, quoteIdent } from "@/lib/naming/identifiers";
 import { openDestinationClient, type TDestinationConnection } from "./connection";
 import { CHANGE_SDC_COLUMNS, encodeGroup, groupChanges, insertSql, MERGE_JOIN_SETTINGS, mergeSql, stagingFor, writtenRowsSql } from "./change-staging";
-import { columnDefinitionSql, qualified, readExistingColumns, SDC_COLUMNS, STATE_SCHEMA, STATE_TABLE } from "./ddl";
+import { alterDestinationColumnType, columnDefinitionSql, qualified, readExistingColumns, renameDestinationColumn, SDC_COLUMNS, STATE_SCHEMA, STATE_TABLE } from "./ddl";
 import type { TBatchMeta, TChange, TChangeGroup, TCopyTextSource, TLoadResult, TLoadTableSpec, TProgress, TReplicationState } from "./types";
 
 export type { TBatchMeta, TChange, TChangeGroup, TChangeRow, TCopyTextSource, TLoadResult, TLoadTableSpec, TProgress, TReplicationState } from "./types";
@@ -59,6 +59,10 @@ export type TDestinationLoader = {
   prepare(): Promise<void>;
   readState(tableKey: string): Promise<TReplicationState | null>;
   ensureTable(spec: TLoadTableSpec): Promise<{ created: boolean; addedColumns: string[] }>;
+  /** A source rename: renames the column only if the table has `from` and not `to`; true when it did. */
+  renameColumn(table: string, from: string, to: string): Promise<boolean>;
+  /** A safe widening (the caller checks it is one): the column's new type in place; true when it changed. */
+  alterColumnType(table: string, column: string, type: string): Promise<boolean>;
   replaceTable(spec: TLoadTableSpec, source: TCopyTextSource, opts: { state: TReplicationState; tableVersion: number; meta: TBatchMeta; onProgress?: TProgress }): Promise<TLoadResult>;
   loadBatch(spec: TLoadTableSpec, source: TCopyTextSource, opts: { state: TReplicationState; tableVersion: number; meta: TBatchMeta; onProgress?: TProgress }): Promise<TLoadResult>;
   applyChanges(spec: TLoadTableSpec, changes: TChange[], opts: TApplyChangesOptions): Promise<TLoadResult>;
@@ -501,6 +505,10 @@ export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set
       for (const c of missing) await run(`ALTER TABLE ${qualified(schema, spec.table)} ADD COLUMN IF NOT EXISTS ${columnDefinitionSql(c.name, c.type)}`);
       return { created: false, addedColumns: missing.map((c) => c.name) };
     },
+
+    renameColumn: (table, from, to) => renameDestinationColumn(client, run, { schema, table }, from, to),
+
+    alterColumnType: (table, column, type) => alterDestinationColumnType(client, run, { schema, table }, column, type),
 
     async replaceTable(spec, source, { state, tableVersion, meta, onProgress }) {
       const tmpName = `_sdc_${randomBytes(6).toString("hex")}`;
