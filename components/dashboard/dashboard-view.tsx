@@ -55,6 +55,7 @@ export function DashboardView({ initial }: { initial: TDashboard }) {
                   <div className="mt-1 max-w-md text-xs text-red-700">
                     <p>{i.advice ?? i.lastError}</p>
                     {i.advice ? <p className="text-red-600/80">({i.lastError})</p> : null}
+                    {i.partialFailure ? <p className="text-slate-600">The other tables loaded; the next job retries the failed ones.</p> : null}
                     <Link href={`/integrations/${i.id}/logs`} className="underline">
                       See the Extraction Logs
                     </Link>

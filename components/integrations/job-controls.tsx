@@ -1,14 +1,14 @@
 "use client";
 import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import {
   pauseIntegrationAction,
   runExtractionNowAction,
   stopExtractionAction,
   unpauseIntegrationAction,
 } from "@/app/(dashboard)/integrations/[id]/jobs/actions";
-import type { TDashboardIntegration } from "@/lib/reports/dashboard";
+import { useIntegrationState } from "./integration-state";
 import { StatusBadge } from "./status-badge";
 
 type TActionResultLike = { ok: true } | { ok: false; error: string };
@@ -23,15 +23,7 @@ export function JobControls({ integrationId, canRun, initialPaused = false }: { 
   const queryClient = useQueryClient();
   const [pending, start] = useTransition();
   const [notice, setNotice] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
-  const state = useQuery({
-    queryKey: ["integration-state", integrationId],
-    queryFn: async (): Promise<TDashboardIntegration> => {
-      const res = await fetch(`/api/integrations/${integrationId}/state`, { cache: "no-store" });
-      if (!res.ok) throw new Error(`state ${res.status}`);
-      return (await res.json()) as TDashboardIntegration;
-    },
-    refetchInterval: 2000,
-  });
+  const state = useIntegrationState(integrationId);
   const paused = state.data?.paused ?? initialPaused;
   const active = state.data?.activeJobStatus ?? null;
 

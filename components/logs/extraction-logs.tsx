@@ -54,6 +54,12 @@ export function ExtractionLogs({ integrationId, selectedJobId, initial }: { inte
                   <tr key={j.id} className={`border-t border-slate-100 ${j.id === selected ? "bg-indigo-50" : ""}`} aria-current={j.id === selected ? "true" : undefined}>
                     <td className="px-3 py-2">
                       <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${JOB_STATUS_STYLE[j.status] ?? ""}`}>{jobStatusLabel(j.status)}</span>
+                      {/* One line here (the whole reason is in the job's log view below). */}
+                      {j.status === "failed" && j.error ? (
+                        <p className="mt-1 max-w-md truncate text-xs text-red-700" title={j.error}>
+                          {j.error}
+                        </p>
+                      ) : null}
                     </td>
                     <td className="px-3 py-2 text-slate-700">{triggerLabel(j.trigger)}</td>
                     <td className="px-3 py-2 text-slate-700">{formatTime(j.startedAt ?? j.queuedAt)}</td>

@@ -88,6 +88,7 @@ export function JobLog({ jobId }: { jobId: string }) {
         <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
           <p className="font-semibold">This job failed{job.error ? `: ${job.error}` : "."}</p>
           {job.advice ? <p className="mt-1">{job.advice}</p> : null}
+          {job.partialFailure ? <p className="mt-1">The other tables&apos; rows are loaded. The next job retries the failed tables.</p> : null}
         </div>
       ) : null}
       {job && job.status !== "failed" && job.error ? (

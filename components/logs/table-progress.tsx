@@ -39,6 +39,7 @@ export function TableProgress({ tables }: { tables: TTableProgress[] }) {
                   style={{ width: est || done ? `${pct}%` : "100%" }}
                 />
               </div>
+              {t.status === "failed" && t.error ? <p className="text-xs text-red-700">{t.error}</p> : null}
             </li>
           );
         })}

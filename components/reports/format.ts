@@ -18,7 +18,7 @@ export function formatCount(n: number): string {
 }
 
 export function jobStatusLabel(status: string): string {
-  return { queued: "Queued", running: "Running", succeeded: "Succeeded", failed: "Failed", stopped: "Stopped" }[status] ?? status;
+  return { queued: "Queued", pending: "Pending", running: "Running", succeeded: "Succeeded", failed: "Failed", stopped: "Stopped" }[status] ?? status;
 }
 
 export function triggerLabel(trigger: string): string {
@@ -34,11 +34,5 @@ export const JOB_STATUS_STYLE: Record<string, string> = {
   pending: "bg-slate-100 text-slate-700",
 };
 
-/** `"db"."schema"."table"` → `schema.table` as the selection list shows it (names unquoted). */
-export function tableLabel(tableKey: string): string {
-  const parts: string[] = [];
-  const re = /"((?:[^"]|"")*)"/g;
-  for (let m = re.exec(tableKey); m; m = re.exec(tableKey)) parts.push(m[1]!.replace(/""/g, '"'));
-  if (parts.length === 3) return `${parts[1]}.${parts[2]}`;
-  return tableKey;
-}
+// Shared with lib/ (job errors name tables the same way).
+export { tableLabel } from "@/lib/reports/table-label";

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { TReportRange, TTableLoadRow, TTableSummary } from "@/lib/reports/loading";
 import { REPORT_RANGES } from "@/lib/reports/loading";
-import { formatCount, formatTime, JOB_STATUS_STYLE, tableLabel } from "./format";
+import { formatCount, formatTime, JOB_STATUS_STYLE, jobStatusLabel, tableLabel } from "./format";
 
 const BOOKMARK_UNAVAILABLE = "Bookmark Unavailable";
 
@@ -20,6 +20,17 @@ export function RangePicker({ base, range, table }: { base: string; range: TRepo
   );
 }
 
+/** A table load's status; a failed one says why. */
+function LoadStatus({ status, error }: { status: string | null; error: string | null }) {
+  if (!status) return <span className="text-slate-500">—</span>;
+  return (
+    <>
+      <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${JOB_STATUS_STYLE[status] ?? ""}`}>{jobStatusLabel(status)}</span>
+      {status === "failed" && error ? <p className="mt-1 max-w-md text-xs text-red-700">{error}</p> : null}
+    </>
+  );
+}
+
 /** The all-tables view. */
 export function AllTablesTable({ base, range, rows }: { base: string; range: TReportRange; rows: TTableSummary[] }) {
   if (rows.length === 0) {
@@ -30,6 +41,7 @@ export function AllTablesTable({ base, range, rows }: { base: string; range: TRe
       <thead className="bg-slate-50 text-left text-slate-600">
         <tr>
           <th className="px-4 py-2 font-medium">Tables to Replicate</th>
+          <th className="px-4 py-2 font-medium">Last Status</th>
           <th className="px-4 py-2 font-medium">Max Replication Bookmark Value</th>
           <th className="px-4 py-2 font-medium">Time Extracted</th>
           <th className="px-4 py-2 text-right font-medium">Rows Loaded</th>
@@ -44,6 +56,9 @@ export function AllTablesTable({ base, range, rows }: { base: string; range: TRe
               </Link>
               {r.destinationTable ? <span className="ml-2 text-xs text-slate-500">→ {r.destinationTable}</span> : null}
               {!r.tracked ? <span className="ml-2 text-xs text-slate-500">(no longer tracked)</span> : null}
+            </td>
+            <td className="px-4 py-2">
+              <LoadStatus status={r.lastStatus} error={r.lastError} />
             </td>
             <td className="px-4 py-2 font-mono text-xs">{r.maxBookmark ?? <span className="text-slate-500">{BOOKMARK_UNAVAILABLE}</span>}</td>
             <td className="px-4 py-2 text-slate-700">{formatTime(r.lastExtractedAt)}</td>
@@ -73,8 +88,7 @@ export function TableLoadsTable({ rows }: { rows: TTableLoadRow[] }) {
           <tr key={r.id} className="border-t border-slate-100 align-top">
             <td className="px-4 py-2 text-slate-700">{r.completedAt ? formatTime(r.completedAt) : "In progress"}</td>
             <td className="px-4 py-2">
-              <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${JOB_STATUS_STYLE[r.status] ?? ""}`}>{r.status[0]!.toUpperCase() + r.status.slice(1)}</span>
-              {r.error ? <p className="mt-1 max-w-md text-xs text-red-700">{r.error}</p> : null}
+              <LoadStatus status={r.status} error={r.error} />
             </td>
             <td className="px-4 py-2 font-mono text-xs">{r.maxBookmark ?? <span className="text-slate-500">{BOOKMARK_UNAVAILABLE}</span>}</td>
             <td className="px-4 py-2 text-right tabular-nums" title={`${r.rowsInserted} inserted, ${r.rowsUpdated} updated, ${r.rowsDeleted} deleted`}>

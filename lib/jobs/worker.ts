@@ -14,6 +14,7 @@ export type TJobContext = {
   shouldStop(): boolean;
 };
 
+/** `partial`: some tables failed, the others loaded (`rowsLoaded` counts theirs); recorded as a failed job. */
 export type TJobOutcome = { outcome: "succeeded" | "stopped" | "partial"; rowsLoaded?: number; message?: string };
 export type TJobHandler = (ctx: TJobContext) => Promise<TJobOutcome>;
 
@@ -80,20 +81,24 @@ export async function startWorker(opts: TWorkerOptions): Promise<TWorker> {
     try {
       const result = await handler(ctx);
       const stopped = result.outcome === "stopped";
+      // A job in which a table failed is a failed job: Sync Status, the dashboard and the daily counts say
+      // so. partialFailure marks that the other tables' rows are loaded; the next job runs every table again.
+      const partial = result.outcome === "partial";
       if (stopped) log.warn("main", shuttingDown ? "Worker shutting down: job ended after its current step; the next job continues from the saved bookmarks" : "Extraction stopped on request after its current step");
-      log.info("main", `Job finished: ${result.outcome}${result.message ? ` — ${result.message}` : ""}`);
+      if (partial) log.critical("main", `Job failed: ${result.message ?? "some tables failed"}. The other tables' rows are loaded; the next job retries the failed table(s)`);
+      else log.info("main", `Job finished: ${result.outcome}${result.message ? ` — ${result.message}` : ""}`);
       await log.flush();
       await db
         .update(jobRuns)
         .set({
-          status: stopped ? "stopped" : "succeeded",
-          partialFailure: result.outcome === "partial",
-          error: result.outcome === "partial" ? (result.message ?? "Some tables failed") : null,
+          status: stopped ? "stopped" : partial ? "failed" : "succeeded",
+          partialFailure: partial,
+          error: partial ? (result.message ?? "Some tables failed") : null,
           rowsLoaded: result.rowsLoaded ?? 0,
           finishedAt: new Date(),
         })
         .where(eq(jobRuns.id, run.id));
-      emit("job.finished", { jobRunId: run.id, outcome: result.outcome });
+      emit(partial ? "job.failed" : "job.finished", { jobRunId: run.id, outcome: result.outcome });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log.critical("main", `Job failed: ${message}`);

@@ -18,6 +18,8 @@ export type TDashboardIntegration = {
   nextRunAt: string | null;
   rows24h: number;
   lastError: string | null;
+  /** The failed latest job loaded its other tables; only the named ones failed. */
+  partialFailure: boolean;
   advice: string | null;
   activeJobId: string | null;
   activeJobStatus: "queued" | "running" | null;
@@ -51,6 +53,13 @@ export async function dashboardSummary(db: TDbOrTx, teamId: string, now = new Da
     .where(and(eq(jobRuns.teamId, teamId), inArray(jobRuns.integrationId, ids)))
     .groupBy(jobRuns.integrationId);
   const lastStartBy = new Map(lastStart.map((l) => [l.integrationId, l.startedAt]));
+  // The same latest job as the Sync Status's (listIntegrations): did its other tables load?
+  const latest = await db
+    .selectDistinctOn([jobRuns.integrationId], { integrationId: jobRuns.integrationId, partialFailure: jobRuns.partialFailure })
+    .from(jobRuns)
+    .where(and(eq(jobRuns.teamId, teamId), inArray(jobRuns.integrationId, ids)))
+    .orderBy(jobRuns.integrationId, desc(jobRuns.queuedAt));
+  const partialBy = new Map(latest.map((l) => [l.integrationId, l.partialFailure]));
 
   const sinceDay = new Date(now.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
   const usageRows = await db
@@ -84,6 +93,7 @@ export async function dashboardSummary(db: TDbOrTx, teamId: string, now = new Da
         nextRunAt: row.paused ? null : (row.nextRunAt?.toISOString() ?? null),
         rows24h: rows24By.get(i.id) ?? 0,
         lastError: i.lastError,
+        partialFailure: i.status === "Failed" && (partialBy.get(i.id) ?? false),
         advice: explainFailure(i.lastError),
         activeJobId: act?.id ?? null,
         activeJobStatus: (act?.status as "queued" | "running" | undefined) ?? null,

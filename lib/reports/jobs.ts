@@ -16,6 +16,8 @@ export type TJobSummary = {
   durationMs: number | null;
   rowsLoaded: number;
   error: string | null;
+  /** Failed because some tables failed: the others' rows are loaded. */
+  partialFailure: boolean;
   advice: string | null;
 };
 
@@ -31,6 +33,7 @@ function summary(r: typeof jobRuns.$inferSelect, now: Date): TJobSummary {
     durationMs: r.startedAt && end ? end.getTime() - r.startedAt.getTime() : null,
     rowsLoaded: r.rowsLoaded,
     error: r.error,
+    partialFailure: r.partialFailure,
     advice: r.status === "failed" ? explainFailure(r.error) : null,
   };
 }
@@ -67,7 +70,7 @@ export async function jobsPerDay(db: TDbOrTx, teamId: string, integrationId: str
 }
 
 export type TLogLineOut = { id: number; ts: string; location: TLogLocation; level: TLogLevel; message: string };
-export type TTableProgress = { tableKey: string; destinationTable: string; status: string; rowsDone: number; rowsEstimated: number | null };
+export type TTableProgress = { tableKey: string; destinationTable: string; status: string; rowsDone: number; rowsEstimated: number | null; error: string | null };
 export type TJobLog = { job: TJobSummary; lines: TLogLineOut[]; progress: TTableProgress[]; lastId: number };
 
 /** One job of the team, or NOT_FOUND (another team's job looks like no job). */
@@ -100,7 +103,7 @@ export async function getJobLog(
     .orderBy(asc(extractionLogLines.id))
     .limit(opts.limit ?? 5000);
   const progress = await db
-    .select({ tableKey: tableLoads.tableKey, destinationTable: tableLoads.destinationTable, status: tableLoads.status, rowsDone: tableLoads.rowsDone, rowsEstimated: tableLoads.rowsEstimated })
+    .select({ tableKey: tableLoads.tableKey, destinationTable: tableLoads.destinationTable, status: tableLoads.status, rowsDone: tableLoads.rowsDone, rowsEstimated: tableLoads.rowsEstimated, error: tableLoads.error })
     .from(tableLoads)
     .where(eq(tableLoads.jobRunId, run.id))
     .orderBy(asc(tableLoads.tableKey));

@@ -21,6 +21,8 @@ export type TTableSummary = {
   lastExtractedAt: string | null;
   rowsLoaded: number;
   lastStatus: string | null;
+  /** The latest load's error (a failed table says why). */
+  lastError: string | null;
 };
 
 /**
@@ -46,6 +48,7 @@ export async function allTablesReport(db: TDbOrTx, teamId: string, integrationId
       maxBookmark: tableLoads.maxBookmark,
       extractedAt: tableLoads.extractedAt,
       status: tableLoads.status,
+      error: tableLoads.error,
     })
     .from(tableLoads)
     .where(eq(tableLoads.integrationId, integrationId))
@@ -64,6 +67,7 @@ export async function allTablesReport(db: TDbOrTx, teamId: string, integrationId
       lastExtractedAt: l?.extractedAt?.toISOString() ?? null,
       rowsLoaded: totalBy.get(tableKey) ?? 0,
       lastStatus: l?.status ?? null,
+      lastError: l?.error ?? null,
     };
   });
 }

@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import { IntegrationTabs } from "@/components/integrations/tabs";
 import { ReportBanner } from "@/components/sources/report-banner";
 import { JobControls } from "@/components/integrations/job-controls";
+import { LastJobFailure } from "@/components/integrations/last-job-failure";
 import { hasRole } from "@/lib/auth/roles";
 import { requireSessionContext } from "../../../_server/session";
 
@@ -29,6 +30,7 @@ export default async function IntegrationLayout({ children, params }: { children
         {/* Job controls (Run Extraction Now, Pause, Stop): components/integrations/job-controls.tsx */}
         <JobControls integrationId={integration.id} canRun={hasRole(session.role, "member")} initialPaused={integration.paused} />
       </div>
+      <LastJobFailure integrationId={integration.id} />
       <ReportBanner integrationId={integration.id} lastReport={integration.lastReport} />
       <IntegrationTabs id={integration.id} />
       {children}

@@ -1,0 +1,28 @@
+"use client";
+import Link from "next/link";
+import { useIntegrationState } from "./integration-state";
+
+/**
+ * Under the header while the Sync Status is Failed: what failed (the job's error names each failed table
+ * and why), what to do, and whether the other tables loaded.
+ */
+export function LastJobFailure({ integrationId }: { integrationId: string }) {
+  const { data } = useIntegrationState(integrationId);
+  if (!data || data.status !== "Failed" || !data.lastError) return null;
+  return (
+    <section aria-label="Last job failed" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+      <p className="font-semibold">The last job failed: {data.lastError}</p>
+      {data.advice ? <p className="mt-1">{data.advice}</p> : null}
+      <p className="mt-1 text-red-700">
+        {data.partialFailure ? "The other tables' rows are loaded. The next job retries the failed tables. " : "The next job starts from the last saved bookmarks. "}
+        <Link href={`/integrations/${integrationId}/logs`} className="underline">
+          See the Extraction Logs
+        </Link>{" "}
+        ·{" "}
+        <Link href={`/integrations/${integrationId}/reports`} className="underline">
+          Loading Reports
+        </Link>
+      </p>
+    </section>
+  );
+}
