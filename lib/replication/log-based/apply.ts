@@ -85,7 +85,11 @@ export class StreamApplier {
   applyMs = 0;
 
   constructor(private readonly opts: TApplierOptions) {
-    for (const s of opts.tables) this.byName.set(streamKey(s.t.table.schema, s.t.table.name), s);
+    for (const s of opts.tables) {
+      this.byName.set(streamKey(s.t.table.schema, s.t.table.name), s);
+      // A partition's changes are its root's (wal2json, and pgoutput without publish_via_partition_root).
+      for (const p of s.t.partitions) this.byName.set(streamKey(p.schema, p.name), s);
+    }
     this.lastCommitEnd = opts.slotConfirmed;
     this.batchChanges = opts.batchChanges ?? 2_000;
     this.maxBuffered = opts.maxBufferedChanges ?? 30_000;
@@ -109,7 +113,7 @@ export class StreamApplier {
   /** What the destination holds for every table: the only position the slot may be confirmed to. */
   committedLsn(): TLsn {
     let min: TLsn | null = null;
-    for (const s of this.byName.values()) min = min === null || s.savedLsn < min ? s.savedLsn : min;
+    for (const s of this.opts.tables) min = min === null || s.savedLsn < min ? s.savedLsn : min;
     return maxLsn(this.opts.slotConfirmed, min ?? this.opts.slotConfirmed);
   }
 
@@ -325,7 +329,7 @@ export class StreamApplier {
     if (this.failure) throw this.failure;
     const upTo = this.lastCommitEnd;
     const batch: TBatchEntry[] = [];
-    for (const s of this.byName.values()) {
+    for (const s of this.opts.tables) {
       const hasChanges = s.t.buffer.size > 0;
       const newLsn = maxLsn(maxLsn(s.savedLsn, s.queuedLsn), upTo);
       if (!hasChanges && newLsn <= maxLsn(s.savedLsn, s.queuedLsn)) continue;

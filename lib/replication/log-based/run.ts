@@ -10,12 +10,15 @@ import type { TStreamTableState } from "./apply";
 import { reachFaultPoint } from "./faults";
 import { formatLsn, type TLsn } from "./lsn";
 import { ownSlotName, publicationForSlot } from "@/lib/source/slot-names";
-import { advanceSlot, createSlot, currentWalLsn, ensurePublication, findSlot, readSlot as readSlotInfo, retainedWalBytes, slotIfExists, waitForSlotRelease, type TSlotInfo } from "./slot";
+import { advanceSlot, createSlot, currentWalLsn, findSlot, readSlot as readSlotInfo, retainedWalBytes, slotIfExists, waitForSlotRelease, type TSlotInfo } from "./slot";
 import { stateRecord, usableState, type TLogBasedState } from "./state";
 import { openCopySnapshot } from "./snapshot";
 import { readChanges } from "./read-changes";
 import { buildLogTable, noteTypeChange, type TLogTable } from "./table-context";
 import { acknowledgeTableReset, requestTableReset } from "@/lib/selection/finalized";
+import { fullTableCopySql } from "../full-table";
+import { preparePublication } from "./publication";
+import { partitionChangeReason, partitionId } from "./partitions";
 
 type TResults = Map<string, TTableRunResult | { error: string }>;
 
@@ -72,6 +75,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
           log.info("main", `Resetting ${table.tableKey}: ${table.resetRequestedAt ? "a reset was requested" : "the integration was reset"}; the table is copied again and replaced atomically`);
           saved = null;
         }
+        saved = await checkPartitions(src.client, t, saved, log);
         if (saved?.state.columnTypes) {
           // The destination was made from these types; a change since is said once, with its fix.
           for (const [col, before] of Object.entries(saved.state.columnTypes)) t.expectedTypes.set(col, before);
@@ -95,13 +99,12 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
     // pgoutput reads through the publication named like the database's slot (several slots may share it).
     const publication = publicationForSlot(slot.name, database, input.integration.schemaName);
     if (slot.plugin === "pgoutput") {
-      const added = await ensurePublication(src.client, publication, contexts.map((c) => ({ schema: c.t.table.schema, name: c.t.table.name })), (m) => log.info("tap", m));
-      for (const c of contexts) {
-        if (c.saved && added.some((a) => a.schema === c.t.table.schema && a.name === c.t.table.name)) {
-          log.warn("tap", `${c.t.table.tableKey} was not in publication ${publication}: its changes were not recorded, so it is copied again`);
-          c.saved = null;
-        }
+      const refused = await preparePublication(src.client, publication, contexts, log);
+      for (const [tableKey, error] of refused) {
+        results.set(tableKey, { error });
+        log.error("tap", error);
       }
+      contexts.splice(0, contexts.length, ...contexts.filter((c) => !refused.has(c.t.table.tableKey)));
     }
 
     for (const c of contexts) await report.start(c.t.table.tableKey, !c.saved);
@@ -240,9 +243,9 @@ async function firstCopy(input: TLogBasedInput, session: TCopySession, t: TLogTa
     tableVersion,
     copiedAt: extractedAt,
     columnTypes: Object.fromEntries(t.spec.columns.map((c) => [c.name, t.sourceTypes.get(c.name) ?? c.type])),
+    ...partitionsRecord(t),
   };
-  const cols = t.spec.columns.map((c) => quoteIdent(c.name)).join(", ");
-  const sql = `COPY ${relationSql(t.table.schema, t.table.name)} (${cols}) TO STDOUT`;
+  const sql = fullTableCopySql(t);
   input.ctx.log.info("tap", `First copy for Log-based Incremental (changes apply from ${state.lsn}): ${sql}`);
   let faulted = false;
   const result = await input.loader.replaceTable(t.spec, () => copyOut(session.client, sql), {
@@ -261,4 +264,20 @@ async function firstCopy(input: TLogBasedInput, session: TCopySession, t: TLogTa
   t.totals.rowsReceived += result.rowsReceived;
   await input.report.stateCommitted(t.table.tableKey, stateRecord(state));
   return { state, lsn: session.lsn };
+}
+
+/** A partitioned table's partitions as saved in its state; nothing for an ordinary table. */
+function partitionsRecord(t: TLogTable): Pick<TLogBasedState, "partitions"> {
+  return t.table.kind === "partitioned_table" || t.partitions.length > 0 ? { partitions: t.partitions.map(partitionId) } : {};
+}
+
+/** A saved copy whose partitions changed in a way the stream cannot carry is dropped (the table is copied again). */
+async function checkPartitions(client: pg.Client, t: TLogTable, saved: { state: TLogBasedState; lsn: TLsn } | null, log: TLogBasedInput["ctx"]["log"]) {
+  if (!saved) return null;
+  const reason = await partitionChangeReason(client, log, relationSql(t.table.schema, t.table.name), saved.state.partitions, t.partitions);
+  if (reason) {
+    log.warn("main", reason);
+    return null;
+  }
+  return { ...saved, state: { ...saved.state, ...partitionsRecord(t) } };
 }

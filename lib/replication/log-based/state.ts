@@ -15,6 +15,8 @@ export const ZLogBasedState = z.object({
   copiedAt: z.string(),
   /** Source column types as last seen (format_type): a difference is a type change at the source. */
   columnTypes: z.record(z.string(), z.string()).optional(),
+  /** A partitioned table's partitions when it was copied or last read (see partitionChangeReason). */
+  partitions: z.array(z.string()).optional(),
 });
 export type TLogBasedState = z.infer<typeof ZLogBasedState>;
 

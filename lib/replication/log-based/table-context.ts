@@ -6,6 +6,8 @@ import { readSourceColumns, readSourcePrimaryKey, type TSourceColumn } from "../
 import type { TSelectedTable } from "../selected-tables";
 import { binaryReadAs } from "./binary-values";
 import { TableChangeBuffer } from "./buffer";
+import { readPartitions } from "./partitions";
+import type { TStreamTable } from "./plugins";
 
 /** Destination tables of Log-based Incremental keep a tenth of each page free for updated rows. */
 export const LOG_BASED_FILLFACTOR = 90;
@@ -20,6 +22,8 @@ export type TLogTable = {
   expectedTypes: Map<string, string>;
   buffer: TableChangeBuffer;
   totals: { rowsInserted: number; rowsUpdated: number; rowsDeleted: number; rowsReceived: number };
+  /** A partitioned table's partitions at the job's start (their changes are the table's); empty for others. */
+  partitions: TStreamTable[];
   /** Things already said in this job's log (one line per schema change, not one per row). */
   noted: Set<string>;
   /**
@@ -49,6 +53,7 @@ export async function buildLogTable(source: pg.Client, table: TSelectedTable, de
   const buffer = new TableChangeBuffer(pk, skipped);
   buffer.setKnownColumns(kept.map((c) => c.name));
   const readAs = columns.map((c) => ({ c, as: binaryReadAs(c) }));
+  const partitions = await readPartitions(source, table.schema, table.name);
   const ident = await source.query<{ relreplident: string }>(`SELECT relreplident FROM pg_catalog.pg_class WHERE oid = $1::regclass`, [`${quoteIdent(table.schema)}.${quoteIdent(table.name)}`]);
   return {
     t: {
@@ -65,6 +70,7 @@ export async function buildLogTable(source: pg.Client, table: TSelectedTable, de
       expectedTypes: new Map(columns.map((c) => [c.name, c.sourceType])),
       buffer,
       totals: { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 },
+      partitions,
       noted: new Set(),
       binaryReadable: readAs.every((r) => r.as !== null),
       binaryReadAs: new Map(readAs.filter((r) => r.as !== null && r.as !== r.c.typeOid).map((r) => [r.c.typeOid, r.as!])),

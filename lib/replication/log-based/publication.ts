@@ -1,0 +1,41 @@
+import type pg from "pg";
+import type { TJobLogger } from "@/lib/jobs/log";
+import { serverVersionNum } from "@/lib/source/server-version";
+import { relationSql } from "../source-reader";
+import { PGOUTPUT_PARTITIONS_MIN_VERSION, pgoutputPartitionsError, publishViaPartitionRoot } from "./partitions";
+import { ensurePublication } from "./slot";
+import type { TLogTable } from "./table-context";
+
+type TContext = { t: TLogTable; saved: unknown };
+
+/**
+ * Makes the pgoutput publication carry every table read: partitioned tables through their root (13+;
+ * before that the table fails with what to do instead), then each table added that was missing. A table
+ * that was not in the publication had its changes dropped by the server: its saved copy is no longer
+ * exact and is dropped (`saved = null`: copied again). Returns the tables that cannot be read this way.
+ */
+export async function preparePublication(client: pg.Client, publication: string, contexts: TContext[], log: TJobLogger): Promise<Map<string, string>> {
+  const refused = new Map<string, string>();
+  const partitioned = contexts.filter((c) => c.t.table.kind === "partitioned_table");
+  if (partitioned.length > 0) {
+    const version = await serverVersionNum(client);
+    if (version < PGOUTPUT_PARTITIONS_MIN_VERSION) {
+      for (const c of partitioned) refused.set(c.t.table.tableKey, pgoutputPartitionsError(version, relationSql(c.t.table.schema, c.t.table.name)));
+    }
+  }
+  const readable = contexts.filter((c) => !refused.has(c.t.table.tableKey));
+  if (readable.length === 0) return refused;
+  const note = (m: string) => log.info("tap", m);
+  const viaRoot = readable.some((c) => c.t.table.kind === "partitioned_table");
+  // Before the membership check: without it the publication lists the partitions, not the root.
+  if (viaRoot) await publishViaPartitionRoot(client, publication, note);
+  const added = await ensurePublication(client, publication, readable.map((c) => ({ schema: c.t.table.schema, name: c.t.table.name })), note);
+  if (viaRoot) await publishViaPartitionRoot(client, publication, note);
+  for (const c of readable) {
+    if (c.saved && added.some((a) => a.schema === c.t.table.schema && a.name === c.t.table.name)) {
+      log.warn("tap", `${c.t.table.tableKey} was not in publication ${publication}: its changes were not recorded, so it is copied again`);
+      c.saved = null;
+    }
+  }
+  return refused;
+}
