@@ -61,12 +61,15 @@ export function diffColumns(history: TColumnHistory | null | undefined, live: TS
   return changes;
 }
 
-/** The changes that concern the given (destination) column names; drops are kept whole. Names are current ones. */
+/**
+ * The changes that concern the given (destination) column names. Renames and drops are kept whole: a
+ * destination may hold a column no longer selected, and a name passing between columns concerns both.
+ */
 export function changesAmong(changes: TColumnChanges, names: Iterable<string>): TColumnChanges {
   const keep = new Set(names);
   return {
     added: changes.added.filter((c) => keep.has(c.name)),
-    renamed: changes.renamed.filter((r) => keep.has(r.to)),
+    renamed: changes.renamed,
     dropped: changes.dropped,
     retyped: changes.retyped.filter((r) => keep.has(r.name)),
   };
@@ -74,20 +77,25 @@ export function changesAmong(changes: TColumnChanges, names: Iterable<string>): 
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/** A relation named for a log line: schema.table, each name quoted when it is not a plain lower-case identifier. */
+export function relationLabel(schema: string, name: string): string {
+  const part = (n: string) => (/^[a-z_][a-z0-9_$]*$/.test(n) ? n : q(n));
+  return `${part(schema)}.${part(name)}`;
+}
+
 /**
  * Plain-words reason why existing destination rows cannot be made right by DDL alone (an added column that
  * fills existing rows: default, volatile default, generated; a type change that is not a safe widening; a
  * name that now belongs to another column), or null.
  */
-export function recopyReason(table: string, changes: TColumnChanges): string | null {
+export function recopyReason(table: string, changes: TColumnChanges, opts: { view?: boolean } = {}): string | null {
   const reasons: string[] = [];
   // Names the destination has from columns that are gone or renamed away: a column now under such a name
   // would find the other column's values there.
   const vacated = new Set([...changes.dropped, ...changes.renamed.map((r) => r.from)]);
   for (const c of changes.added) {
     if (vacated.has(c.name)) reasons.push(`Column ${q(c.name)} of ${table} is a new column under the name of one that was dropped or renamed: the destination column holds the old column's values`);
-    else if (c.fillsExisting)
-      reasons.push(`Column ${q(c.name)} was added to ${table} with a value for existing rows (a default or a generated column): PostgreSQL fills existing rows without changing them`);
+    else if (c.fillsExisting) reasons.push(`Column ${q(c.name)} was added to ${table} ${addedHow(c, opts.view === true)}`);
   }
   for (const r of changes.renamed) {
     if (vacated.has(r.to) || changes.renamed.some((o) => o !== r && o.from === r.to)) {
@@ -98,8 +106,13 @@ export function recopyReason(table: string, changes: TColumnChanges): string | n
     if (!t.widening) reasons.push(`Column ${q(t.name)} of ${table} changed type from ${t.from} to ${t.to}, which the destination column cannot take by an exact conversion`);
   }
   if (reasons.length === 0) return null;
-  const plural = reasons.length > 1;
-  return `${reasons.join("; ")}; so the table is copied again to bring ${plural ? "their" : "its"} values`;
+  return `${reasons.join("; ")}, so the table is copied again to bring the existing rows' values`;
+}
+
+function addedHow(c: TSourceColumn, view: boolean): string {
+  if (view) return "(a view): the view gives it a value in every existing row";
+  if (c.generated) return "as a generated column: PostgreSQL computes it for existing rows without changing them";
+  return "with a default: PostgreSQL fills existing rows without changing them";
 }
 
 type TParsedType = { base: string; args: number[] };

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { changesAmong, columnHistoryOf, diffColumns, isSafeWidening, parseColumnHistory, recopyReason, ZColumnHistory } from "@/lib/replication/column-changes";
 import type { TSourceColumn } from "@/lib/replication/source-columns";
 
-const col = (name: string, attnum: number, sourceType: string, fillsExisting = false): TSourceColumn => ({
+const col = (name: string, attnum: number, sourceType: string, fillsExisting = false, generated = false): TSourceColumn => ({
   name,
   attnum,
   sourceType,
@@ -11,6 +11,7 @@ const col = (name: string, attnum: number, sourceType: string, fillsExisting = f
   typeKind: "b",
   baseTypeOid: 0,
   fillsExisting,
+  generated,
 });
 
 const base = [col("id", 1, "integer"), col("name", 2, "text"), col("amount", 3, "numeric(12,2)")];
@@ -58,6 +59,7 @@ describe("diffColumns", () => {
     const live = [col("id", 1, "text"), col("label", 2, "text"), col("amount", 3, "numeric(12,2)"), col("extra", 5, "text", true)];
     const d = diffColumns(history, live);
     expect(changesAmong(d, ["label", "amount"])).toEqual({ added: [], renamed: [{ from: "name", to: "label" }], dropped: [], retyped: [] });
+    expect(changesAmong(d, ["amount"]).renamed).toEqual([{ from: "name", to: "label" }]);
     expect(changesAmong(d, ["id", "extra"]).retyped).toHaveLength(1);
     expect(changesAmong(d, ["id", "extra"]).added).toHaveLength(1);
   });
@@ -68,8 +70,10 @@ describe("recopyReason", () => {
   it("an added column with a value for existing rows needs a copy; one without does not", () => {
     const withDefault = diffColumns(history, [...base, col("Added Later", 4, "text", true)]);
     expect(recopyReason(t, withDefault)).toBe(
-      'Column "Added Later" was added to public."MixedCase" with a value for existing rows (a default or a generated column): PostgreSQL fills existing rows without changing them; so the table is copied again to bring its values',
+      `Column "Added Later" was added to public."MixedCase" with a default: PostgreSQL fills existing rows without changing them, so the table is copied again to bring the existing rows' values`,
     );
+    expect(recopyReason(t, diffColumns(history, [...base, col("twice", 4, "numeric", true, true)]))).toContain(`Column "twice" was added to public."MixedCase" as a generated column`);
+    expect(recopyReason("public.v", diffColumns(history, [...base, col("more", 4, "text", true)]), { view: true })).toContain(`Column "more" was added to public.v (a view)`);
     expect(recopyReason(t, diffColumns(history, [...base, col("plain", 4, "text")]))).toBeNull();
   });
 
