@@ -14,7 +14,8 @@ import { getLogBasedRunner } from "./log-based-registry";
 import { addRowUsage, finishTableLoad, mirrorTableState, setTableLoadEstimate, startTableLoad, tableLoadProgress } from "./reports";
 import { getSelectedTables, type TSelectedTable } from "./selected-tables";
 import { openSourceReader } from "./source-reader";
-import { readSourceColumns, readSourcePrimaryKey } from "./source-columns";
+import { applySourceSchema } from "./key-based-schema";
+import { readTableShape } from "./table-shape";
 import { jobSqlLog } from "@/lib/jobs/sql-log";
 import { failedTablesOutcome } from "@/lib/reports/failed-tables";
 import type { TTableRunResult } from "./table-run";
@@ -183,18 +184,11 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
     }
     const source = await openSourceReader(conn, table.database);
     try {
-      const sourceColumns = await readSourceColumns(source.client, table.schema, table.name);
-      if (sourceColumns.length === 0) throw new Error("The table has no columns at the source");
-      const isView = table.kind === "view" || table.kind === "materialized_view";
-      const primaryKey = isView ? table.selection.viewKeyColumns : await readSourcePrimaryKey(source.client, table.schema, table.name);
-      const wanted = new Set([...table.selection.columns, ...primaryKey, ...(method === "key_based" ? table.selection.replicationKey : [])]);
-      const columns = sourceColumns.filter((c) => wanted.has(c.name));
-      const gone = [...wanted].filter((w) => !sourceColumns.some((c) => c.name === w));
-      if (gone.length > 0) log.warn("tap", `${table.tableKey}: selected column(s) no longer at the source: ${gone.join(", ")}`);
-      const spec = { tableKey: table.tableKey, table: destinationTable, columns: columns.map((c) => ({ name: c.name, type: c.destinationType })), primaryKey };
+      const shape = await readTableShape({ db, integrationId: integration.id, source: source.client, loader, log, entry, method });
+      const { sourceColumns, spec } = shape;
 
-      let state = await loader.readState(table.tableKey);
-      const mismatch = state ? stateMismatch(state, method, table.selection.replicationKey) : null;
+      let state = shape.state;
+      const mismatch = state ? stateMismatch(state, method, shape.table.selection.replicationKey) : null;
       const resetReason = table.resetRequestedAt ? "a reset was requested" : input.integrationReset ? "the integration was reset" : mismatch;
       if (resetReason && (state || table.resetRequestedAt || input.integrationReset)) {
         // Both methods replace the table atomically: readers keep the old one until the new copy commits,
@@ -204,13 +198,15 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
         state = null;
       }
 
-      if (method === "key_based") {
-        if (!state) await setTableLoadEstimate(db, loadId, table.rowEstimate);
-        const ensured = await loader.ensureTable(spec);
-        if (ensured.addedColumns.length > 0) log.info("target", `Added column(s) to ${destinationTable}: ${ensured.addedColumns.join(", ")}`);
-      }
+      const onStateCommitted = async (s: TReplicationState) => {
+        log.info("target", `State update: ${JSON.stringify({ [table.tableKey]: s })}`);
+        await mirrorTableState(db, integration.id, table.tableKey, s);
+      };
+      // Key-based: schema changes at the source are made at the destination, or the table is copied again.
+      const recopy = shape.schema && (await applySourceSchema({ schema: shape.schema, spec, sourceColumns, loader, log, resetting: pendingReset, onStateCommitted }));
+      if (method === "key_based" && (!state || recopy)) await setTableLoadEstimate(db, loadId, table.rowEstimate);
       const tableRun = {
-        table,
+        table: shape.table,
         spec,
         sourceColumns,
         source: source.client,
@@ -220,12 +216,9 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
         shouldStop: ctx.shouldStop,
         onProgress,
         batchRows: input.batchRows,
-        onStateCommitted: async (s: TReplicationState) => {
-          log.info("target", `State update: ${JSON.stringify({ [table.tableKey]: s })}`);
-          await mirrorTableState(db, integration.id, table.tableKey, s);
-        },
+        onStateCommitted,
       };
-      result = method === "full_table" ? await runFullTable(tableRun) : pendingReset ? await reloadKeyBased(tableRun) : await runKeyBased(tableRun);
+      result = method === "full_table" ? await runFullTable(tableRun) : pendingReset || recopy ? await reloadKeyBased(tableRun) : await runKeyBased(tableRun);
     } finally {
       await source.close().catch(() => undefined);
     }

@@ -4,6 +4,7 @@ import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { copyOut, relationSql } from "./source-reader";
 import { addResults, type TTableRun, type TTableRunResult } from "./table-run";
 import { fullTableCopySql } from "./full-table";
+import { keyBasedShapeFields, ZKeyBasedShapeFields } from "./key-based-schema";
 
 export const ZKeyBasedStateSchema = z.object({
   method: z.literal("key_based"),
@@ -13,6 +14,7 @@ export const ZKeyBasedStateSchema = z.object({
   /** Rows whose key is NULL are copied once, on the first run. */
   nullsDone: z.boolean(),
   tableVersion: z.number(),
+  ...ZKeyBasedShapeFields,
 });
 export type TKeyBasedState = z.infer<typeof ZKeyBasedStateSchema>;
 
@@ -38,6 +40,7 @@ export function keyBasedQueries(run: Pick<TTableRun, "table" | "spec" | "sourceC
   const lower = (lo: string[] | null, inclusive: boolean) => (lo ? ` AND (${keyList}) ${inclusive ? ">=" : ">"} (${tuple(lo)})` : "");
   return {
     nulls: `COPY (SELECT ${cols} FROM ${rel} WHERE ${isNull}) TO STDOUT`,
+    all: `COPY (SELECT ${cols} FROM ${rel}) TO STDOUT`,
     /** The key of the batchRows-th row from `lo`: the batch's upper bound (all rows with that key go in the batch). */
     upperBound: (lo: string[] | null, inclusive: boolean, batchRows: number) =>
       `SELECT ${keyList} FROM ${rel} WHERE ${notNull}${lower(lo, inclusive)} ORDER BY ${keyList} OFFSET ${batchRows - 1} LIMIT 1`,
@@ -55,7 +58,9 @@ export function keyBasedQueries(run: Pick<TTableRun, "table" | "spec" | "sourceC
 export async function runKeyBased(run: TTableRun): Promise<TTableRunResult> {
   const key = replicationKeyOf(run);
   const parsed = ZKeyBasedStateSchema.safeParse(run.state);
-  let state: TKeyBasedState = parsed.success ? parsed.data : { method: "key_based", replicationKey: key, bookmark: null, nullsDone: false, tableVersion: Date.now() };
+  // Saved with every batch: the next run compares the source's columns and oid with these.
+  const shape = await keyBasedShapeFields(run);
+  let state: TKeyBasedState = { ...(parsed.success ? parsed.data : { method: "key_based", replicationKey: key, bookmark: null, nullsDone: false, tableVersion: Date.now() }), ...shape };
   const q = keyBasedQueries(run, key);
   let total = { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 };
   const progress = (n: number) => run.onProgress(total.rowsReceived + n);
@@ -116,8 +121,11 @@ export async function reloadKeyBased(run: TTableRun): Promise<TTableRunResult> {
     const maxSql = q.max(null, true);
     run.log.info("tap", `Running: ${maxSql}`);
     const hi = (await run.source.query<string[]>({ text: maxSql, rowMode: "array" })).rows[0] ?? null;
-    const state: TKeyBasedState = { method: "key_based", replicationKey: key, bookmark: hi ? hi.map(String) : null, nullsDone: true, tableVersion };
-    const sql = fullTableCopySql(run);
+    const shape = await keyBasedShapeFields(run);
+    const state: TKeyBasedState = { method: "key_based", replicationKey: key, bookmark: hi ? hi.map(String) : null, nullsDone: true, tableVersion, ...shape };
+    // COPY of a table cannot name a generated column; a COPY of a SELECT can.
+    const generated = run.spec.columns.some((c) => run.sourceColumns.find((s) => s.name === c.name)?.generated);
+    const sql = generated ? q.all : fullTableCopySql(run);
     run.log.info("tap", `Running: ${sql}`);
     const result = await run.loader.replaceTable(run.spec, () => copyOut(run.source, sql), {
       state: state as unknown as TReplicationState,

@@ -1,0 +1,134 @@
+import type pg from "pg";
+import { z } from "zod";
+import type { TDb } from "@/db/client";
+import type { TDestinationLoader, TLoadTableSpec, TReplicationState } from "@/lib/destination/loader";
+import type { TJobLogger } from "@/lib/jobs/log";
+import { quoteIdent } from "@/lib/naming/identifiers";
+import { renameInSelection, renameSelectedColumns } from "@/lib/selection/renamed-columns";
+import { changesAmong, columnHistoryOf, diffColumns, hasColumnChanges, NO_COLUMN_CHANGES, parseColumnHistory, recopyReason, relationLabel, ZColumnHistory, type TColumnChanges } from "./column-changes";
+import type { TSelectedTable } from "./selected-tables";
+import type { TSourceColumn } from "./source-columns";
+
+/**
+ * What a Key-based state keeps about the source table's shape, saved with each batch. A field that does
+ * not parse is dropped, not the state (its bookmark must survive).
+ */
+export const ZKeyBasedShapeFields = {
+  /** The source's columns when the state was saved: renames and re-added columns are told apart by number. */
+  columns: ZColumnHistory.optional().catch(undefined),
+  /** The source table's oid: another oid under the same name is another table (dropped and created again). */
+  sourceOid: z.number().int().optional().catch(undefined),
+  /** The source columns the destination table holds (a dropped one is said to be kept only if it is there). */
+  destinationColumns: z.array(z.string()).optional().catch(undefined),
+};
+const ZSavedShape = z.object({ ...ZKeyBasedShapeFields, replicationKey: z.array(z.string()).optional().catch(undefined) });
+export type TKeyBasedShapeFields = { columns: z.infer<typeof ZColumnHistory>; sourceOid: number; destinationColumns: string[] };
+
+export async function readRelationOid(client: pg.Client, schema: string, name: string): Promise<number> {
+  const res = await client.query<{ oid: string }>(`SELECT $1::regclass::oid AS oid`, [`${quoteIdent(schema)}.${quoteIdent(name)}`]);
+  return Number(res.rows[0]?.oid);
+}
+
+/** The shape fields of a state saved by this run: the columns it read, the table's oid, the destination's columns. */
+export async function keyBasedShapeFields(run: { source: pg.Client; table: TSelectedTable; sourceColumns: TSourceColumn[]; spec: TLoadTableSpec }): Promise<TKeyBasedShapeFields> {
+  return { columns: columnHistoryOf(run.sourceColumns), sourceOid: await readRelationOid(run.source, run.table.schema, run.table.name), destinationColumns: run.spec.columns.map((c) => c.name) };
+}
+
+/** A Key-based table's source schema compared with the one its saved state was made from. */
+export type TSourceSchema = {
+  /** The table with its selection on renamed columns' new names. */
+  table: TSelectedTable;
+  /** The saved state, its Replication Key on renamed columns' new names. */
+  state: TReplicationState | null;
+  changes: TColumnChanges;
+  /** Why the source table is not the one the destination was copied from, or null. */
+  replaced: string | null;
+  sourceOid: number | null;
+  destinationColumns: string[];
+};
+
+/**
+ * Compares the live source table with the saved state's column history and oid. Renamed columns are
+ * followed in the selection (saved, so the dashboard and later jobs see the new names) and in the state's
+ * Replication Key. A state without a history (older states) knows of no changes.
+ */
+export async function followSourceSchema(input: { db: TDb; integrationId: string; source: pg.Client; table: TSelectedTable; state: TReplicationState | null; sourceColumns: TSourceColumn[] }): Promise<TSourceSchema> {
+  const { table, state } = input;
+  const saved = state?.method === "key_based" ? ZSavedShape.safeParse(state) : null;
+  const unchanged: TSourceSchema = { table, state, changes: NO_COLUMN_CHANGES, replaced: null, sourceOid: null, destinationColumns: [] };
+  if (!saved?.success) return unchanged;
+  const sourceOid = await readRelationOid(input.source, table.schema, table.name);
+  const destinationColumns = saved.data.destinationColumns ?? [];
+  if (saved.data.sourceOid !== undefined && saved.data.sourceOid !== sourceOid) {
+    const replaced = `${relationLabel(table.schema, table.name)} is not the table the destination was copied from (it was dropped and created again, or another table took its name), so the table is copied again`;
+    return { ...unchanged, replaced, sourceOid, destinationColumns };
+  }
+  const changes = diffColumns(parseColumnHistory(saved.data.columns), input.sourceColumns);
+  if (changes.renamed.length === 0) return { ...unchanged, changes, sourceOid, destinationColumns };
+  await renameSelectedColumns(input.db, input.integrationId, table.tableKey, changes.renamed);
+  const key = renameInSelection({ columns: [], replicationKey: saved.data.replicationKey ?? [], viewKeyColumns: [] }, changes.renamed).replicationKey;
+  return {
+    table: { ...table, selection: renameInSelection(table.selection, changes.renamed) },
+    state: state && { ...state, replicationKey: key },
+    changes,
+    replaced: null,
+    sourceOid,
+    destinationColumns: destinationColumns.map((n) => changes.renamed.find((r) => r.from === n)?.to ?? n),
+  };
+}
+
+type TApplyInput = {
+  schema: TSourceSchema;
+  spec: TLoadTableSpec;
+  sourceColumns: TSourceColumn[];
+  loader: TDestinationLoader;
+  log: TJobLogger;
+  /** The table is copied again anyway (a reset): the destination table is only made to exist. */
+  resetting: boolean;
+  onStateCommitted(state: TReplicationState): Promise<void>;
+};
+
+/**
+ * Makes the destination table follow the source's schema changes before a Key-based run: renames and safe
+ * widenings in place, drops kept (and said), new columns added. Returns, in plain words, why the table
+ * must be copied again instead (existing rows whose values no DDL brings), or null.
+ */
+export async function applySourceSchema(input: TApplyInput): Promise<string | null> {
+  const { schema, spec, loader, log } = input;
+  const label = relationLabel(schema.table.schema, schema.table.name);
+  const changes = changesAmong(schema.changes, spec.columns.map((c) => c.name));
+  const recopy = input.resetting ? null : (schema.replaced ?? recopyReason(label, changes, { view: schema.table.kind === "view" || schema.table.kind === "materialized_view" }));
+  if (input.resetting || recopy) {
+    await ensureDestinationTable(input);
+    if (recopy) log.info("main", recopy);
+    return recopy;
+  }
+  for (const r of changes.renamed) {
+    if (await loader.renameColumn(spec.table, r.from, r.to)) log.info("main", `Column ${quoteIdent(r.from)} of ${label} was renamed to ${quoteIdent(r.to)} at the source: the destination column is renamed too, with its values`);
+  }
+  await ensureDestinationTable(input);
+  for (const t of changes.retyped) {
+    const type = input.sourceColumns.find((c) => c.name === t.name)?.destinationType ?? t.to;
+    if (await loader.alterColumnType(spec.table, t.name, type)) {
+      log.info("main", `Column ${quoteIdent(t.name)} of ${label} changed type from ${t.from} to ${t.to} at the source: the destination column is widened in place (every value converts exactly), no copy needed`);
+    }
+  }
+  for (const name of changes.dropped.filter((d) => schema.destinationColumns.includes(d))) {
+    log.info("main", `Column ${quoteIdent(name)} was dropped from ${label} at the source: the destination keeps the column and the values it has (it gets no new ones)`);
+  }
+  for (const c of changes.added) {
+    log.info("main", `Column ${quoteIdent(c.name)} was added to ${label} without a default: existing rows hold NULL at the source too, so no copy is needed`);
+  }
+  // Saved now: a run that finds no rows to load saves no state, and the changes would be told again.
+  if (hasColumnChanges(schema.changes) && schema.state && schema.sourceOid !== null) {
+    const next = { ...schema.state, columns: columnHistoryOf(input.sourceColumns), sourceOid: schema.sourceOid, destinationColumns: spec.columns.map((c) => c.name) };
+    await loader.saveState(spec.tableKey, next);
+    await input.onStateCommitted(next);
+  }
+  return null;
+}
+
+async function ensureDestinationTable({ loader, spec, log }: TApplyInput): Promise<void> {
+  const ensured = await loader.ensureTable(spec);
+  if (ensured.addedColumns.length > 0) log.info("target", `Added column(s) to ${spec.table}: ${ensured.addedColumns.join(", ")}`);
+}
