@@ -53,8 +53,9 @@ export function DashboardView({ initial }: { initial: TDashboard }) {
                 <StatusBadge status={i.status} />
                 {i.status === "Failed" && i.lastError ? (
                   <div className="mt-1 max-w-md text-xs text-red-700">
-                    <p>{i.advice ?? i.lastError}</p>
-                    {i.advice ? <p className="text-red-600/80">({i.lastError})</p> : null}
+                    {/* What happened first (a job whose tables failed names them), then what to do. */}
+                    <p className="font-medium">{i.lastError}</p>
+                    {i.advice ? <p>{i.advice}</p> : null}
                     {i.partialFailure ? <p className="text-slate-600">The other tables loaded; the next job retries the failed ones.</p> : null}
                     <Link href={`/integrations/${i.id}/logs`} className="underline">
                       See the Extraction Logs

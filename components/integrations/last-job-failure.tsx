@@ -1,5 +1,4 @@
 "use client";
-import Link from "next/link";
 import { useIntegrationState } from "./integration-state";
 
 /**
@@ -13,15 +12,10 @@ export function LastJobFailure({ integrationId }: { integrationId: string }) {
     <section aria-label="Last job failed" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
       <p className="font-semibold">The last job failed: {data.lastError}</p>
       {data.advice ? <p className="mt-1">{data.advice}</p> : null}
+      {/* Plain words, not links: the tabs right below are the way there (and keep their names unique). */}
       <p className="mt-1 text-red-700">
-        {data.partialFailure ? "The other tables' rows are loaded. The next job retries the failed tables. " : "The next job starts from the last saved bookmarks. "}
-        <Link href={`/integrations/${integrationId}/logs`} className="underline">
-          See the Extraction Logs
-        </Link>{" "}
-        ·{" "}
-        <Link href={`/integrations/${integrationId}/reports`} className="underline">
-          Loading Reports
-        </Link>
+        {data.partialFailure ? "The other tables' rows are loaded. The next job retries the failed tables." : "The next job starts from the last saved bookmarks."} The tabs below
+        show each table&apos;s error.
       </p>
     </section>
   );
