@@ -5,11 +5,16 @@ import type { TTableRun, TTableRunResult } from "./table-run";
 
 export type TFullTableState = { method: "full_table"; tableVersion: number; lastCompletedAt: string };
 
-/** The source query: plain tables copy directly; views, materialized views and partitioned tables through a SELECT. */
-export function fullTableCopySql(run: Pick<TTableRun, "table" | "spec">): string {
+/**
+ * The source query: plain tables copy directly; views, materialized views, partitioned tables and tables
+ * with a generated column among those read (COPY cannot name one) through a SELECT.
+ */
+export function fullTableCopySql(run: Pick<TTableRun, "table" | "spec"> & { sourceColumns?: Pick<TTableRun["sourceColumns"][number], "name" | "generated">[] }): string {
   const cols = run.spec.columns.map((c) => quoteIdent(c.name)).join(", ");
   const rel = relationSql(run.table.schema, run.table.name);
-  return run.table.kind === "table" ? `COPY ${rel} (${cols}) TO STDOUT` : `COPY (SELECT ${cols} FROM ${rel}) TO STDOUT`;
+  const generated = new Set((run.sourceColumns ?? []).filter((c) => c.generated).map((c) => c.name));
+  const direct = run.table.kind === "table" && !run.spec.columns.some((c) => generated.has(c.name));
+  return direct ? `COPY ${rel} (${cols}) TO STDOUT` : `COPY (SELECT ${cols} FROM ${rel}) TO STDOUT`;
 }
 
 /**
