@@ -58,7 +58,8 @@ export type TDestinationLoader = {
   readonly schema: string;
   prepare(): Promise<void>;
   readState(tableKey: string): Promise<TReplicationState | null>;
-  ensureTable(spec: TLoadTableSpec): Promise<{ created: boolean; addedColumns: string[] }>;
+  /** `existingColumns`: the table's columns before it added any (none when it created the table). */
+  ensureTable(spec: TLoadTableSpec): Promise<{ created: boolean; addedColumns: string[]; existingColumns: string[] }>;
   /** A source rename: renames the column only if the table has `from` and not `to`; true when it did. */
   renameColumn(table: string, from: string, to: string): Promise<boolean>;
   /** A safe widening (the caller checks it is one): the column's new type in place; true when it changed. */
@@ -499,11 +500,11 @@ export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set
         const defs = [...spec.columns, ...SDC_COLUMNS].map((c) => columnDefinitionSql(c.name, c.type));
         const pk = spec.primaryKey.length > 0 ? `, PRIMARY KEY (${spec.primaryKey.map(quoteIdent).join(", ")})` : "";
         await run(`CREATE TABLE IF NOT EXISTS ${qualified(schema, spec.table)} (${defs.join(", ")}${pk})${storageSql(spec)}`);
-        return { created: true, addedColumns: [] };
+        return { created: true, addedColumns: [], existingColumns: [] };
       }
       const missing = [...spec.columns, ...SDC_COLUMNS].filter((c) => !existing.has(c.name));
       for (const c of missing) await run(`ALTER TABLE ${qualified(schema, spec.table)} ADD COLUMN IF NOT EXISTS ${columnDefinitionSql(c.name, c.type)}`);
-      return { created: false, addedColumns: missing.map((c) => c.name) };
+      return { created: false, addedColumns: missing.map((c) => c.name), existingColumns: [...existing.keys()] };
     },
 
     renameColumn: (table, from, to) => renameDestinationColumn(client, run, { schema, table }, from, to),

@@ -18,20 +18,18 @@ export const ZKeyBasedShapeFields = {
   columns: ZColumnHistory.optional().catch(undefined),
   /** The source table's oid: another oid under the same name is another table (dropped and created again). */
   sourceOid: z.number().int().optional().catch(undefined),
-  /** The source columns the destination table holds (a dropped one is said to be kept only if it is there). */
-  destinationColumns: z.array(z.string()).optional().catch(undefined),
 };
 const ZSavedShape = z.object({ ...ZKeyBasedShapeFields, replicationKey: z.array(z.string()).optional().catch(undefined) });
-export type TKeyBasedShapeFields = { columns: z.infer<typeof ZColumnHistory>; sourceOid: number; destinationColumns: string[] };
+export type TKeyBasedShapeFields = { columns: z.infer<typeof ZColumnHistory>; sourceOid: number };
 
 export async function readRelationOid(client: pg.Client, schema: string, name: string): Promise<number> {
   const res = await client.query<{ oid: string }>(`SELECT $1::regclass::oid AS oid`, [`${quoteIdent(schema)}.${quoteIdent(name)}`]);
   return Number(res.rows[0]?.oid);
 }
 
-/** The shape fields of a state saved by this run: the columns it read, the table's oid, the destination's columns. */
-export async function keyBasedShapeFields(run: { source: pg.Client; table: TSelectedTable; sourceColumns: TSourceColumn[]; spec: TLoadTableSpec }): Promise<TKeyBasedShapeFields> {
-  return { columns: columnHistoryOf(run.sourceColumns), sourceOid: await readRelationOid(run.source, run.table.schema, run.table.name), destinationColumns: run.spec.columns.map((c) => c.name) };
+/** The shape fields of a state saved by this run: the columns it read and the table's oid. */
+export async function keyBasedShapeFields(run: { source: pg.Client; table: TSelectedTable; sourceColumns: TSourceColumn[] }): Promise<TKeyBasedShapeFields> {
+  return { columns: columnHistoryOf(run.sourceColumns), sourceOid: await readRelationOid(run.source, run.table.schema, run.table.name) };
 }
 
 /** A Key-based table's source schema compared with the one its saved state was made from. */
@@ -44,7 +42,6 @@ export type TSourceSchema = {
   /** Why the source table is not the one the destination was copied from, or null. */
   replaced: string | null;
   sourceOid: number | null;
-  destinationColumns: string[];
 };
 
 /**
@@ -55,16 +52,15 @@ export type TSourceSchema = {
 export async function followSourceSchema(input: { db: TDb; integrationId: string; source: pg.Client; table: TSelectedTable; state: TReplicationState | null; sourceColumns: TSourceColumn[] }): Promise<TSourceSchema> {
   const { table, state } = input;
   const saved = state?.method === "key_based" ? ZSavedShape.safeParse(state) : null;
-  const unchanged: TSourceSchema = { table, state, changes: NO_COLUMN_CHANGES, replaced: null, sourceOid: null, destinationColumns: [] };
+  const unchanged: TSourceSchema = { table, state, changes: NO_COLUMN_CHANGES, replaced: null, sourceOid: null };
   if (!saved?.success) return unchanged;
   const sourceOid = await readRelationOid(input.source, table.schema, table.name);
-  const destinationColumns = saved.data.destinationColumns ?? [];
   if (saved.data.sourceOid !== undefined && saved.data.sourceOid !== sourceOid) {
     const replaced = `${relationLabel(table.schema, table.name)} is not the table the destination was copied from (it was dropped and created again, or another table took its name), so the table is copied again`;
-    return { ...unchanged, replaced, sourceOid, destinationColumns };
+    return { ...unchanged, replaced, sourceOid };
   }
   const changes = diffColumns(parseColumnHistory(saved.data.columns), input.sourceColumns);
-  if (changes.renamed.length === 0) return { ...unchanged, changes, sourceOid, destinationColumns };
+  if (changes.renamed.length === 0) return { ...unchanged, changes, sourceOid };
   await renameSelectedColumns(input.db, input.integrationId, table.tableKey, changes.renamed);
   const key = renameInSelection({ columns: [], replicationKey: saved.data.replicationKey ?? [], viewKeyColumns: [] }, changes.renamed).replicationKey;
   return {
@@ -73,7 +69,6 @@ export async function followSourceSchema(input: { db: TDb; integrationId: string
     changes,
     replaced: null,
     sourceOid,
-    destinationColumns: destinationColumns.map((n) => changes.renamed.find((r) => r.from === n)?.to ?? n),
   };
 }
 
@@ -106,29 +101,48 @@ export async function applySourceSchema(input: TApplyInput): Promise<string | nu
   for (const r of changes.renamed) {
     if (await loader.renameColumn(spec.table, r.from, r.to)) log.info("main", `Column ${quoteIdent(r.from)} of ${label} was renamed to ${quoteIdent(r.to)} at the source: the destination column is renamed too, with its values`);
   }
-  await ensureDestinationTable(input);
+  const existing = new Set(await ensureDestinationTable(input));
+  const clash = destinationClash(label, changes, spec, existing);
+  if (clash) {
+    log.info("main", clash);
+    return clash;
+  }
   for (const t of changes.retyped) {
     const type = input.sourceColumns.find((c) => c.name === t.name)?.destinationType ?? t.to;
     if (await loader.alterColumnType(spec.table, t.name, type)) {
       log.info("main", `Column ${quoteIdent(t.name)} of ${label} changed type from ${t.from} to ${t.to} at the source: the destination column is widened in place (every value converts exactly), no copy needed`);
     }
   }
-  for (const name of changes.dropped.filter((d) => schema.destinationColumns.includes(d))) {
+  for (const name of changes.dropped.filter((d) => existing.has(d))) {
     log.info("main", `Column ${quoteIdent(name)} was dropped from ${label} at the source: the destination keeps the column and the values it has (it gets no new ones)`);
   }
-  for (const c of changes.added) {
-    log.info("main", `Column ${quoteIdent(c.name)} was added to ${label} without a default: existing rows hold NULL at the source too, so no copy is needed`);
-  }
+  for (const c of changes.added) log.info("main", `Column ${quoteIdent(c.name)} was added to ${label} without a default: existing rows hold NULL at the source too, so no copy is needed`);
   // Saved now: a run that finds no rows to load saves no state, and the changes would be told again.
   if (hasColumnChanges(schema.changes) && schema.state && schema.sourceOid !== null) {
-    const next = { ...schema.state, columns: columnHistoryOf(input.sourceColumns), sourceOid: schema.sourceOid, destinationColumns: spec.columns.map((c) => c.name) };
+    const next = { ...schema.state, columns: columnHistoryOf(input.sourceColumns), sourceOid: schema.sourceOid };
     await loader.saveState(spec.tableKey, next);
     await input.onStateCommitted(next);
   }
   return null;
 }
 
-async function ensureDestinationTable({ loader, spec, log }: TApplyInput): Promise<void> {
+/**
+ * A column new at the source (or renamed) whose name the destination table already had for other values:
+ * a column dropped at the source and kept there, one no longer selected, or a rename that found its new
+ * name taken. Its existing rows would keep those values.
+ */
+function destinationClash(label: string, changes: TColumnChanges, spec: TLoadTableSpec, existing: Set<string>): string | null {
+  const selected = new Set(spec.columns.map((c) => c.name));
+  const renamedInto = changes.renamed.filter((r) => selected.has(r.to) && existing.has(r.from)).map((r) => r.to);
+  const taken = [...changes.added.map((c) => c.name), ...renamedInto].filter((n) => existing.has(n));
+  if (taken.length === 0) return null;
+  const each = taken.map((n) => `Column ${quoteIdent(n)} of ${label} is new at the source under a name the destination table already has for other values`);
+  return `${each.join("; ")}, so the table is copied again to bring the existing rows' values`;
+}
+
+/** The destination table with the spec's columns; returns the columns it had before. */
+async function ensureDestinationTable({ loader, spec, log }: TApplyInput): Promise<string[]> {
   const ensured = await loader.ensureTable(spec);
   if (ensured.addedColumns.length > 0) log.info("target", `Added column(s) to ${spec.table}: ${ensured.addedColumns.join(", ")}`);
+  return ensured.existingColumns;
 }

@@ -154,6 +154,16 @@ describe("Key-based Incremental follows schema changes at the source", () => {
     await expectSameRows();
     const second = await job();
     expect(second.lines).not.toContain(said);
+
+    // A new column under the kept one's name: the old values must not pass for its own.
+    await sqlOn(w.sourceUrl, `ALTER TABLE "MixedCase" ADD COLUMN legacy text`);
+    const third = await job();
+    expect(third.copied).toEqual([
+      `Column "legacy" of public."MixedCase" is new at the source under a name the destination table already has for other values, so the table is copied again to bring the existing rows' values`,
+    ]);
+    const [cleared] = await sqlOn(w.destUrl, `SELECT count(legacy)::text AS n FROM ${dest}`);
+    expect(cleared?.n).toBe("0");
+    await expectSameRows();
   });
 
   it("a table dropped and created again under the same name is noticed and copied again", async () => {
