@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { changesAmong, columnHistoryOf, diffColumns, isSafeWidening, parseColumnHistory, recopyReason, ZColumnHistory } from "@/lib/replication/column-changes";
 import type { TSourceColumn } from "@/lib/replication/source-columns";
+import { renameInSelection } from "@/lib/selection/renamed-columns";
 
 const col = (name: string, attnum: number, sourceType: string, fillsExisting = false, generated = false): TSourceColumn => ({
   name,
@@ -153,5 +154,14 @@ describe("isSafeWidening", () => {
     ["json", "jsonb"],
   ])("%s → %s is not", (from, to) => {
     expect(isSafeWidening(from, to)).toBe(false);
+  });
+});
+
+describe("renameInSelection", () => {
+  it("moves selected names, the Replication Key and view keys to the new names, all at once", () => {
+    const state = { tracked: true, method: "key_based" as const, columns: ["id", "a", "b", "new"], replicationKey: ["a"], viewKeyColumns: ["id"] };
+    expect(renameInSelection(state, [{ from: "a", to: "b" }, { from: "b", to: "a" }, { from: "id", to: "Id" }])).toEqual({ ...state, columns: ["Id", "b", "a", "new"], replicationKey: ["b"], viewKeyColumns: ["Id"] });
+    // Discovery may already have added the new name: it is kept once.
+    expect(renameInSelection(state, [{ from: "a", to: "new" }]).columns).toEqual(["id", "new", "b"]);
   });
 });
