@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
+import pg from "pg";
 import type PgBoss from "pg-boss";
 import { startQueue } from "@/lib/jobs/queue";
 import { enqueueJob, failAbandonedRuns, getJobRun } from "@/lib/jobs/runs";
 import { enableLogBasedReplication } from "@/lib/replication/log-based";
 import type { TLogBasedFaultPoint } from "@/lib/replication/log-based/faults";
+import { parseLsn } from "@/lib/replication/log-based/lsn";
 import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
 
 enableLogBasedReplication();
@@ -89,16 +91,34 @@ describe.each([
     return s?.c ?? null;
   }
 
-  /** The slot's confirmed position is at or before every position the destination saved. */
-  async function expectSlotNotAhead() {
+  /** `a` is before (or at, with `orEqual`) `b`; both positions are in the failure message. */
+  function expectLsnBefore(what: string, a: string, b: string, orEqual: boolean) {
+    const ok = orEqual ? parseLsn(a) <= parseLsn(b) : parseLsn(a) < parseLsn(b);
+    expect({ what, a, b, ok }).toEqual({ what, a, b, ok: true });
+  }
+
+  /** Insert position of the source's WAL now: at or after the end of every transaction committed so far. */
+  async function sourceWalNow(): Promise<string> {
+    const [r] = await sqlOn(w.sourceUrl, `SELECT pg_current_wal_insert_lsn()::text AS l`);
+    return r!.l!;
+  }
+
+  /** The slot's confirmed position is at or before every position the destination saved (both tables have one). */
+  async function expectSlotNotAhead(): Promise<{ confirmed: string; saved: string[] }> {
     const confirmed = await slotConfirmed();
-    expect(confirmed).not.toBeNull();
-    const saved = await sqlOn(w.destUrl, `SELECT state->>'lsn' AS lsn FROM _pgreplicate.table_states WHERE integration_id = $1`, [w.integration.id]);
-    for (const { lsn } of saved) {
-      const [c] = await sqlOn(w.sourceUrl, `SELECT ($1::pg_lsn <= $2::pg_lsn)::text AS ok`, [confirmed, lsn]);
-      expect({ confirmed, saved: lsn, ok: c!.ok }).toEqual({ confirmed, saved: lsn, ok: "true" });
-    }
-    return { confirmed, saved: saved.map((s) => s.lsn) };
+    if (confirmed === null) throw new Error("the integration's slot is gone");
+    const rows = await sqlOn(w.destUrl, `SELECT state->>'lsn' AS lsn FROM _pgreplicate.table_states WHERE integration_id = $1`, [w.integration.id]);
+    const saved = rows.map((r) => r.lsn!);
+    expect(saved).toHaveLength(2);
+    for (const lsn of saved) expectLsnBefore("slot confirmed <= table's saved position", confirmed, lsn, true);
+    return { confirmed, saved };
+  }
+
+  /** Rows at the destination that only the given source transaction wrote (payload `<tag><id>`, nokey b = `<tag>`). */
+  async function destinationRowsOf(tag: string): Promise<{ items: string; nokey: string }> {
+    const [i] = await sqlOn(w.destUrl, `SELECT count(*)::text AS n FROM "${w.schema}".items WHERE payload = $1 || id::text`, [tag]);
+    const [k] = await sqlOn(w.destUrl, `SELECT count(*)::text AS n FROM "${w.schema}".nokey WHERE b = $1`, [tag]);
+    return { items: i!.n!, nokey: k!.n! };
   }
 
   async function expectDestinationEqualsSource() {
@@ -134,12 +154,21 @@ describe.each([
 
   it("(b) killed after receiving changes and before committing them: the slot was not confirmed past the destination", async () => {
     const before = await expectSlotNotAhead();
+    // One transaction (one simple-protocol query), some 25 MB of WAL.
     await sqlOn(w.sourceUrl, `UPDATE items SET payload = 'b' || id WHERE id % 3 = 0; INSERT INTO nokey SELECT g, 'b' FROM generate_series(1, 500) g; DELETE FROM items WHERE id % 500 = 1`);
+    const txEnd = await sourceWalNow();
     expectedNokeyRows += 500;
     // Held for 12 s with the event loop running: longer than the library's 10 s acknowledgement timer.
     await crashAt("changes-received", "async", 12_000);
     const after = await expectSlotNotAhead();
-    expect(after.confirmed).toBe(before.confirmed);
+    // The held job committed none of the transaction: the fault point holds what its name says.
+    expect(await destinationRowsOf("b")).toEqual({ items: "0", nokey: "0" });
+    // The slot may still have moved on, and legitimately: while the server decodes this transaction the
+    // reader is idle, and a keepalive's position (inside the transaction, whose commit is still ahead) is
+    // saved and acknowledged — see (d). What must hold: no table's saved position, and so not the slot,
+    // passed the commit of a transaction the destination lacks (the next job would skip it).
+    expectLsnBefore("slot confirmed did not go back", before.confirmed, after.confirmed, true);
+    for (const lsn of after.saved) expectLsnBefore("saved position is before the unapplied transaction's end", lsn, txEnd, false);
     await sqlOn(w.sourceUrl, `INSERT INTO items VALUES (300001, 'new after b', 1); INSERT INTO nokey VALUES (2, 'y')`);
     expectedNokeyRows += 1;
     await expectNextJobConverges();
@@ -157,5 +186,29 @@ describe.each([
     await sqlOn(w.sourceUrl, `UPDATE items SET payload = 'after c' WHERE id = 5; INSERT INTO nokey VALUES (3, 'z')`);
     expectedNokeyRows += 1;
     await expectNextJobConverges();
+  });
+
+  it("(d) the slot is confirmed past the changes of a transaction still open at the source: they are applied once it commits", async () => {
+    // What (b) meets when the server is slow to decode: the reader saves and acknowledges a position inside
+    // a transaction whose commit has not been decoded yet. Here the transaction is held open, so the job
+    // ends (at its read target, after the transaction's changes) before the commit exists.
+    const open = new pg.Client({ connectionString: w.sourceUrl });
+    await open.connect();
+    try {
+      await open.query("BEGIN");
+      await open.query(`UPDATE items SET payload = 'd' || id WHERE id % 7 = 0; INSERT INTO nokey SELECT g, 'd' FROM generate_series(1, 50) g; DELETE FROM items WHERE id % 700 = 3`);
+      const changesEnd = (await open.query<{ l: string }>(`SELECT pg_current_wal_insert_lsn()::text AS l`)).rows[0]!.l;
+      const job = await runJob(w);
+      expect(job.error).toBeNull();
+      const after = await expectSlotNotAhead();
+      expectLsnBefore("slot confirmed past the open transaction's changes", changesEnd, after.confirmed, false);
+      expect(await destinationRowsOf("d")).toEqual({ items: "0", nokey: "0" });
+      await open.query("COMMIT");
+    } finally {
+      await open.end();
+    }
+    expectedNokeyRows += 50;
+    await expectNextJobConverges();
+    expect(Number((await destinationRowsOf("d")).items)).toBeGreaterThan(0);
   });
 });
