@@ -40,7 +40,6 @@ export function keyBasedQueries(run: Pick<TTableRun, "table" | "spec" | "sourceC
   const lower = (lo: string[] | null, inclusive: boolean) => (lo ? ` AND (${keyList}) ${inclusive ? ">=" : ">"} (${tuple(lo)})` : "");
   return {
     nulls: `COPY (SELECT ${cols} FROM ${rel} WHERE ${isNull}) TO STDOUT`,
-    all: `COPY (SELECT ${cols} FROM ${rel}) TO STDOUT`,
     /** The key of the batchRows-th row from `lo`: the batch's upper bound (all rows with that key go in the batch). */
     upperBound: (lo: string[] | null, inclusive: boolean, batchRows: number) =>
       `SELECT ${keyList} FROM ${rel} WHERE ${notNull}${lower(lo, inclusive)} ORDER BY ${keyList} OFFSET ${batchRows - 1} LIMIT 1`,
@@ -123,9 +122,7 @@ export async function reloadKeyBased(run: TTableRun): Promise<TTableRunResult> {
     const hi = (await run.source.query<string[]>({ text: maxSql, rowMode: "array" })).rows[0] ?? null;
     const shape = await keyBasedShapeFields(run);
     const state: TKeyBasedState = { method: "key_based", replicationKey: key, bookmark: hi ? hi.map(String) : null, nullsDone: true, tableVersion, ...shape };
-    // COPY of a table cannot name a generated column; a COPY of a SELECT can.
-    const generated = run.spec.columns.some((c) => run.sourceColumns.find((s) => s.name === c.name)?.generated);
-    const sql = generated ? q.all : fullTableCopySql(run);
+    const sql = fullTableCopySql(run);
     run.log.info("tap", `Running: ${sql}`);
     const result = await run.loader.replaceTable(run.spec, () => copyOut(run.source, sql), {
       state: state as unknown as TReplicationState,
