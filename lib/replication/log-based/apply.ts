@@ -11,6 +11,7 @@ import { formatLsn, maxLsn, type TLsn } from "./lsn";
 import type { TKeyId } from "./row-arena";
 import { stateRecord, type TLogBasedState } from "./state";
 import { noteTypeChange, streamKey, type TLogTable } from "./table-context";
+import { widenColumns } from "./column-drift";
 
 export type TStreamTableState = {
   t: TLogTable;
@@ -159,6 +160,7 @@ export class StreamApplier {
     const s = this.byName.get(change.relKey);
     if (!s || this.txCommitLsn < s.savedLsn) return;
     if (change.types) this.checkTypes(s.t, change.types);
+    if (s.t.stopApplying) return;
     if (change.op === "insert" && !this.checkedColumns.has(change.columns)) {
       this.checkedColumns.add(change.columns);
       this.checkDropped(s.t, change);
@@ -181,7 +183,7 @@ export class StreamApplier {
     for (const [col, type] of types) {
       const before = t.expectedTypes.get(col);
       if (before === undefined || before === type) continue;
-      noteTypeChange(t, this.opts.log, this.opts.loader.schema, col, before, type);
+      noteTypeChange(t, this.opts.log, col, before, type);
     }
   }
 
@@ -337,6 +339,7 @@ export class StreamApplier {
       let received = 0;
       if (hasChanges) {
         await this.addNewColumns(s.t);
+        if (s.t.widen.size > 0) await this.settle().then(() => widenColumns(s.t, this.opts.source, this.opts.loader, this.opts.log));
         await this.fillMovedRows(s.t);
         await this.resolveAmbiguousNulls(s.t);
         received = s.t.buffer.received;

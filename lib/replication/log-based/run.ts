@@ -1,24 +1,21 @@
 import { and, eq, ne, sql } from "drizzle-orm";
-import { catalogTables, integrations, tableStates } from "@/db/schema";
-import type { TLogBasedInput, TLogBasedRunner } from "../log-based-registry";
-import { openSourceReader, copyOut, relationSql } from "../source-reader";
-import type { TTableRunResult } from "../table-run";
 import type pg from "pg";
-import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
+import { integrations, tableStates } from "@/db/schema";
+import { quoteIdent } from "@/lib/naming/identifiers";
 import { retainedWalWarnBytes, retainedWalWarning } from "@/lib/source/retained-wal";
-import type { TStreamTableState } from "./apply";
-import { reachFaultPoint } from "./faults";
-import { formatLsn, type TLsn } from "./lsn";
 import { ownSlotName, publicationForSlot } from "@/lib/source/slot-names";
-import { advanceSlot, createSlot, currentWalLsn, findSlot, readSlot as readSlotInfo, retainedWalBytes, slotIfExists, waitForSlotRelease, type TSlotInfo } from "./slot";
-import { stateRecord, usableState, type TLogBasedState } from "./state";
-import { openCopySnapshot } from "./snapshot";
-import { readChanges } from "./read-changes";
-import { buildLogTable, noteTypeChange, type TLogTable } from "./table-context";
-import { acknowledgeTableReset, requestTableReset } from "@/lib/selection/finalized";
-import { fullTableCopySql } from "../full-table";
+import type { TLogBasedInput, TLogBasedRunner } from "../log-based-registry";
+import { readSourceColumns } from "../source-columns";
+import { openSourceReader } from "../source-reader";
+import type { TTableRunResult } from "../table-run";
+import type { TStreamTableState } from "./apply";
+import { recopyAfterStream } from "./column-drift";
+import { copyTables, type TTableContext } from "./first-copy";
+import { formatLsn } from "./lsn";
+import { buildTable, prepareTable } from "./prepare-table";
 import { preparePublication } from "./publication";
-import { partitionChangeReason, partitionId } from "./partitions";
+import { readChanges } from "./read-changes";
+import { advanceSlot, createSlot, currentWalLsn, findSlot, readSlot as readSlotInfo, retainedWalBytes, slotIfExists, waitForSlotRelease, type TSlotInfo } from "./slot";
 
 type TResults = Map<string, TTableRunResult | { error: string }>;
 
@@ -52,46 +49,19 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
   const { ctx, loader, report } = input;
   const log = ctx.log;
   const src = await openSourceReader(input.conn, database);
-  const contexts: { t: TLogTable; saved: { state: TLogBasedState; lsn: TLsn } | null }[] = [];
+  const contexts: TTableContext[] = [];
   try {
     let slot = await chooseSlot(input, src.client, database);
     // A worker that died a moment ago may still hold the slot until the server notices its socket closed.
     if (slot.activePid !== null) slot = await waitForSlotRelease(src.client, slot.name);
     log.info("tap", `Database ${quoteIdent(database)}: replication slot ${slot.name} (${slot.plugin}), confirmed up to ${formatLsn(slot.confirmedFlush)}`);
 
-    for (const { table, destinationTable } of entries) {
+    for (const entry of entries) {
       try {
-        const [cat] = await ctx.db
-          .select({ columns: catalogTables.columns })
-          .from(catalogTables)
-          .where(and(eq(catalogTables.integrationId, input.integration.id), eq(catalogTables.tableKey, table.tableKey)))
-          .limit(1);
-        const { t, replicaIdentity } = await buildLogTable(src.client, table, destinationTable, (cat?.columns ?? []).map((c) => c.name));
-        if (t.spec.primaryKey.length === 0 && replicaIdentity !== "f") {
-          log.warn("tap", `${relationSql(table.schema, table.name)} has no primary key and REPLICA IDENTITY is not FULL: its updates and deletes cannot be identified. Fix: ALTER TABLE ${relationSql(table.schema, table.name)} REPLICA IDENTITY FULL;`);
-        }
-        let saved = usableState(await loader.readState(table.tableKey), slot.name);
-        if (saved && (table.resetRequestedAt || input.integrationReset)) {
-          log.info("main", `Resetting ${table.tableKey}: ${table.resetRequestedAt ? "a reset was requested" : "the integration was reset"}; the table is copied again and replaced atomically`);
-          saved = null;
-        }
-        saved = await checkPartitions(src.client, t, saved, log);
-        if (saved?.state.columnTypes) {
-          // The destination was made from these types; a change since is said once, with its fix.
-          for (const [col, before] of Object.entries(saved.state.columnTypes)) t.expectedTypes.set(col, before);
-          for (const [col, now] of t.sourceTypes) {
-            const before = saved.state.columnTypes[col];
-            if (before !== undefined && before !== now && t.spec.columns.some((c) => c.name === col)) noteTypeChange(t, log, loader.schema, col, before, now);
-          }
-        }
-        if (slot.plugin === "wal2json") {
-          const numeric = /^(numeric|real|double precision|float[48]?|decimal)(\(.*\))?$/;
-          t.buffer.setAmbiguousNullColumns(t.spec.columns.filter((c) => numeric.test(t.sourceTypes.get(c.name) ?? c.type)).map((c) => c.name));
-        }
-        contexts.push({ t, saved });
+        contexts.push(await prepareTable(input, src.client, entry, slot));
       } catch (err) {
-        results.set(table.tableKey, { error: message(err) });
-        log.error("tap", `${table.tableKey}: ${message(err)}`);
+        results.set(entry.table.tableKey, { error: message(err) });
+        log.error("tap", `${entry.table.tableKey}: ${message(err)}`);
       }
     }
     if (contexts.length === 0) return;
@@ -109,8 +79,6 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
 
     for (const c of contexts) await report.start(c.t.table.tableKey, !c.saved);
 
-    // First copies, exact: read in the exported snapshot of a temporary slot whose consistent point is
-    // where the table's changes start (see snapshot.ts). The slot is at or before that point.
     const toCopy = contexts.filter((c) => !c.saved);
     if (toCopy.length > 0) {
       if (contexts.every((c) => !c.saved)) {
@@ -119,28 +87,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
         if (now.lsn > slot.confirmedFlush) await advanceSlot(src.client, slot.name, now.text);
       }
       slot = await readSlotInfo(src.client, slot.name);
-      let session: TCopySession | null = null;
-      try {
-        for (const c of toCopy) {
-          if (ctx.shouldStop()) break;
-          try {
-            session ??= await openCopySession(input, database, slot, log);
-            c.saved = await firstCopy(input, session, c.t, slot);
-            const askedAt = c.t.table.resetRequestedAt;
-            if (askedAt) await acknowledgeTableReset(ctx.db, input.integration.id, c.t.table.tableKey, askedAt);
-          } catch (err) {
-            // The integration's reset request ends with this job: this table keeps its own, for the next one.
-            if (input.integrationReset) await requestTableReset(ctx.db, input.integration.id, c.t.table.tableKey, input.integrationReset).catch(() => undefined);
-            results.set(c.t.table.tableKey, { error: message(err) });
-            log.error("target", `First copy of ${c.t.table.tableKey} failed: ${message(err)}`);
-            // The snapshot's transaction may be aborted: the next table gets a fresh one.
-            await session?.close();
-            session = null;
-          }
-        }
-      } finally {
-        await session?.close();
-      }
+      await copyTables(input, database, slot, toCopy, results);
     }
 
     const streaming: TStreamTableState[] = contexts.filter((c) => c.saved && !results.has(c.t.table.tableKey)).map((c) => ({ t: c.t, state: c.saved!.state, savedLsn: c.saved!.lsn, queuedLsn: c.saved!.lsn }));
@@ -151,6 +98,7 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
     }
     let stopped = ctx.shouldStop();
     if (streaming.length > 0 && !stopped) ({ stopped } = await readChanges({ input, database, client: src.client, slot, publication, streaming }));
+    if (!stopped) await recopyChangedDuringStream(input, database, src.client, slot, streaming, results);
 
     const retained = await retainedWalBytes(src.client, slot.name);
     if (retained > retainedWalWarnBytes()) {
@@ -159,13 +107,37 @@ async function runDatabase(input: TLogBasedInput, database: string, entries: TLo
     }
 
     for (const s of streaming) {
-      results.set(s.t.table.tableKey, { ...s.t.totals, maxBookmark: s.state.lsn, stopped });
+      if (!results.has(s.t.table.tableKey)) results.set(s.t.table.tableKey, { ...s.t.totals, maxBookmark: s.state.lsn, stopped });
     }
     for (const c of contexts) {
       if (!results.has(c.t.table.tableKey)) results.set(c.t.table.tableKey, { ...c.t.totals, maxBookmark: c.saved?.state.lsn ?? null, stopped: true });
     }
   } finally {
     await src.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Columns that changed while the stream was read, in a way whose values the stream did not carry (a
+ * default filled in for existing rows, a rename the stream saw as a new column, a type change that is no
+ * widening): the table is copied again now, from a snapshot after everything read, rather than left with
+ * wrong values until the next job. Its rows read from the stream so far still count in its totals.
+ */
+async function recopyChangedDuringStream(input: TLogBasedInput, database: string, client: pg.Client, slot: TSlotInfo, streaming: TStreamTableState[], results: TResults): Promise<void> {
+  const again: TTableContext[] = [];
+  for (const s of streaming) {
+    const reason = recopyAfterStream(s.t, await readSourceColumns(client, s.t.table.schema, s.t.table.name));
+    if (!reason) continue;
+    input.ctx.log.warn("main", reason);
+    const entry = input.tables.find((e) => e.table.tableKey === s.t.table.tableKey)!;
+    const t = await buildTable(input, client, entry, slot);
+    Object.assign(t.totals, s.t.totals);
+    again.push({ t, saved: null });
+  }
+  if (again.length === 0) return;
+  await copyTables(input, database, await readSlotInfo(client, slot.name), again, results);
+  for (const c of again) {
+    if (!results.has(c.t.table.tableKey)) results.set(c.t.table.tableKey, { ...c.t.totals, maxBookmark: c.saved?.state.lsn ?? null, stopped: false });
   }
 }
 
@@ -199,85 +171,4 @@ async function chooseSlot(input: TLogBasedInput, client: pg.Client, database: st
   if (!other) return shared;
   input.ctx.log.warn("tap", `Replication slot ${shared.name} is already read by the integration "${other.name}"; a slot must have one reader, so this integration uses its own slot ${own}`);
   return createSlot(client, database, log, { name: own, plugins: [shared.plugin, shared.plugin === "wal2json" ? "pgoutput" : "wal2json"] });
-}
-
-type TCopySession = { client: pg.Client; lsn: TLsn; close(): Promise<void> };
-
-/** A source transaction in a consistent snapshot, and the position changes after it start from. */
-async function openCopySession(input: TLogBasedInput, database: string, slot: TSlotInfo, log: TLogBasedInput["ctx"]["log"]): Promise<TCopySession> {
-  const reader = await openSourceReader(input.conn, database);
-  try {
-    const snap = await openCopySnapshot(input.conn, database).catch((err: unknown) => {
-      log.warn("tap", `No exported snapshot for the first copy (${message(err)}); copying from the slot position instead: changes made during the copy are replayed onto it (keyless tables may get such rows twice)`);
-      return null;
-    });
-    await reader.client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    if (snap) {
-      await reader.client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snap.snapshot)}`);
-      log.info("tap", `First copy reads snapshot ${snap.snapshot}; changes apply from ${snap.lsnText}`);
-    }
-    return {
-      client: reader.client,
-      lsn: snap?.lsn ?? slot.confirmedFlush,
-      async close() {
-        await reader.client.query("COMMIT").catch(() => undefined);
-        await reader.close().catch(() => undefined);
-        await snap?.close();
-      },
-    };
-  } catch (err) {
-    await reader.close().catch(() => undefined);
-    throw err;
-  }
-}
-
-/** The first full copy of a table, saved with the position its changes start from. */
-async function firstCopy(input: TLogBasedInput, session: TCopySession, t: TLogTable, slot: TSlotInfo): Promise<{ state: TLogBasedState; lsn: TLsn }> {
-  const tableVersion = Date.now();
-  const extractedAt = new Date().toISOString();
-  const state: TLogBasedState = {
-    method: "log_based",
-    slot: slot.name,
-    plugin: slot.plugin,
-    lsn: formatLsn(session.lsn),
-    tableVersion,
-    copiedAt: extractedAt,
-    columnTypes: Object.fromEntries(t.spec.columns.map((c) => [c.name, t.sourceTypes.get(c.name) ?? c.type])),
-    ...partitionsRecord(t),
-  };
-  const sql = fullTableCopySql(t);
-  input.ctx.log.info("tap", `First copy for Log-based Incremental (changes apply from ${state.lsn}): ${sql}`);
-  let faulted = false;
-  const result = await input.loader.replaceTable(t.spec, () => copyOut(session.client, sql), {
-    state: stateRecord(state),
-    tableVersion,
-    meta: { extractedAt },
-    onProgress: (rows) => {
-      input.report.progress(t.table.tableKey, rows);
-      if (rows > 0 && !faulted) {
-        faulted = true;
-        void reachFaultPoint("copy-in-progress");
-      }
-    },
-  });
-  t.totals.rowsInserted += result.rowsInserted;
-  t.totals.rowsReceived += result.rowsReceived;
-  await input.report.stateCommitted(t.table.tableKey, stateRecord(state));
-  return { state, lsn: session.lsn };
-}
-
-/** A partitioned table's partitions as saved in its state; nothing for an ordinary table. */
-function partitionsRecord(t: TLogTable): Pick<TLogBasedState, "partitions"> {
-  return t.table.kind === "partitioned_table" || t.partitions.length > 0 ? { partitions: t.partitions.map(partitionId) } : {};
-}
-
-/** A saved copy whose partitions changed in a way the stream cannot carry is dropped (the table is copied again). */
-async function checkPartitions(client: pg.Client, t: TLogTable, saved: { state: TLogBasedState; lsn: TLsn } | null, log: TLogBasedInput["ctx"]["log"]) {
-  if (!saved) return null;
-  const reason = await partitionChangeReason(client, log, relationSql(t.table.schema, t.table.name), saved.state.partitions, t.partitions);
-  if (reason) {
-    log.warn("main", reason);
-    return null;
-  }
-  return { ...saved, state: { ...saved.state, ...partitionsRecord(t) } };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { TReplicationState } from "@/lib/destination/loader";
+import { ZColumnHistory } from "../column-changes";
 import { parseLsn, type TLsn } from "./lsn";
 
 /**
@@ -15,6 +16,8 @@ export const ZLogBasedState = z.object({
   copiedAt: z.string(),
   /** Source column types as last seen (format_type): a difference is a type change at the source. */
   columnTypes: z.record(z.string(), z.string()).optional(),
+  /** The replicated columns by number, as the destination was last made from them (see column-changes.ts). */
+  columns: ZColumnHistory.optional(),
   /** A partitioned table's partitions when it was copied or last read (see partitionChangeReason). */
   partitions: z.array(z.string()).optional(),
 });

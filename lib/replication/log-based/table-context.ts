@@ -6,6 +6,7 @@ import { readSourceColumns, readSourcePrimaryKey, type TSourceColumn } from "../
 import type { TSelectedTable } from "../selected-tables";
 import { binaryReadAs } from "./binary-values";
 import { TableChangeBuffer } from "./buffer";
+import { isSafeWidening } from "../column-changes";
 import { readPartitions } from "./partitions";
 import type { TStreamTable } from "./plugins";
 
@@ -16,6 +17,8 @@ export const LOG_BASED_FILLFACTOR = 90;
 export type TLogTable = {
   table: TSelectedTable;
   spec: TLoadTableSpec;
+  /** The replicated source columns at the job's start, with their numbers (see column-changes.ts). */
+  columns: TSourceColumn[];
   /** Live source columns at the job's start (types as the source formats them). */
   sourceTypes: Map<string, string>;
   /** The source types the destination table was made from (saved state), updated as changes are noted. */
@@ -24,6 +27,10 @@ export type TLogTable = {
   totals: { rowsInserted: number; rowsUpdated: number; rowsDeleted: number; rowsReceived: number };
   /** A partitioned table's partitions at the job's start (their changes are the table's); empty for others. */
   partitions: TStreamTable[];
+  /** Columns whose type widened at the source during the read: their destination column is widened first. */
+  widen: Set<string>;
+  /** A change the stream cannot carry exactly happened (a type change that is no widening): the rest of its changes are skipped, and the table is copied again after the read. */
+  stopApplying: boolean;
   /** Things already said in this job's log (one line per schema change, not one per row). */
   noted: Set<string>;
   /**
@@ -66,11 +73,14 @@ export async function buildLogTable(source: pg.Client, table: TSelectedTable, de
         // Every update and soft delete writes a new row version: room on the page keeps it there (HOT).
         fillfactor: LOG_BASED_FILLFACTOR,
       },
+      columns: kept,
       sourceTypes: new Map(columns.map((c) => [c.name, c.sourceType])),
       expectedTypes: new Map(columns.map((c) => [c.name, c.sourceType])),
       buffer,
       totals: { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 },
       partitions,
+      widen: new Set(),
+      stopApplying: false,
       noted: new Set(),
       binaryReadable: readAs.every((r) => r.as !== null),
       binaryReadAs: new Map(readAs.filter((r) => r.as !== null && r.as !== r.c.typeOid).map((r) => [r.c.typeOid, r.as!])),
@@ -84,17 +94,23 @@ export async function buildLogTable(source: pg.Client, table: TSelectedTable, de
   };
 }
 
-/** Says once per job that a column's type changed at the source, with the statement that fixes it. */
-export function noteTypeChange(t: TLogTable, log: TJobLogger, destSchema: string, col: string, before: string, after: string): void {
+/**
+ * A column's type changed at the source while the stream was read (said once per job). A safe widening is
+ * queued for the destination (made before the next batch is written); any other change stops applying
+ * the table's changes: values of the new type may not fit the destination column, and the copy made at
+ * the end of the read (see recopyAfterStream) brings every row as it is then.
+ */
+export function noteTypeChange(t: TLogTable, log: TJobLogger, col: string, before: string, after: string): void {
   t.expectedTypes.set(col, after);
   const key = `type:${col}:${after}`;
   if (t.noted.has(key)) return;
   t.noted.add(key);
-  const dest = `${quoteIdent(destSchema)}.${quoteIdent(t.spec.table)}`;
-  log.warn(
-    "tap",
-    `Column ${quoteIdent(col)} of ${quoteIdent(t.table.schema)}.${quoteIdent(t.table.name)} changed type at the source from ${before} to ${after}. ` +
-      `The destination column keeps its type; values that do not fit it will fail to load. ` +
-      `Fix: ALTER TABLE ${dest} ALTER COLUMN ${quoteIdent(col)} TYPE ${after} USING ${quoteIdent(col)}::${after}; — or use Reset Keys on the table for a fresh copy.`,
-  );
+  const what = `Column ${quoteIdent(col)} of ${quoteIdent(t.table.schema)}.${quoteIdent(t.table.name)} changed type at the source from ${before} to ${after}`;
+  if (isSafeWidening(before, after)) {
+    t.widen.add(col);
+    log.info("tap", `${what}: the destination column is widened before the next changes are written`);
+    return;
+  }
+  t.stopApplying = true;
+  log.warn("tap", `${what}: its changes are no longer applied in this read; the table is copied again at its end`);
 }
