@@ -135,6 +135,13 @@ describe.each([
     await expectSameRows();
   });
 
+  it("a column added again under a dropped column's name gets its own values, not the kept ones", async () => {
+    await sqlOn(w.sourceUrl, `ALTER TABLE "${TABLE}" ADD COLUMN big bigint; UPDATE "${TABLE}" SET big = -id WHERE id % 9000 = 0`);
+    const log = await succeed();
+    expect(log.join("\n")).toContain(`Column "big" of public."${TABLE}" is a new column under the name of one the destination kept`);
+    await expectSameRows();
+  });
+
   /**
    * A change made after the job read the table's columns and before it marks where its read ends: the
    * stream is the first to carry it. The hook is the job's stop check just before the read (run order,
@@ -163,5 +170,19 @@ describe.each([
     expect(log.join("\n")).toContain(`Column "n" of public."${TABLE}" changed type`);
     expect((await destColumns()).n).toBe("text");
     await expectSameRows();
+  });
+
+  it("a table dropped and created again under its name is noticed and copied again", async () => {
+    await sqlOn(
+      w.sourceUrl,
+      `DROP TABLE "${TABLE}";
+       CREATE TABLE "${TABLE}" (id int PRIMARY KEY, "Full Name" text);
+       INSERT INTO "${TABLE}" SELECT g, 'second life ' || g FROM generate_series(1, 500) g;`,
+    );
+    const log = await succeed();
+    expect(log.join("\n")).toContain(`"public"."${TABLE}" was dropped and created again at the source since the last copy`);
+    await expectSameRows();
+    const [n] = await sqlOn(w.destUrl, `SELECT count(*) AS n FROM ${dest()}`);
+    expect(n!.n).toBe("500");
   });
 });

@@ -25,8 +25,8 @@ export function savedColumnHistory(state: TLogBasedState, live: TSourceColumn[])
 
 /**
  * Brings the destination table in line with the source's columns since `history`, as far as DDL can do
- * it exactly: a rename renames the destination column, a safe widening widens it, a drop keeps it (said
- * once). Returns why the table must be copied again instead (values that never passed through the change
+ * it exactly: a rename renames the destination column, a new column is added, a safe widening widens it,
+ * a drop keeps it (said once). Returns why the table must be copied again instead (values that never passed through the change
  * stream: an added column's default or generated value, a type change that is no widening, a renamed
  * column whose new name the stream already created), or null.
  */
@@ -40,6 +40,12 @@ export async function reconcileColumns(t: TLogTable, history: TColumnHistory | n
       return `Column ${quoteIdent(r.from)} of ${table} was renamed to ${quoteIdent(r.to)} while changes were read under both names; so the table is copied again to bring one column with every value`;
     }
     log.info("target", `Column ${quoteIdent(r.from)} of ${table} was renamed to ${quoteIdent(r.to)} at the source: the destination column is renamed too`);
+  }
+  const ensured = await loader.ensureTable(t.spec);
+  if (ensured.addedColumns.length > 0) log.info("target", `Added column(s) to ${t.spec.table}: ${ensured.addedColumns.join(", ")}`);
+  const reused = changes.added.find((c) => ensured.existingColumns.includes(c.name));
+  if (reused) {
+    return `Column ${quoteIdent(reused.name)} of ${table} is a new column under the name of one the destination kept from before (dropped at the source); so the table is copied again to bring its values instead of the old ones`;
   }
   for (const r of changes.retyped) {
     const type = live.find((c) => c.name === r.name)?.destinationType ?? r.to;

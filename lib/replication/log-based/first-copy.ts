@@ -101,6 +101,7 @@ async function firstCopy(input: TLogBasedInput, session: TCopySession, t: TLogTa
     copiedAt: extractedAt,
     columnTypes: Object.fromEntries(t.spec.columns.map((c) => [c.name, t.sourceTypes.get(c.name) ?? c.type])),
     columns: columnHistoryOf(t.columns),
+    relid: t.relid,
     ...partitionsRecord(t),
   };
   const sql = fullTableCopySql({ table: t.table, spec: t.spec, sourceColumns: t.columns });

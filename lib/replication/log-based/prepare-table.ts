@@ -51,15 +51,22 @@ export async function prepareTable(input: TLogBasedInput, client: pg.Client, ent
   }
   const rel = relationSql(table.schema, table.name);
   const reason =
+    recreatedReason(rel, saved.state.relid, t.relid) ??
     (await partitionChangeReason(client, log, rel, saved.state.partitions, t.partitions)) ??
     (await reconcileColumns(t, savedColumnHistory(saved.state, t.columns), t.columns, loader, log));
   if (reason) {
     log.warn("main", reason);
     return { t, saved: null };
   }
-  const state = { ...withLiveColumns(saved.state, t), ...partitionsRecord(t) };
+  const state = { ...withLiveColumns(saved.state, t), ...partitionsRecord(t), relid: t.relid };
   // Kept at once (same position): a rename made above is not seen as a rename again by the next job.
   if (JSON.stringify(state) !== JSON.stringify(saved.state)) await loader.saveState(table.tableKey, stateRecord(state));
   const position: TSavedPosition = { state, lsn: saved.lsn };
   return { t, saved: position };
+}
+
+/** A table dropped and created again under its name: none of the old rows' removal passed through the stream. */
+function recreatedReason(rel: string, savedRelid: number | undefined, relid: number): string | null {
+  if (savedRelid === undefined || savedRelid === relid) return null;
+  return `${rel} was dropped and created again at the source since the last copy (a new table under the same name): its rows are copied again and replace the destination table atomically`;
 }

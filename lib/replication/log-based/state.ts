@@ -18,6 +18,8 @@ export const ZLogBasedState = z.object({
   columnTypes: z.record(z.string(), z.string()).optional(),
   /** The replicated columns by number, as the destination was last made from them (see column-changes.ts). */
   columns: ZColumnHistory.optional(),
+  /** The source table's OID when copied: another one means the table was dropped and created again. */
+  relid: z.number().int().optional(),
   /** A partitioned table's partitions when it was copied or last read (see partitionChangeReason). */
   partitions: z.array(z.string()).optional(),
 });

@@ -17,6 +17,8 @@ export const LOG_BASED_FILLFACTOR = 90;
 export type TLogTable = {
   table: TSelectedTable;
   spec: TLoadTableSpec;
+  /** The source table's OID: another one under the same name is a table dropped and created again. */
+  relid: number;
   /** The replicated source columns at the job's start, with their numbers (see column-changes.ts). */
   columns: TSourceColumn[];
   /** Live source columns at the job's start (types as the source formats them). */
@@ -61,7 +63,7 @@ export async function buildLogTable(source: pg.Client, table: TSelectedTable, de
   buffer.setKnownColumns(kept.map((c) => c.name));
   const readAs = columns.map((c) => ({ c, as: binaryReadAs(c) }));
   const partitions = await readPartitions(source, table.schema, table.name);
-  const ident = await source.query<{ relreplident: string }>(`SELECT relreplident FROM pg_catalog.pg_class WHERE oid = $1::regclass`, [`${quoteIdent(table.schema)}.${quoteIdent(table.name)}`]);
+  const ident = await source.query<{ relreplident: string; oid: string }>(`SELECT relreplident, oid::text AS oid FROM pg_catalog.pg_class WHERE oid = $1::regclass`, [`${quoteIdent(table.schema)}.${quoteIdent(table.name)}`]);
   return {
     t: {
       table,
@@ -73,6 +75,7 @@ export async function buildLogTable(source: pg.Client, table: TSelectedTable, de
         // Every update and soft delete writes a new row version: room on the page keeps it there (HOT).
         fillfactor: LOG_BASED_FILLFACTOR,
       },
+      relid: Number(ident.rows[0]?.oid ?? 0),
       columns: kept,
       sourceTypes: new Map(columns.map((c) => [c.name, c.sourceType])),
       expectedTypes: new Map(columns.map((c) => [c.name, c.sourceType])),
