@@ -9,6 +9,7 @@ import { runPrerequisiteReport, type TCheckItem, type TPrerequisiteReport } from
 import { createIntegration } from "@/lib/integrations/create-integration";
 import { createPublication, createReplicationSlot } from "@/lib/integrations/update-prerequisites";
 import { replicationConnectionItem } from "@/lib/source/prerequisites/replication-connection";
+import { partitionsItem } from "@/lib/source/prerequisites/partitions";
 import { createAppDatabase, createEmptyDatabase, withDatabase, type TTestAppDb } from "../support/databases";
 import { withEnv } from "../support/env";
 import { createTeamWithUser } from "../support/fixtures";
@@ -125,6 +126,25 @@ describe("prerequisite report on PostgreSQL 15 (wal2json, SSL)", () => {
     expect(toast.fix?.text).not.toContain("plain");
     await sql(db.url, toast.fix!.text);
     expect(byId(await report(conn), "toast").status).toBe("pass");
+  });
+
+  it("partitioned tables: named, with how Log-based reads them; before 13 pgoutput is said not to", async () => {
+    expect(byId(await report(conn), "partitions")).toMatchObject({ status: "pass", summary: "No readable partitioned table." });
+    await sql(db.url, `CREATE TABLE "Sales ""EU""".readings (id int, at date) PARTITION BY RANGE (at); CREATE TABLE "Sales ""EU""".readings_2026 PARTITION OF "Sales ""EU""".readings FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'); GRANT SELECT ON ALL TABLES IN SCHEMA "Sales ""EU""" TO ${QUSER}`);
+    const item = byId(await report(conn), "partitions");
+    expect(item.status).toBe("pass");
+    expect(item.summary).toContain(`"Sales ""EU""".readings: replicated as one table each under Log-based`);
+    expect(item.summary).not.toContain("readings_2026");
+    // PostgreSQL 10–12 cannot be started here: the same query, judged as a 12 server reading pgoutput would be.
+    const s = await openSourceClient(conn);
+    try {
+      const old = await partitionsItem(s.client, 120_015, "pgoutput");
+      expect(old).toMatchObject({ status: "warn", summary: expect.stringContaining("PostgreSQL 12 cannot publish a partitioned table through pgoutput") });
+      expect(old.fix?.text).toContain("wal2json");
+      expect((await partitionsItem(s.client, 120_015, "wal2json")).status).toBe("pass");
+    } finally {
+      await s.close();
+    }
   });
 
   it("a slot with the wrong plugin fails with the drop-and-recreate fix", async () => {

@@ -3,6 +3,7 @@ import type { TSourceConnection } from "../connection";
 import { replicationConnectionItem } from "./replication-connection";
 import { canReplicate, connectItem, defaultPrivilegesItem, readRoleFacts, replicationPrivilegeItem, selectItem, toastItem, usageItem } from "./privileges";
 import { outputPluginItem, primaryItem, readServerFacts, slotsAndSendersItem, standbySettingsItem, versionItem, walLevelItem } from "./server";
+import { partitionsItem } from "./partitions";
 import { peekItem, publicationItem, readSlotFacts, slotItem } from "./slot";
 import { item, type TCheckItem, type TPrerequisiteReport } from "./types";
 
@@ -45,6 +46,7 @@ export async function runPrerequisiteReport(
     publicationItem(slot, { canCreate: role.superuser }),
     await peekItem(client, slot, opts.database),
     await toastItem(client),
+    await partitionsItem(client, server.versionNum, slot.exists ? slot.plugin : null),
     ...(rds ? [rdsBackupRetentionItem()] : []),
   ];
   return {
