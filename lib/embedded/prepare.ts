@@ -50,7 +50,7 @@ export async function prepareEmbeddedDatabases(cluster: TEmbeddedCluster, dataDi
       await c.query(DEMO_SCHEMA_SQL);
       await c.query(demoGrantsSql(DEMO_USER, "demo"));
       // pgoutput needs a publication; FOR ALL TABLES needs a superuser, so the demo has one ready.
-      await c.query("CREATE PUBLICATION stitch_demo FOR ALL TABLES");
+      await c.query("CREATE PUBLICATION stitch_demo FOR ALL TABLES WITH (publish_via_partition_root = true)");
       await c.query("COMMIT");
     }
   });

@@ -7,6 +7,7 @@ import { openSourceClient } from "@/lib/source/connection";
 import type { TDiagnosis } from "@/lib/source/diagnose";
 import { loadSourceConnection } from "@/lib/source/integration-connection";
 import type { TPrerequisiteReport } from "@/lib/source/prerequisites";
+import { serverVersionNum } from "@/lib/source/server-version";
 import { createPublicationSql, createSlotSql, readSlotFacts } from "@/lib/source/prerequisites/slot";
 import { fingerprintOf } from "@/lib/source/ssh-keys";
 import { openSshTunnel } from "@/lib/source/ssh-tunnel";
@@ -49,7 +50,7 @@ export async function createReplicationSlot(db: TDb, actor: TAuditActor, id: str
       throw new AppError("CONNECTION", `Creating the slot failed: ${(e as Error).message}. Run this as a superuser instead: ${createSlotSql(slot.name, plugin)}`);
     }
     if (plugin === "pgoutput" && !slot.publicationExists) {
-      await source.client.query(createPublicationSql(slot.publication)).catch(() => undefined);
+      await source.client.query(createPublicationSql(slot.publication, await serverVersionNum(source.client))).catch(() => undefined);
     }
   } finally {
     await source.close();
@@ -67,10 +68,11 @@ export async function createPublication(db: TDb, actor: TAuditActor, id: string)
     const slot = await readSlotFacts(source.client, row.database, row.schemaName);
     name = slot.publication;
     if (!slot.publicationExists) {
+      const sql = createPublicationSql(slot.publication, await serverVersionNum(source.client));
       try {
-        await source.client.query(createPublicationSql(slot.publication));
+        await source.client.query(sql);
       } catch (e) {
-        throw new AppError("CONNECTION", `Creating the publication failed: ${(e as Error).message}. Run this as a superuser instead: ${createPublicationSql(slot.publication)}`);
+        throw new AppError("CONNECTION", `Creating the publication failed: ${(e as Error).message}. Run this as a superuser instead: ${sql}`);
       }
     }
   } finally {

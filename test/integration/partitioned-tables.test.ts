@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { integrations } from "@/db/schema";
+import { seal } from "@/lib/crypto";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { enableLogBasedReplication } from "@/lib/replication/log-based";
 import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
@@ -160,5 +163,43 @@ describe("a partitioned table under Full Table and Key-based Incremental", () =>
     await sqlOn(w.sourceUrl, `INSERT INTO measurements VALUES (9001, '2024-03-03', 'k', 1), (9002, '2025-04-04', 'a', 2)`);
     await succeed(w);
     await expectSameRows(w);
+  });
+});
+
+/**
+ * The setup guide's publication made by a superuser FOR ALL TABLES, and an integration user that does not
+ * own it: publish_via_partition_root cannot be set, so partitions' changes arrive under their own names.
+ */
+describe("a partitioned table through a pgoutput publication this user cannot change", () => {
+  let w: TEngineWorld;
+  const role = `part_reader_${Math.random().toString(36).slice(2, 8)}`;
+
+  beforeAll(async () => {
+    w = await createEngineWorld({ name: "Partitions not owner" });
+    const db = new URL(w.sourceUrl).pathname.slice(1);
+    await sqlOn(
+      w.sourceUrl,
+      `${SETUP}
+       CREATE ROLE ${role} LOGIN REPLICATION PASSWORD 'reader-pw';
+       GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};
+       CREATE PUBLICATION ${quoteIdent(`stitch_${db}`)} FOR ALL TABLES;`,
+    );
+    await w.app.db.update(integrations).set({ username: role, passwordEnc: seal("reader-pw") }).where(eq(integrations.id, w.integration.id));
+    await selectTable(w, { name: "measurements" }, { method: "log_based" });
+  });
+  afterAll(async () => {
+    await w?.close();
+    await sqlOn(w.sourceUrl.replace(/\/[^/]*$/, "/postgres"), `DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+  });
+
+  it("copies the table, then applies its partitions' changes to it, and says why", async () => {
+    const first = await succeed(w);
+    expect(await logOf(w, first.run.id)).toContain("could not be changed");
+    await expectSameRows(w);
+    await sqlOn(w.sourceUrl, `INSERT INTO measurements VALUES (5001, '2024-06-01', 'x', 1.5), (5002, '2025-03-01', 'a', 2.5); UPDATE measurements SET recorded_at = '2025-07-07', sensor = 'a' WHERE id = 30; DELETE FROM measurements WHERE id = 20`);
+    await succeed(w);
+    await expectSameRows(w);
+    const [pub] = await sqlOn(w.sourceUrl, `SELECT pubviaroot::text AS v FROM pg_publication`);
+    expect(pub!.v).toBe("false");
   });
 });

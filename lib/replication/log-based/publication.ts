@@ -26,11 +26,14 @@ export async function preparePublication(client: pg.Client, publication: string,
   const readable = contexts.filter((c) => !refused.has(c.t.table.tableKey));
   if (readable.length === 0) return refused;
   const note = (m: string) => log.info("tap", m);
-  const viaRoot = readable.some((c) => c.t.table.kind === "partitioned_table");
-  // Before the membership check: without it the publication lists the partitions, not the root.
-  if (viaRoot) await publishViaPartitionRoot(client, publication, note);
-  const added = await ensurePublication(client, publication, readable.map((c) => ({ schema: c.t.table.schema, name: c.t.table.name })), note);
-  if (viaRoot) await publishViaPartitionRoot(client, publication, note);
+  const viaRoot = readable.some((c) => c.t.table.kind === "partitioned_table") && (await tryViaRoot(client, publication, log));
+  // Without publish_via_partition_root the publication lists a partitioned table's partitions, not the
+  // table: one listed partition means the table is in it (the applier maps partitions to their table).
+  const listed = viaRoot ? new Set<string>() : await publishedNames(client, publication);
+  const inByPartitions = (c: TContext) => c.t.partitions.some((p) => listed.has(`${p.schema}\u0000${p.name}`));
+  const check = readable.filter((c) => !inByPartitions(c));
+  const added = await ensurePublication(client, publication, check.map((c) => ({ schema: c.t.table.schema, name: c.t.table.name })), note);
+  if (readable.some((c) => c.t.table.kind === "partitioned_table") && added.length > 0) await tryViaRoot(client, publication, log);
   for (const c of readable) {
     if (c.saved && added.some((a) => a.schema === c.t.table.schema && a.name === c.t.table.name)) {
       log.warn("tap", `${c.t.table.tableKey} was not in publication ${publication}: its changes were not recorded, so it is copied again`);
@@ -38,4 +41,20 @@ export async function preparePublication(client: pg.Client, publication: string,
     }
   }
   return refused;
+}
+
+/** Sets publish_via_partition_root when this user may; otherwise partitions are read under their own names. */
+async function tryViaRoot(client: pg.Client, publication: string, log: TJobLogger): Promise<boolean> {
+  try {
+    await publishViaPartitionRoot(client, publication, (m) => log.info("tap", m));
+    return true;
+  } catch (err) {
+    log.warn("tap", `${err instanceof Error ? err.message : String(err)} Until then each partition's changes arrive under its own name and are applied to its table.`);
+    return false;
+  }
+}
+
+async function publishedNames(client: pg.Client, publication: string): Promise<Set<string>> {
+  const res = await client.query<{ schemaname: string; tablename: string }>(`SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables WHERE pubname = $1`, [publication]);
+  return new Set(res.rows.map((r) => `${r.schemaname}\u0000${r.tablename}`));
 }

@@ -65,8 +65,10 @@ export function createSlotSql(name: string, plugin: "wal2json" | "pgoutput"): st
   return `SELECT * FROM pg_create_logical_replication_slot(${quoteLiteral(name)}, ${quoteLiteral(plugin)});`;
 }
 
-export function createPublicationSql(name: string): string {
-  return `CREATE PUBLICATION ${quoteIdent(name)} FOR ALL TABLES;`;
+/** `versionNum` 13+: partitioned tables publish through their root (one relation per table, see log-based/partitions.ts). */
+export function createPublicationSql(name: string, versionNum = 0): string {
+  const viaRoot = versionNum >= 130_000 ? " WITH (publish_via_partition_root = true)" : "";
+  return `CREATE PUBLICATION ${quoteIdent(name)} FOR ALL TABLES${viaRoot};`;
 }
 
 const SLOT_WHY = "Log-based Replication reads changes from a dedicated logical replication slot (one per database, never shared: two readers of one slot lose changes).";
