@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { TDbOrTx } from "@/db/client";
 import { destinations, type TDestination } from "@/db/schema";
 import { seal } from "@/lib/crypto";
+import { AppError } from "@/lib/errors";
 import type { TDestinationConnection } from "./connection";
 import { destinationConnectionFromRow } from "./connection";
 
@@ -36,8 +37,32 @@ export function destinationView(row: TDestination | null): TDestinationView | nu
   return { host: row.host, port: row.port, username: row.username, database: row.database, ssl: row.ssl, sslCa: row.sslCa ?? "", hasPassword: row.passwordEnc !== "", lastCheckedAt: row.lastCheckedAt?.toISOString() ?? null, lastCheck: row.lastCheck ?? null };
 }
 
-/** The connection the form describes; the saved password when the field was left empty. */
+/**
+ * What changed that decides where the saved password goes (or who can read it on the way): host, port,
+ * user, SSL turned off, or another CA where one was verified. Reusing it then would hand it to a server
+ * the editor chose.
+ */
+export function destinationRetargets(existing: TDestination, input: TDestinationSettingsInput): string[] {
+  const out: string[] = [];
+  if (existing.host !== input.host) out.push("host");
+  if (existing.port !== input.port) out.push("port");
+  if (existing.username !== input.username) out.push("username");
+  const weakerSsl = existing.ssl && (!input.ssl || ((existing.sslCa ?? "") !== "" && existing.sslCa !== input.sslCa));
+  if (weakerSsl) out.push("SSL verification");
+  return out;
+}
+
+/**
+ * The connection the form describes; the saved password when the field was left empty and the password
+ * still goes to the server it was saved for. Null when there is no password to use.
+ */
 export function connectionFromInput(input: TDestinationSettingsInput, existing: TDestination | null): TDestinationConnection | null {
+  const retargets = existing && input.password === "" ? destinationRetargets(existing, input) : [];
+  if (retargets.length > 0) {
+    throw new AppError("VALIDATION", "Check the highlighted fields.", {
+      password: `Enter the password again: the ${retargets.join(", ")} changed, and the saved password is only sent where it was saved for.`,
+    });
+  }
   const password = input.password !== "" ? input.password : existing ? destinationConnectionFromRow(existing).password : null;
   if (password === null) return null;
   return { host: input.host, port: input.port, user: input.username, password, database: input.database, ssl: input.ssl, sslCa: input.sslCa || null };

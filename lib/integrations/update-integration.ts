@@ -3,23 +3,36 @@ import type { TDb } from "@/db/client";
 import { integrations } from "@/db/schema";
 import { recordAudit, type TAuditActor } from "@/lib/audit/record";
 import { seal, unseal } from "@/lib/crypto";
+import { AppError } from "@/lib/errors";
+import { credentialTargetChanges, passwordAgainMessage } from "./credential-target";
 import { getIntegration } from "./get";
 import { checkConnection, connectionForFields, type TCheckResult } from "./create-integration";
 import type { TUpdateIntegrationInput } from "./update-input";
 
 /**
  * Edits an integration's connection (credentials, SSH, SSL, default method). The checks run again
- * first; nothing is saved when the connection fails. The destination schema never changes.
+ * first; nothing is saved when the connection fails (the failed attempt is audited). The destination
+ * schema never changes. The saved password is reused only for the server it was saved for.
  */
 export async function updateIntegration(db: TDb, actor: TAuditActor, input: TUpdateIntegrationInput): Promise<TCheckResult> {
   const current = await getIntegration(db, actor.teamId, input.id);
+  const retarget = input.password ? [] : credentialTargetChanges(current, input);
+  if (retarget.length > 0) throw new AppError("VALIDATION", "Check the highlighted fields.", { password: passwordAgainMessage(retarget) });
   const password = input.password ? input.password : unseal(current.passwordEnc);
   // The remembered host key belongs to one SSH server; another server is met for the first time.
   const sameSshServer = current.sshEnabled && current.sshHost === input.sshHost && current.sshPort === input.sshPort;
   const knownHostKey = sameSshServer ? current.sshHostKey : null;
   const conn = await connectionForFields(db, actor.teamId, input, password, knownHostKey);
   const { diagnosis, report, reportError } = await checkConnection(conn, current.flavour);
-  if (!diagnosis.ok) return { saved: false, diagnosis };
+  if (!diagnosis.ok) {
+    await recordAudit(db, actor, {
+      action: "integration.update_failed",
+      objectType: "integration",
+      objectId: current.id,
+      details: { host: input.host, port: input.port, username: input.username, sshHost: input.sshHost, sslMode: input.sslMode, failedStep: diagnosis.failure?.step ?? null },
+    });
+    return { saved: false, diagnosis };
+  }
   const changes = {
     host: input.host,
     port: input.port,
