@@ -24,8 +24,10 @@ async function main(): Promise<void> {
     boss,
     handlers: jobHandlers,
     workerId,
+    pool,
     concurrency: env.WORKER_CONCURRENCY,
-    onEvent: (event, detail) => log.info(detail, event),
+    // Queue and sweep errors are warnings: a failing fetch can hold jobs back, and must be seen.
+    onEvent: (event, detail) => (/\.error$|^lease\.lost$/.test(event) ? log.warn(detail, event) : log.info(detail, event)),
   });
   // Every worker runs the schedule loop; claims are row-locked, so each slot starts one job in total.
   const scheduler = startScheduler({ pool, boss, onEvent: (e) => log.info(e, e.event) });

@@ -1,8 +1,9 @@
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import type { TDb, TDbOrTx } from "@/db/client";
 import { jobRuns, type TJobRun } from "@/db/schema";
 import { ensureQueue } from "./queue";
+import { repairCrashedJobs } from "./sweep";
 
 export type TEnqueueInput = {
   teamId: string;
@@ -55,38 +56,9 @@ export async function requestStop(db: TDbOrTx, jobRunId: string): Promise<void> 
 }
 
 /**
- * Runs whose worker stopped heartbeating (killed, machine lost) are failed so their integration can run
- * again; the next job resumes from the last committed bookmark.
+ * Fails the runs whose worker died and frees their queue jobs (see repairCrashedJobs); `handoffGraceMs`
+ * is how long a fetched queue job may wait for its worker to start it.
  */
-export async function failAbandonedRuns(db: TDbOrTx, staleAfterMs: number, boss?: PgBoss): Promise<number> {
-  const rows = await db
-    .update(jobRuns)
-    .set({ status: "failed", finishedAt: new Date(), error: "The worker running this job stopped responding; the next job resumes from the last saved bookmark." })
-    .where(and(eq(jobRuns.status, "running"), lt(jobRuns.heartbeatAt, sql`now() - make_interval(secs => ${staleAfterMs / 1000})`)))
-    .returning({ id: jobRuns.id, kind: jobRuns.kind, queueJobId: jobRuns.queueJobId });
-  // The dead worker's queue job stays "active" until it expires (hours), and the queue's one-active-per-
-  // integration rule would hold every later job of the integration back until then: fail it now.
-  if (boss) {
-    for (const r of rows) if (r.queueJobId) await boss.fail(r.kind, r.queueJobId, { reason: "worker stopped responding" }).catch(() => undefined);
-  }
-  return rows.length + (await failOrphanedQueuedRuns(db));
-}
-
-/**
- * A run still "queued" whose queue job is gone (archived, deleted, or never sent because the process died
- * between the two writes) would never start and would block its integration's schedule: fail it, saying why.
- */
-async function failOrphanedQueuedRuns(db: TDbOrTx, olderThanMs = 10 * 60_000): Promise<number> {
-  const rows = await db
-    .update(jobRuns)
-    .set({ status: "failed", finishedAt: new Date(), error: "This job was queued but never picked up by a worker; start it again with Run Extraction Now." })
-    .where(
-      and(
-        eq(jobRuns.status, "queued"),
-        lt(jobRuns.queuedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
-        sql`NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.id::text = ${jobRuns.queueJobId} AND j.state IN ('created', 'retry', 'active'))`,
-      ),
-    )
-    .returning({ id: jobRuns.id });
-  return rows.length;
+export async function failAbandonedRuns(db: TDbOrTx, handoffGraceMs: number, boss?: PgBoss): Promise<number> {
+  return repairCrashedJobs(db, { boss, handoffGraceMs });
 }

@@ -1,0 +1,119 @@
+import { and, eq, inArray, like, sql } from "drizzle-orm";
+import type PgBoss from "pg-boss";
+import { z } from "zod";
+import type { TDbOrTx } from "@/db/client";
+import { extractionLogLines, jobRuns, tableLoads } from "@/db/schema";
+import { leaseHeld } from "./lease";
+
+/** The last log line and the error of a job whose worker died; the UI shows both as they are. */
+export const CRASH_MESSAGE = "The worker stopped responding; the next job resumes from the last saved position.";
+const HANDOFF_MESSAGE = "The worker stopped responding while taking this job, before it started; the next job resumes from the last saved position.";
+const NEVER_PICKED_MESSAGE = "This job was queued but never picked up by a worker; start it again with Run Extraction Now.";
+
+export type TSweepOptions = {
+  boss?: PgBoss;
+  /** How long a fetched queue job may wait for its worker to take the lease (one round trip when healthy). */
+  handoffGraceMs?: number;
+  /** How long a queued run may lack a queue job (the two are written one after the other). */
+  orphanGraceMs?: number;
+  onQueueJobFreed?: (detail: { queue: string; queueJobId: string; reason: string }) => void;
+};
+
+const ZFailedRow = z.object({ id: z.string(), queue: z.string().nullable(), queue_job_id: z.string().nullable() });
+const ZQueueRow = z.object({ queue: z.string(), queue_job_id: z.string() });
+type TFailedRow = z.infer<typeof ZFailedRow>;
+
+const secs = (ms: number) => sql`make_interval(secs => ${ms / 1000})`;
+
+/**
+ * Repairs every state a worker's death can leave, whichever moment it died at:
+ * - run `running`, nobody holds its lease → failed; its queue job failed; its table loads closed;
+ * - run `queued`, queue job `active` (the worker died between fetching and starting) → the same;
+ * - queue job `active` whose run already ended (e.g. Stop Extraction on such a job) → queue job failed,
+ *   which the queue's one-active-per-integration rule would otherwise keep blocking for 12 hours;
+ * - run `queued` with no queue job at all → failed.
+ * Runs are only failed, never re-run here: the integration's next job (schedule or Run Extraction Now)
+ * resumes from the bookmarks committed with the data. Returns how many runs were failed.
+ */
+export async function repairCrashedJobs(db: TDbOrTx, opts: TSweepOptions = {}): Promise<number> {
+  const grace = opts.handoffGraceMs ?? 5_000;
+  const dead = await db.execute(sql`
+    UPDATE job_runs r SET status = 'failed', finished_at = now(), error = ${CRASH_MESSAGE}
+    WHERE r.status = 'running' AND NOT ${leaseHeld(sql`r.id`)}
+    RETURNING r.id::text AS id, (SELECT j.name FROM pgboss.job j WHERE j.id::text = r.queue_job_id) AS queue, r.queue_job_id`);
+  const handoff = await db.execute(sql`
+    UPDATE job_runs r SET status = 'failed', finished_at = now(), error = ${HANDOFF_MESSAGE}
+    FROM pgboss.job j
+    WHERE r.status = 'queued' AND j.state = 'active' AND j.data->>'jobRunId' = r.id::text
+      AND j.started_on < now() - ${secs(grace)} AND NOT ${leaseHeld(sql`r.id`)}
+    RETURNING r.id::text AS id, j.name AS queue, j.id::text AS queue_job_id`);
+  const deadRows = z.array(ZFailedRow).parse(dead.rows);
+  const handoffRows = z.array(ZFailedRow).parse(handoff.rows);
+  await closeCrashedRuns(db, deadRows, CRASH_MESSAGE, opts);
+  await closeCrashedRuns(db, handoffRows, HANDOFF_MESSAGE, opts);
+  await freeFinishedQueueJobs(db, grace, opts);
+  const orphans = await failOrphanedQueuedRuns(db, opts.orphanGraceMs ?? 30_000);
+  return deadRows.length + handoffRows.length + orphans;
+}
+
+async function closeCrashedRuns(db: TDbOrTx, rows: TFailedRow[], message: string, opts: TSweepOptions): Promise<void> {
+  if (rows.length === 0) return;
+  const ids = rows.map((r) => r.id);
+  // The Loading Report would show these tables "running" forever.
+  await db
+    .update(tableLoads)
+    .set({ status: "failed", completedAt: new Date(), error: message })
+    .where(and(inArray(tableLoads.jobRunId, ids), inArray(tableLoads.status, ["pending", "running"])));
+  await db.insert(extractionLogLines).values(ids.map((jobRunId) => ({ jobRunId, location: "main" as const, level: "CRITICAL" as const, message })));
+  for (const r of rows) if (r.queue && r.queue_job_id) await failQueueJob(r.queue, r.queue_job_id, "worker stopped responding", opts);
+}
+
+async function failQueueJob(queue: string, queueJobId: string, reason: string, opts: TSweepOptions): Promise<void> {
+  if (!opts.boss) return;
+  await opts.boss.fail(queue, queueJobId, { reason });
+  opts.onQueueJobFreed?.({ queue, queueJobId, reason });
+}
+
+/** Active queue jobs nobody works on whose run has ended (or is gone): without this the integration's next job could never become active. */
+async function freeFinishedQueueJobs(db: TDbOrTx, graceMs: number, opts: TSweepOptions): Promise<void> {
+  const res = await db.execute(sql`
+    SELECT j.name AS queue, j.id::text AS queue_job_id
+    FROM pgboss.job j LEFT JOIN job_runs r ON r.id::text = j.data->>'jobRunId'
+    WHERE j.state = 'active' AND j.data ? 'jobRunId'
+      AND (r.id IS NULL OR r.status NOT IN ('queued', 'running'))
+      AND greatest(j.started_on, r.finished_at) < now() - ${secs(graceMs)}
+      AND NOT ${leaseHeld(sql`j.data->>'jobRunId'`)}`);
+  for (const r of z.array(ZQueueRow).parse(res.rows)) await failQueueJob(r.queue, r.queue_job_id, "its run had already ended", opts);
+}
+
+/** A run still "queued" whose queue job is gone (or was never sent: the process died between the two writes) would never start. */
+async function failOrphanedQueuedRuns(db: TDbOrTx, olderThanMs: number): Promise<number> {
+  const rows = await db
+    .update(jobRuns)
+    .set({ status: "failed", finishedAt: new Date(), error: NEVER_PICKED_MESSAGE })
+    .where(
+      and(
+        eq(jobRuns.status, "queued"),
+        sql`${jobRuns.queuedAt} < now() - ${secs(olderThanMs)}`,
+        sql`NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE (j.id::text = ${jobRuns.queueJobId} OR j.data->>'jobRunId' = ${jobRuns.id}::text) AND j.state IN ('created', 'retry', 'active'))`,
+      ),
+    )
+    .returning({ id: jobRuns.id });
+  if (rows.length > 0) await db.insert(extractionLogLines).values(rows.map((r) => ({ jobRunId: r.id, location: "main" as const, level: "CRITICAL" as const, message: NEVER_PICKED_MESSAGE })));
+  return rows.length;
+}
+
+/** Closes the table loads that earlier versions left "running" under runs failed as abandoned (run once at start). */
+export async function closeLoadsOfAbandonedRuns(db: TDbOrTx): Promise<number> {
+  const rows = await db
+    .update(tableLoads)
+    .set({ status: "failed", completedAt: new Date(), error: CRASH_MESSAGE })
+    .where(
+      and(
+        inArray(tableLoads.status, ["pending", "running"]),
+        inArray(tableLoads.jobRunId, db.select({ id: jobRuns.id }).from(jobRuns).where(and(eq(jobRuns.status, "failed"), like(jobRuns.error, "%stopped responding%")))),
+      ),
+    )
+    .returning({ id: tableLoads.id });
+  return rows.length;
+}
