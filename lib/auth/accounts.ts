@@ -1,10 +1,11 @@
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { createHash } from "node:crypto";
 import type { TDb } from "@/db/client";
-import { invitations, memberships, signInFailures, teams, users, type TInvitation, type TRole } from "@/db/schema";
+import { invitations, memberships, teams, users, type TInvitation, type TRole } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
 import { hashPassword, verifyPassword } from "./password";
+import { addressKey, lockoutSeconds as throttleLockout, purgeExpiredFailures, reserveAttempt, settleSuccess, THROTTLES } from "./sign-in-throttle";
 
 export const hashInvitationToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
@@ -25,6 +26,23 @@ export async function checkInvitationToken(db: TDb, token: string): Promise<{ ok
   return problem || !invitation ? { ok: false, message: problem ?? INVALID_INVITATION } : { ok: true, role: invitation.role, email: invitation.email };
 }
 
+/**
+ * The checks a sign-up must pass, made before any bcrypt work so that a stream of sign-ups without a
+ * valid invitation costs the server nothing. The transaction in signUp checks again under its lock.
+ */
+async function assertMaySignUp(db: TDb, input: TSignUpInput): Promise<void> {
+  if (await isFreshInstall(db)) return;
+  if (!input.invitationToken) {
+    throw new AppError("FORBIDDEN", "Sign-up needs an invitation. Ask a team admin for an invitation link.", {
+      email: "Sign-up needs an invitation. Ask a team admin for an invitation link.",
+    });
+  }
+  const [invitation] = await db.select().from(invitations).where(eq(invitations.tokenHash, hashInvitationToken(input.invitationToken))).limit(1);
+  const problem = invitationProblem(invitation);
+  if (problem) throw new AppError("FORBIDDEN", problem);
+  if (invitation?.email && invitation.email !== input.email) throw new AppError("FORBIDDEN", `This invitation is for ${invitation.email}`, { email: `This invitation is for ${invitation.email}` });
+}
+
 export type TSignUpInput = { email: string; password: string; name?: string; invitationToken?: string; ipAddress?: string | null };
 export type TSignedUp = { userId: string; teamId: string; role: TRole; createdTeam: boolean };
 
@@ -37,6 +55,7 @@ export async function signUp(
   input: TSignUpInput,
   onTeamCreated?: (tx: Parameters<Parameters<TDb["transaction"]>[0]>[0], teamId: string) => Promise<void>,
 ): Promise<TSignedUp> {
+  await assertMaySignUp(db, input);
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(742032)`);
@@ -95,49 +114,43 @@ export async function signUp(
   });
 }
 
-/** Sign-ins allowed before slowing down; each failure past it adds a delay (capped). */
-const FREE_FAILURES = 5;
-const FAILURE_WINDOW_MS = 15 * 60_000;
+/** Seconds an e-mail stays locked after its latest failure, given its failures in the window. */
+export const lockoutSeconds = (failures: number): number => throttleLockout(failures, THROTTLES.email.free);
 
-export function lockoutSeconds(failures: number): number {
-  if (failures < FREE_FAILURES) return 0;
-  return Math.min(300, 2 ** (failures - FREE_FAILURES + 1) * 5);
-}
+/** The one answer for an unknown e-mail and a wrong password: which of the two it was is not told. */
+export const SIGN_IN_REFUSED = "Wrong email or password";
 
 export type TAuthResult =
   | { ok: true; userId: string; sessionVersion: number }
   | { ok: false; field: "email" | "password"; message: string };
 
-export async function authenticate(db: TDb, emailInput: string, password: string): Promise<TAuthResult> {
+const tooMany = (waitSeconds: number): TAuthResult => ({ ok: false, field: "password", message: `Too many failed sign-ins. Try again in ${waitSeconds} seconds.` });
+
+/** Compared against when the e-mail is unknown, so both cases cost one bcrypt. */
+let decoyHash: Promise<string> | null = null;
+
+/**
+ * Checks an e-mail and password. Each attempt is reserved against the e-mail and the client address
+ * (when known: the address as lib/http/client-address.ts resolves it) before bcrypt runs, so a burst
+ * gets the same few guesses as a sequence.
+ */
+export async function authenticate(db: TDb, emailInput: string, password: string, opts: { clientAddress?: string | null } = {}): Promise<TAuthResult> {
   const email = emailInput.trim().toLowerCase();
-  const [failure] = await db
-    .select()
-    .from(signInFailures)
-    .where(and(eq(signInFailures.email, email), gt(signInFailures.lastFailureAt, new Date(Date.now() - FAILURE_WINDOW_MS))));
-  if (failure) {
-    const waitMs = failure.lastFailureAt.getTime() + lockoutSeconds(failure.failures) * 1000 - Date.now();
-    if (waitMs > 0) {
-      return { ok: false, field: "password", message: `Too many failed sign-ins. Try again in ${Math.ceil(waitMs / 1000)} seconds.` };
-    }
+  const address = opts.clientAddress || null;
+  await purgeExpiredFailures(db);
+  if (address) {
+    const byAddress = await reserveAttempt(db, addressKey(address), THROTTLES.address.free);
+    if (!byAddress.ok) return tooMany(byAddress.waitSeconds);
   }
+  // Not an e-mail: no account can match, and it must not take a throttle key's shape.
+  if (!email.includes("@")) return { ok: false, field: "password", message: SIGN_IN_REFUSED };
+  const byEmail = await reserveAttempt(db, email, THROTTLES.email.free);
+  if (!byEmail.ok) return tooMany(byEmail.waitSeconds);
   const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
-  const valid = user ? await verifyPassword(password, user.passwordHash) : false;
-  if (!user || !valid) {
-    await db
-      .insert(signInFailures)
-      .values({ email, failures: 1 })
-      .onConflictDoUpdate({
-        target: signInFailures.email,
-        set: {
-          failures: sql`CASE WHEN ${signInFailures.lastFailureAt} > now() - interval '15 minutes' THEN ${signInFailures.failures} + 1 ELSE 1 END`,
-          lastFailureAt: sql`now()`,
-        },
-      });
-    return user
-      ? { ok: false, field: "password", message: "Wrong password for this email" }
-      : { ok: false, field: "email", message: "No account with this email. Check it, or ask for an invitation." };
-  }
-  await db.delete(signInFailures).where(eq(signInFailures.email, email));
+  decoyHash ??= hashPassword("decoy password, never valid 0");
+  const valid = await verifyPassword(password, user ? user.passwordHash : await decoyHash);
+  if (!user || !valid) return { ok: false, field: "password", message: SIGN_IN_REFUSED };
+  await settleSuccess(db, email, address);
   await db.update(users).set({ lastSignInAt: new Date() }).where(eq(users.id, user.id));
   return { ok: true, userId: user.id, sessionVersion: user.sessionVersion };
 }

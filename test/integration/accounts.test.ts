@@ -37,9 +37,9 @@ describe("accounts", () => {
     await expect(signUp(app.db, { email: "late@example.com", password: "correct horse 5", invitationToken: "tok-old" })).rejects.toBeInstanceOf(AppError);
   });
 
-  it("tells wrong password from unknown email, and slows down repeated failures", async () => {
-    expect(await authenticate(app.db, "nobody@example.com", "x")).toMatchObject({ ok: false, field: "email" });
-    expect(await authenticate(app.db, "owner@example.com", "wrong")).toMatchObject({ ok: false, field: "password", message: "Wrong password for this email" });
+  it("answers unknown email and wrong password alike, and slows down repeated failures", async () => {
+    expect(await authenticate(app.db, "nobody@example.com", "x")).toMatchObject({ ok: false, field: "password", message: "Wrong email or password" });
+    expect(await authenticate(app.db, "owner@example.com", "wrong")).toMatchObject({ ok: false, field: "password", message: "Wrong email or password" });
     for (let i = 0; i < 5; i++) await authenticate(app.db, "owner@example.com", "wrong");
     const locked = await authenticate(app.db, "owner@example.com", "correct horse 1");
     expect(locked).toMatchObject({ ok: false, field: "password" });
