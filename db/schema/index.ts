@@ -7,3 +7,4 @@ export * from "./selections";
 export * from "./jobs";
 export * from "./loads";
 export * from "./state";
+export * from "./verify";
