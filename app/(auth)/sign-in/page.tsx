@@ -1,9 +1,11 @@
 import Link from "next/link";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { AuthCard } from "@/components/auth/auth-card";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { getDb } from "@/db/client";
 import { isFreshInstall } from "@/lib/auth/accounts";
+import { safeCallbackPath } from "@/lib/http/safe-redirect";
 import { getSessionContext } from "../../_server/session";
 
 export const dynamic = "force-dynamic";
@@ -12,8 +14,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (await getSessionContext()) redirect("/");
   const fresh = await isFreshInstall(getDb());
   const { callbackUrl } = await searchParams;
-  // Only same-site paths, never an open redirect.
-  const target = callbackUrl && callbackUrl.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/";
+  // Only this app's own pages, never an open redirect.
+  const target = safeCallbackPath(callbackUrl, (await headers()).get("host"));
   return (
     <AuthCard
       title="Sign in"
