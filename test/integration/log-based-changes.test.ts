@@ -177,7 +177,7 @@ describe.each([
     expect(rows).toHaveLength(5);
   });
 
-  it("schema changes: an added column appears, a dropped one stops being written, a type change is logged with the fix", async () => {
+  it("schema changes: an added column appears, a dropped one stops being written, a widened type widens the destination column", async () => {
     await sqlOn(w.sourceUrl, `ALTER TABLE items ADD COLUMN added_later text; UPDATE items SET added_later = 'v' || id WHERE id <= 3; INSERT INTO items (id, name, added_later) VALUES (300, 'with new col', 'fresh')`);
     expect((await runJob(w)).error).toBeNull();
     const added = await sqlOn(w.destUrl, `SELECT id::text, added_later FROM ${dest("items")} WHERE added_later IS NOT NULL ORDER BY id`);
@@ -192,8 +192,12 @@ describe.each([
     expect(job.error).toBeNull();
     const lines = await sqlOn(w.app.url, `SELECT level::text, message FROM extraction_log_lines WHERE job_run_id = $1 ORDER BY id`, [job.run.id]);
     const typeLine = lines.find((l) => l.message!.includes("changed type"));
-    expect(typeLine?.level).toBe("WARNING");
-    expect(typeLine?.message).toMatch(/from bigint to numeric.*ALTER TABLE .* ALTER COLUMN "qty" TYPE numeric/);
+    expect(typeLine?.level).toBe("INFO");
+    expect(typeLine?.message).toContain(`Column "qty" of public.items changed type from bigint to numeric at the source: the destination column is widened to numeric`);
+    const [qty] = await sqlOn(w.destUrl, `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'qty'`, [dest("items")]);
+    expect(qty?.t).toBe("numeric");
+    const [two] = await sqlOn(w.destUrl, `SELECT qty::text AS qty FROM ${dest("items")} WHERE id = 2`);
+    expect(two?.qty).toBe("42");
     const [after] = await sqlOn(w.destUrl, `SELECT id::text, name, ok::text FROM ${dest("items")} WHERE id = 301`);
     expect(after).toEqual({ id: "301", name: "after drop", ok: null });
     const [kept] = await sqlOn(w.destUrl, `SELECT count(*)::text AS n FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'items' AND column_name = 'ok'`, [schema()]);

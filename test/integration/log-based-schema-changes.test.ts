@@ -96,6 +96,8 @@ describe.each([
 
   it("RENAME COLUMN renames the destination column, and later updates land in it", async () => {
     const version = await tableVersion();
+    // Changes from before the rename are still in the stream, under the old name.
+    await sqlOn(w.sourceUrl, `UPDATE "${TABLE}" SET "Name" = 'before the rename ' || id WHERE id % 4000 = 0`);
     await sqlOn(w.sourceUrl, `ALTER TABLE "${TABLE}" RENAME COLUMN "Name" TO "Full Name"; UPDATE "${TABLE}" SET "Full Name" = 'renamed ' || id WHERE id % 3000 = 0`);
     const log = await succeed();
     expect(log.join("\n")).toContain(`Column "Name" of public."${TABLE}" was renamed to "Full Name" at the source: the destination column is renamed too`);
@@ -108,7 +110,7 @@ describe.each([
 
   it("int → bigint widens the destination column in place; a value past 2^31 lands", async () => {
     const version = await tableVersion();
-    await sqlOn(w.sourceUrl, `ALTER TABLE "${TABLE}" ALTER COLUMN n TYPE bigint; UPDATE "${TABLE}" SET n = 5000000000 WHERE id = 10`);
+    await sqlOn(w.sourceUrl, `UPDATE "${TABLE}" SET n = -n WHERE id % 6000 = 0; ALTER TABLE "${TABLE}" ALTER COLUMN n TYPE bigint; UPDATE "${TABLE}" SET n = 5000000000 WHERE id = 10`);
     await succeed();
     expect((await destColumns()).n).toBe("bigint");
     await expectSameRows();

@@ -11,7 +11,7 @@ import { formatLsn, maxLsn, type TLsn } from "./lsn";
 import type { TKeyId } from "./row-arena";
 import { stateRecord, type TLogBasedState } from "./state";
 import { noteTypeChange, streamKey, type TLogTable } from "./table-context";
-import { widenColumns } from "./column-drift";
+import { widenColumns, withCurrentNames } from "./column-drift";
 
 export type TStreamTableState = {
   t: TLogTable;
@@ -156,9 +156,10 @@ export class StreamApplier {
     }
   }
 
-  private onChange(change: TRowChange): void | Promise<void> {
-    const s = this.byName.get(change.relKey);
+  private onChange(event: TRowChange): void | Promise<void> {
+    const s = this.byName.get(event.relKey);
     if (!s || this.txCommitLsn < s.savedLsn) return;
+    const change = s.t.renames.size > 0 ? withCurrentNames(event, s.t.renames) : event;
     if (change.types) this.checkTypes(s.t, change.types);
     if (s.t.stopApplying) return;
     if (change.op === "insert" && !this.checkedColumns.has(change.columns)) {
@@ -382,7 +383,7 @@ export class StreamApplier {
         await this.opts.onStateCommitted(s.t.table.tableKey, b.state);
         this.opts.onProgress(s.t.table.tableKey, s.t.totals.rowsReceived);
       }
-      if (batch.some((b) => b.lsn > b.s.savedLsn)) await reachFaultPoint("changes-committed");
+      if (batch.some((b) => b.groups.length > 0 && b.lsn > b.s.savedLsn)) await reachFaultPoint("changes-committed");
       // Only now may the slot be acknowledged up to these positions.
       for (const b of batch) b.s.savedLsn = maxLsn(b.s.savedLsn, b.lsn);
     } finally {

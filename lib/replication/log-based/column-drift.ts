@@ -78,6 +78,7 @@ export function recopyAfterStream(t: TLogTable, live: TSourceColumn[]): string |
   const changes = changesAmong(diffColumns(columnHistoryOf(t.columns), live), t.spec.columns.map((c) => c.name));
   const reason = recopyReason(table, changes);
   if (reason) return reason;
+  if (t.stopApplying) return `${table}: a column changed type during the read in a way its destination column cannot take; so the table is copied again to bring its values`;
   // A rename the stream never saw as a column of its own is left to the next job's rename.
   const names = new Set(t.spec.columns.map((c) => c.name));
   const renamed = changes.renamed.find((r) => names.has(r.to));
@@ -99,4 +100,34 @@ export async function widenColumns(t: TLogTable, source: pg.Client, loader: TDes
     if (spec) spec.type = col.destinationType;
   }
   t.widen.clear();
+}
+
+/**
+ * The stream replays changes made since the saved position, some of them before the columns changed:
+ * they carry a renamed column's old name (mapped to its current one) and its old type (what a type
+ * change in the stream is measured from: the destination was made from it, then widened above).
+ */
+export function followOlderChanges(t: TLogTable, history: TColumnHistory | null): void {
+  if (!history) return;
+  const byAttnum = new Map(t.columns.map((c) => [c.attnum, c.name]));
+  for (const [name, rec] of Object.entries(history)) {
+    const now = byAttnum.get(rec.attnum);
+    if (now === undefined) continue;
+    if (now !== name) t.renames.set(name, now);
+    t.expectedTypes.set(now, rec.type);
+  }
+}
+
+const renamedColumns = new WeakMap<readonly string[], readonly string[]>();
+
+/** A change from before a rename, under the column's current name (one mapped array per relation). */
+export function withCurrentNames<T extends { columns: readonly string[]; types: Map<string, string> | null }>(change: T, renames: Map<string, string>): T {
+  let columns = renamedColumns.get(change.columns);
+  if (!columns) {
+    columns = change.columns.map((c) => renames.get(c) ?? c);
+    renamedColumns.set(change.columns, columns);
+  }
+  if (columns === change.columns && !change.types) return change;
+  const types = change.types ? new Map([...change.types].map(([c, type]) => [renames.get(c) ?? c, type])) : null;
+  return { ...change, columns, types };
 }

@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { catalogTables } from "@/db/schema";
 import type { TLogBasedInput } from "../log-based-registry";
 import { relationSql } from "../source-reader";
-import { reconcileColumns, savedColumnHistory, withLiveColumns } from "./column-drift";
+import { followOlderChanges, reconcileColumns, savedColumnHistory, withLiveColumns } from "./column-drift";
 import { partitionsRecord, type TSavedPosition, type TTableContext } from "./first-copy";
 import { partitionChangeReason } from "./partitions";
 import type { TSlotInfo } from "./slot";
@@ -50,14 +50,16 @@ export async function prepareTable(input: TLogBasedInput, client: pg.Client, ent
     return { t, saved: null };
   }
   const rel = relationSql(table.schema, table.name);
+  const history = savedColumnHistory(saved.state, t.columns);
   const reason =
     recreatedReason(rel, saved.state.relid, t.relid) ??
     (await partitionChangeReason(client, log, rel, saved.state.partitions, t.partitions)) ??
-    (await reconcileColumns(t, savedColumnHistory(saved.state, t.columns), t.columns, loader, log));
+    (await reconcileColumns(t, history, t.columns, loader, log));
   if (reason) {
     log.warn("main", reason);
     return { t, saved: null };
   }
+  followOlderChanges(t, history);
   const state = { ...withLiveColumns(saved.state, t), ...partitionsRecord(t), relid: t.relid };
   // Kept at once (same position): a rename made above is not seen as a rename again by the next job.
   if (JSON.stringify(state) !== JSON.stringify(saved.state)) await loader.saveState(table.tableKey, stateRecord(state));

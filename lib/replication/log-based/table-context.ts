@@ -6,7 +6,7 @@ import { readSourceColumns, readSourcePrimaryKey, type TSourceColumn } from "../
 import type { TSelectedTable } from "../selected-tables";
 import { binaryReadAs } from "./binary-values";
 import { TableChangeBuffer } from "./buffer";
-import { isSafeWidening } from "../column-changes";
+import { isSafeWidening, relationLabel } from "../column-changes";
 import { readPartitions } from "./partitions";
 import type { TStreamTable } from "./plugins";
 
@@ -29,6 +29,8 @@ export type TLogTable = {
   totals: { rowsInserted: number; rowsUpdated: number; rowsDeleted: number; rowsReceived: number };
   /** A partitioned table's partitions at the job's start (their changes are the table's); empty for others. */
   partitions: TStreamTable[];
+  /** Columns renamed at the source since the saved position (old name → current): older changes carry the old name. */
+  renames: Map<string, string>;
   /** Columns whose type widened at the source during the read: their destination column is widened first. */
   widen: Set<string>;
   /** A change the stream cannot carry exactly happened (a type change that is no widening): the rest of its changes are skipped, and the table is copied again after the read. */
@@ -82,6 +84,7 @@ export async function buildLogTable(source: pg.Client, table: TSelectedTable, de
       buffer,
       totals: { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 },
       partitions,
+      renames: new Map(),
       widen: new Set(),
       stopApplying: false,
       noted: new Set(),
@@ -108,7 +111,7 @@ export function noteTypeChange(t: TLogTable, log: TJobLogger, col: string, befor
   const key = `type:${col}:${after}`;
   if (t.noted.has(key)) return;
   t.noted.add(key);
-  const what = `Column ${quoteIdent(col)} of ${quoteIdent(t.table.schema)}.${quoteIdent(t.table.name)} changed type at the source from ${before} to ${after}`;
+  const what = `Column ${quoteIdent(col)} of ${relationLabel(t.table.schema, t.table.name)} changed type at the source from ${before} to ${after}`;
   if (isSafeWidening(before, after)) {
     t.widen.add(col);
     log.info("tap", `${what}: the destination column is widened before the next changes are written`);
