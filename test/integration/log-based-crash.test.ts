@@ -180,8 +180,9 @@ describe.each([
     const confirmedBefore = await slotConfirmed();
     await crashAt("changes-committed", "async", 3_000);
     const after = await expectSlotNotAhead();
-    // The destination moved on, the slot did not: the next job reads those transactions again.
-    expect(after.confirmed).toBe(confirmedBefore);
+    // The destination moved on with the write that had rows (the fault point is reached only after one),
+    // and the slot was not acknowledged past it; the next job reads what follows again. (An idle save
+    // before that write may have moved the slot too, legitimately: see (b) and (d).)
     expect(after.saved.some((lsn) => lsn !== confirmedBefore)).toBe(true);
     await sqlOn(w.sourceUrl, `UPDATE items SET payload = 'after c' WHERE id = 5; INSERT INTO nokey VALUES (3, 'z')`);
     expectedNokeyRows += 1;

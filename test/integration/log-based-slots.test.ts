@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rerunPrerequisiteReport } from "@/lib/integrations/update-prerequisites";
 import { enableLogBasedReplication } from "@/lib/replication/log-based";
@@ -40,7 +41,20 @@ describe.each([
     // Where the source's WAL is just before the job: the job reads (and confirms) at least this far.
     // (The current position after the job is no measure: other test files write to this server too.)
     const [atStart] = await sqlOn(w.sourceUrl, `SELECT pg_current_wal_lsn()::text AS l`);
-    const job = await withEnv("RETAINED_WAL_WARN_MB", "0.001", () => runJob(w));
+    // A transaction open across the job keeps the slot's restart point behind it, so the slot retains WAL
+    // whatever else the server is doing (an idle server could otherwise let it catch up to the current end).
+    const open = new pg.Client({ connectionString: w.sourceUrl });
+    await open.connect();
+    let job: Awaited<ReturnType<typeof runJob>>;
+    try {
+      await open.query("BEGIN");
+      await open.query("INSERT INTO busy (payload) VALUES ('held open')");
+      await sqlOn(w.sourceUrl, `INSERT INTO busy (payload) SELECT repeat(md5(g::text), 8) FROM generate_series(1, 2000) g`);
+      job = await withEnv("RETAINED_WAL_WARN_MB", "0.001", () => runJob(w));
+    } finally {
+      await open.query("ROLLBACK").catch(() => undefined);
+      await open.end();
+    }
     expect(job.error).toBeNull();
     const [after] = await sqlOn(w.sourceUrl, `SELECT confirmed_flush_lsn::text AS c FROM pg_replication_slots WHERE database = current_database()`);
     // The slot moved past the churn to where the source was when the job started, though no tracked
