@@ -16,6 +16,8 @@ export type TSweepOptions = {
   handoffGraceMs?: number;
   /** How long a queued run may lack a queue job (the two are written one after the other). */
   orphanGraceMs?: number;
+  /** How far to push back a waiting job whose integration has one active (a little over the sweep period). */
+  deferBlockedMs?: number;
   onQueueJobFreed?: (detail: { queue: string; queueJobId: string; reason: string }) => void;
 };
 
@@ -52,6 +54,7 @@ export async function repairCrashedJobs(db: TDbOrTx, opts: TSweepOptions = {}): 
   await closeCrashedRuns(db, deadRows, CRASH_MESSAGE, opts);
   await closeCrashedRuns(db, handoffRows, HANDOFF_MESSAGE, opts);
   await freeFinishedQueueJobs(db, grace, opts);
+  await deferBlockedQueueJobs(db, opts.deferBlockedMs ?? 3_000);
   const orphans = await failOrphanedQueuedRuns(db, opts.orphanGraceMs ?? 30_000);
   return deadRows.length + handoffRows.length + orphans;
 }
@@ -84,6 +87,18 @@ async function freeFinishedQueueJobs(db: TDbOrTx, graceMs: number, opts: TSweepO
       AND greatest(j.started_on, r.finished_at) < now() - ${secs(graceMs)}
       AND NOT ${leaseHeld(sql`j.data->>'jobRunId'`)}`);
   for (const r of z.array(ZQueueRow).parse(res.rows)) await failQueueJob(r.queue, r.queue_job_id, "its run had already ended", opts);
+}
+
+/**
+ * pg-boss fetches the oldest waiting job even when its integration already has one active; the fetch then
+ * fails on the queue's unique key, for every consumer, so one integration would hold back all the others.
+ * Such a job starts a little later instead, until its predecessor is done (or freed above).
+ */
+async function deferBlockedQueueJobs(db: TDbOrTx, deferMs: number): Promise<void> {
+  await db.execute(sql`
+    UPDATE pgboss.job c SET start_after = now() + ${secs(deferMs)}
+    WHERE c.state IN ('created', 'retry') AND c.policy = 'stately' AND c.start_after < now() + ${secs(deferMs / 2)}
+      AND EXISTS (SELECT 1 FROM pgboss.job a WHERE a.name = c.name AND a.state = 'active' AND a.singleton_key = c.singleton_key)`);
 }
 
 /** A run still "queued" whose queue job is gone (or was never sent: the process died between the two writes) would never start. */

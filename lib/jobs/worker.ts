@@ -5,7 +5,7 @@ import type { TDb } from "@/db/client";
 import { jobRuns, type TJobRun } from "@/db/schema";
 import { createJobLogger, type TJobLogger } from "./log";
 import { createLeaseSession, type TLeaseSession } from "./lease";
-import { ensureQueue, ZJobPayloadSchema } from "./queue";
+import { ensureQueue, watchQueueErrors, ZJobPayloadSchema } from "./queue";
 import { getJobRun } from "./runs";
 import { closeLoadsOfAbandonedRuns, repairCrashedJobs } from "./sweep";
 
@@ -49,32 +49,12 @@ function poolOf(opts: TWorkerOptions): pg.Pool {
   throw new Error("startWorker needs the pg.Pool behind db (pass `pool`)");
 }
 
-/**
- * pg-boss reports a failed fetch only as an "error" event and retries twice a second: log each kind of
- * error at once, then at most every 10 s with how often it repeated, so a stuck queue is visible.
- */
-function reportQueueErrors(boss: PgBoss, emit: TEmit): () => void {
-  const seen = new Map<string, { at: number; repeated: number }>();
-  const onError = (err: Error & { queue?: string }) => {
-    const key = err.message.replace(/\(Queue: .*\)$/, "");
-    const prev = seen.get(key);
-    if (prev && Date.now() - prev.at < 10_000) {
-      prev.repeated++;
-      return;
-    }
-    emit("queue.error", { queue: err.queue, error: err.message, repeatedSinceLastReport: prev?.repeated ?? 0 });
-    seen.set(key, { at: Date.now(), repeated: 0 });
-  };
-  boss.on("error", onError);
-  return () => boss.off("error", onError);
-}
-
 export async function startWorker(opts: TWorkerOptions): Promise<TWorker> {
   const { db, boss, handlers } = opts;
   const heartbeatMs = opts.heartbeatMs ?? 5_000;
   const emit: TEmit = opts.onEvent ?? (() => undefined);
   const lease = createLeaseSession(poolOf(opts), (err) => emit("lease.lost", { error: err.message }));
-  const stopReporting = reportQueueErrors(boss, emit);
+  const stopReporting = watchQueueErrors(boss, (d) => emit("queue.error", d));
   const state = { shuttingDown: false };
   const runner = { db, lease, emit, workerId: opts.workerId, heartbeatMs, stopPollMs: opts.stopPollMs ?? 1_000, state };
 
