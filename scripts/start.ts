@@ -1,9 +1,10 @@
 /**
  * `npm start`: the whole product on one machine. Without DATABASE_URL it starts the embedded PostgreSQL
  * (app, demo source, warehouse destination); then it migrates, builds the dashboard when needed, and runs
- * the web server and one worker until Ctrl-C.
+ * the web server and one worker until Ctrl-C, restarting either when it dies (pids in DATA_DIR/pids).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseEnv, EnvError } from "@/lib/env";
 import { loadOrCreateAppSecret } from "@/lib/crypto/app-secret";
@@ -27,6 +28,38 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`The dashboard did not answer at ${url} within ${timeoutMs / 1000} s`);
+}
+
+type TSupervised = { name: string; file: string; env: NodeJS.ProcessEnv; pidDir: string; isStopping(): boolean; onSpawn(name: string, child: ChildProcess): void };
+
+/**
+ * Runs a child and restarts it when it dies, with a doubling delay (1 s … 30 s, back to 1 s once it has
+ * stayed up a minute): a killed worker must not take the dashboard down, nor the other way round.
+ */
+function supervise(s: TSupervised): void {
+  let delayMs = 1_000;
+  let restarts = 0;
+  const launch = () => {
+    const startedAt = Date.now();
+    const child = spawn(process.execPath, ["--import", "tsx", resolve(root, s.file)], { cwd: root, env: s.env, stdio: ["ignore", "inherit", "inherit"] });
+    s.onSpawn(s.name, child);
+    // For operators (and tests): which process is the worker now.
+    if (child.pid) writeFileSync(resolve(s.pidDir, `${s.name.replace(/ /g, "-")}.pid`), `${child.pid}\n`);
+    child.on("exit", (code, signal) => {
+      // Ctrl-C reaches the children too; give our own SIGINT handler its turn before calling this a crash.
+      setTimeout(() => {
+        if (s.isStopping()) return;
+        if (Date.now() - startedAt > 60_000) delayMs = 1_000;
+        restarts++;
+        console.error(`The ${s.name} exited unexpectedly (${signal ?? `code ${code}`}); restarting it in ${delayMs / 1000} s (restart ${restarts}).`);
+        setTimeout(() => {
+          if (!s.isStopping()) launch();
+        }, delayMs);
+        delayMs = Math.min(delayMs * 2, 30_000);
+      }, 500);
+    });
+  };
+  launch();
 }
 
 async function main(): Promise<void> {
@@ -54,34 +87,24 @@ async function main(): Promise<void> {
     nextAuthUrl: env.NEXTAUTH_URL,
     defaultDestinationUrl: setup?.warehouseUrl ?? env.DEFAULT_DESTINATION_URL,
   });
-  const children: ChildProcess[] = [];
+  const children = new Map<string, ChildProcess>();
   let stopping = false;
   const stopAll = async (code: number): Promise<never> => {
     if (!stopping) {
       stopping = true;
       console.log("\nStopping: the worker finishes its current step first…");
-      for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
-      await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)));
+      const live = [...children.values()].filter((c) => c.exitCode === null && c.signalCode === null);
+      for (const c of live) c.kill("SIGTERM");
+      await Promise.all(live.map((c) => new Promise((r) => c.once("exit", r))));
       await cluster?.stop().catch(() => undefined);
     }
     process.exit(code);
   };
-  const run = (name: string, args: string[]): ChildProcess => {
-    const child = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: ["ignore", "inherit", "inherit"] });
-    child.on("exit", (code, signal) => {
-      // Ctrl-C reaches the children too; give our own SIGINT handler its turn before calling this a crash.
-      setTimeout(() => {
-        if (!stopping) {
-          console.error(`The ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping.`);
-          void stopAll(1);
-        }
-      }, 500);
-    });
-    children.push(child);
-    return child;
-  };
-  run("web server", ["--import", "tsx", resolve(root, "scripts/web-server.ts")]);
-  run("worker", ["--import", "tsx", resolve(root, "workers/index.ts")]);
+  const pidDir = resolve(dataDir, "pids");
+  mkdirSync(pidDir, { recursive: true });
+  const child = { env: childEnv, pidDir, isStopping: () => stopping, onSpawn: (name: string, c: ChildProcess) => children.set(name, c) };
+  supervise({ ...child, name: "web server", file: "scripts/web-server.ts" });
+  supervise({ ...child, name: "worker", file: "workers/index.ts" });
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
 
