@@ -40,6 +40,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { quoteEscapedLiteral as literal, quoteIdent } from "@/lib/naming/identifiers";
 import { openDestinationClient, type TDestinationConnection } from "./connection";
 import { CHANGE_SDC_COLUMNS, encodeGroup, groupChanges, insertSql, MERGE_JOIN_SETTINGS, mergeSql, stagingFor, writtenRowsSql } from "./change-staging";
+import { assertTableReplaceable, claimSchema } from "./ownership";
 import { alterDestinationColumnType, columnDefinitionSql, qualified, readExistingColumns, renameDestinationColumn, SDC_COLUMNS, STATE_SCHEMA, STATE_TABLE } from "./ddl";
 import type { TBatchMeta, TChange, TChangeGroup, TCopyTextSource, TLoadResult, TLoadTableSpec, TProgress, TReplicationState } from "./types";
 
@@ -476,7 +477,7 @@ export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set
       // Two jobs creating the same schema at once can collide on the catalog's unique index: retry once.
       for (let attempt = 0; ; attempt++) {
         try {
-          await run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+          await claimSchema(client, run, schema, integrationId);
           await run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(STATE_SCHEMA)}`);
           await run(
             `CREATE TABLE IF NOT EXISTS ${stateTable} (integration_id text NOT NULL, table_key text NOT NULL, state jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (integration_id, table_key))`,
@@ -525,6 +526,7 @@ export async function openLoader(opts: TLoaderOptions, insertsConflict = new Set
           await run(`ALTER TABLE ${tmp} ADD CONSTRAINT ${quoteIdent(`${tmpName}_pkey`)} PRIMARY KEY (${spec.primaryKey.map(quoteIdent).join(", ")})`);
         }
         // Readers keep seeing the old table until COMMIT: DROP + RENAME are part of this transaction.
+        await assertTableReplaceable(client, schema, spec.table);
         await run(`DROP TABLE IF EXISTS ${target}`);
         await run(`ALTER TABLE ${tmp} RENAME TO ${quoteIdent(spec.table)}`);
         await saveStateSql(spec.tableKey, state);

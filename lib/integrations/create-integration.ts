@@ -3,6 +3,7 @@ import type { TDb, TDbOrTx } from "@/db/client";
 import { integrations } from "@/db/schema";
 import { recordAudit, type TAuditActor } from "@/lib/audit/record";
 import { seal } from "@/lib/crypto";
+import { reservedSchemaProblem } from "@/lib/destination/ownership";
 import { AppError } from "@/lib/errors";
 import { schemaNameFromIntegrationName } from "@/lib/naming/identifiers";
 import type { TSourceConnection } from "@/lib/source/connection";
@@ -19,6 +20,8 @@ export type TCheckResult =
 /** The destination schema must be unique in the team; the message goes next to Integration Name. */
 export async function assertSchemaNameFree(db: TDbOrTx, teamId: string, schemaName: string): Promise<void> {
   if (!schemaName) throw new AppError("VALIDATION", "Check the highlighted fields.", { name: "The name needs at least one letter or digit: it becomes the destination schema" });
+  const reserved = reservedSchemaProblem(schemaName);
+  if (reserved) throw new AppError("VALIDATION", "Check the highlighted fields.", { name: reserved });
   const [taken] = await db
     .select({ name: integrations.name })
     .from(integrations)
