@@ -1,4 +1,5 @@
 "use client";
+import { isCrashError } from "@/lib/jobs/crash";
 import { useIntegrationState } from "./integration-state";
 
 /**
@@ -8,9 +9,11 @@ import { useIntegrationState } from "./integration-state";
 export function LastJobFailure({ integrationId }: { integrationId: string }) {
   const { data } = useIntegrationState(integrationId);
   if (!data || data.status !== "Failed" || !data.lastError) return null;
+  // A crash is not the source's or the settings' fault: say so, so nobody goes looking there.
+  const crashed = isCrashError(data.lastError);
   return (
     <section aria-label="Last job failed" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
-      <p className="font-semibold">The last job failed: {data.lastError}</p>
+      <p className="font-semibold">{crashed ? "The last job was ended by a crash" : "The last job failed"}: {data.lastError}</p>
       {data.advice ? <p className="mt-1">{data.advice}</p> : null}
       {/* Plain words, not links: the tabs right below are the way there (and keep their names unique). */}
       <p className="mt-1 text-red-700">

@@ -3,11 +3,9 @@ import type PgBoss from "pg-boss";
 import { z } from "zod";
 import type { TDbOrTx } from "@/db/client";
 import { extractionLogLines, jobRuns, tableLoads } from "@/db/schema";
+import { CRASH_MESSAGE, HANDOFF_CRASH_MESSAGE as HANDOFF_MESSAGE } from "./crash";
 import { leaseHeld } from "./lease";
 
-/** The last log line and the error of a job whose worker died; the UI shows both as they are. */
-export const CRASH_MESSAGE = "The worker stopped responding; the next job resumes from the last saved position.";
-const HANDOFF_MESSAGE = "The worker stopped responding while taking this job, before it started; the next job resumes from the last saved position.";
 const NEVER_PICKED_MESSAGE = "This job was queued but never picked up by a worker; start it again with Run Extraction Now.";
 
 export type TSweepOptions = {
