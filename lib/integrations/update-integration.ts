@@ -5,6 +5,7 @@ import { recordAudit, type TAuditActor } from "@/lib/audit/record";
 import { seal, unseal } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { credentialTargetChanges, passwordAgainMessage } from "./credential-target";
+import { pinnedSshHostKey } from "./ssh-pin";
 import { getIntegration } from "./get";
 import { checkConnection, connectionForFields, type TCheckResult } from "./create-integration";
 import type { TUpdateIntegrationInput } from "./update-input";
@@ -19,9 +20,7 @@ export async function updateIntegration(db: TDb, actor: TAuditActor, input: TUpd
   const retarget = input.password ? [] : credentialTargetChanges(current, input);
   if (retarget.length > 0) throw new AppError("VALIDATION", "Check the highlighted fields.", { password: passwordAgainMessage(retarget) });
   const password = input.password ? input.password : unseal(current.passwordEnc);
-  // The remembered host key belongs to one SSH server; another server is met for the first time.
-  const sameSshServer = current.sshEnabled && current.sshHost === input.sshHost && current.sshPort === input.sshPort;
-  const knownHostKey = sameSshServer ? current.sshHostKey : null;
+  const knownHostKey = await pinnedSshHostKey(db, actor, current, input);
   const conn = await connectionForFields(db, actor.teamId, input, password, knownHostKey);
   const { diagnosis, report, reportError } = await checkConnection(conn, current.flavour);
   if (!diagnosis.ok) {
@@ -56,7 +55,8 @@ export async function updateIntegration(db: TDb, actor: TAuditActor, input: TUpd
       .set({
         ...changes,
         ...(input.password ? { passwordEnc: seal(input.password) } : {}),
-        sshHostKey: input.sshEnabled ? diagnosis.sshHostKey : null,
+        // Kept while the tunnel is off, so turning it off and on cannot forget a pinned key.
+        sshHostKey: input.sshEnabled ? diagnosis.sshHostKey : current.sshHostKey,
         lastReport: report,
         lastReportAt: report ? new Date() : current.lastReportAt,
         updatedAt: new Date(),
