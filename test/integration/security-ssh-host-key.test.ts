@@ -35,7 +35,7 @@ describe("a pinned SSH host key survives a Member's edits", () => {
     const { publicKey } = await ensureTeamSshKey(app.db, team.id);
     sshd = await startSshd({ authorizedKey: publicKey, permitOpen: `127.0.0.1:${pg15.port}` });
     source = await createEmptyDatabase("pg15", "sshpin");
-    pinned = generateSshKeyPair().publicKey; // the real bastion's key, remembered at first connect
+    pinned = generateSshKeyPair("real-bastion").publicKey; // the real bastion's key, remembered at first connect
     const row = await createIntegration(app.db, team.id, { host: "127.0.0.1", port: pg15.port, user: "postgres", password, database: source.name }, {
       sslMode: "disable", sshEnabled: true, sshHost: "localhost", sshPort: sshd.port, sshUser: sshd.user, sshHostKey: pinned,
     });
