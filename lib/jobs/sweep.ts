@@ -59,6 +59,8 @@ export async function repairCrashedJobs(db: TDbOrTx, opts: TSweepOptions = {}): 
 
 async function closeCrashedRuns(db: TDbOrTx, rows: TFailedRow[], message: string, opts: TSweepOptions): Promise<void> {
   if (rows.length === 0) return;
+  // The queue job first: until it is failed, the integration's next job cannot become active.
+  for (const r of rows) if (r.queue && r.queue_job_id) await failQueueJob(r.queue, r.queue_job_id, "worker stopped responding", opts);
   const ids = rows.map((r) => r.id);
   // The Loading Report would show these tables "running" forever.
   await db
@@ -66,7 +68,6 @@ async function closeCrashedRuns(db: TDbOrTx, rows: TFailedRow[], message: string
     .set({ status: "failed", completedAt: new Date(), error: message })
     .where(and(inArray(tableLoads.jobRunId, ids), inArray(tableLoads.status, ["pending", "running"])));
   await db.insert(extractionLogLines).values(ids.map((jobRunId) => ({ jobRunId, location: "main" as const, level: "CRITICAL" as const, message })));
-  for (const r of rows) if (r.queue && r.queue_job_id) await failQueueJob(r.queue, r.queue_job_id, "worker stopped responding", opts);
 }
 
 async function failQueueJob(queue: string, queueJobId: string, reason: string, opts: TSweepOptions): Promise<void> {

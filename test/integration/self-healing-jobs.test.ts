@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { asc, eq, sql } from "drizzle-orm";
@@ -38,7 +38,7 @@ function startWorkerProcess(url: string, name: string, env: Record<string, strin
     events,
     ready: () => waitFor(async () => events.some((e) => e.event === "ready"), 60_000, `worker ${name} to start`),
     stop: () => (child.kill("SIGTERM"), exited),
-    crash: () => (child.kill("SIGKILL"), exited),
+    crash: () => (child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"), exited),
   };
 }
 
@@ -53,8 +53,11 @@ describe("self-healing jobs: workers killed at every stage", () => {
     teamId = (await createTeamWithUser(app.db)).team.id;
     boss = await startQueue(app.url, { supervise: false });
   });
+  // A test that failed half-way must not leave its workers to take the next test's jobs.
+  afterEach(async () => {
+    for (const w of live.splice(0)) await w.crash();
+  });
   afterAll(async () => {
-    for (const w of live) await w.crash();
     await boss?.stop({ graceful: false, wait: true });
     await app?.close();
   });
