@@ -6,6 +6,7 @@ export const ZEmailSchema = z
   .trim()
   .toLowerCase()
   .min(1, "Enter your email address")
+  .max(254, "An email address is at most 254 characters")
   .email("Enter a valid email address, like name@example.com");
 
 export const ZNewPasswordSchema = z

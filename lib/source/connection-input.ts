@@ -1,7 +1,12 @@
 import { z } from "zod";
 
 const HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-const PEM_RE = /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/;
+// One or more certificates (a CA bundle). Anchored, and no two parts can match the same text: linear time.
+const PEM_RE = /^(?:-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
+
+/** A CA bundle of a few certificates fits easily; anything larger is not a certificate. */
+export const PEM_MAX_CHARS = 65_536;
+const PEM_TOO_LONG = `A certificate is at most ${PEM_MAX_CHARS / 1024} KB: paste only the CA certificate(s)`;
 
 const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true", z.boolean());
 
@@ -31,12 +36,14 @@ const ZPgNameSchema = (what: string) =>
   z
     .string()
     .min(1, `Enter the ${what}`)
+    .max(255, `A PostgreSQL ${what} is at most 63 bytes`)
     .refine((v) => v.trim().length > 0, `Enter the ${what}`)
     .refine((v) => Buffer.byteLength(v, "utf8") <= 63, `A PostgreSQL ${what} is at most 63 bytes`)
     .refine((v) => !v.includes("\u0000"), `The ${what} cannot contain a NUL character`);
 
 export const ZPemSchema = z
   .string()
+  .max(PEM_MAX_CHARS, PEM_TOO_LONG)
   .trim()
   .refine((v) => PEM_RE.test(v), "Paste a PEM certificate: from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----");
 
@@ -49,12 +56,12 @@ export const connectionFieldsShape = {
   username: ZPgNameSchema("username"),
   database: ZPgNameSchema("database name"),
   sshEnabled: checkbox.default(false),
-  sshHost: z.string().trim().optional().default(""),
+  sshHost: z.string().max(253, "A host name is at most 253 characters").trim().optional().default(""),
   sshPort: z.union([z.literal(""), ZPortSchema]).optional().default(22),
-  sshUser: z.string().trim().optional().default(""),
+  sshUser: z.string().max(32, "A Linux user name is at most 32 characters").trim().optional().default(""),
   sslEnabled: checkbox.default(false),
   sslMode: z.union([z.literal(""), ZSslModeSchema]).optional().default(""),
-  sslCa: z.string().optional().default(""),
+  sslCa: z.string().max(PEM_MAX_CHARS, PEM_TOO_LONG).optional().default(""),
 };
 
 type TRawConnection = z.output<z.ZodObject<typeof connectionFieldsShape>>;
