@@ -10,7 +10,11 @@ import { parseEnv, EnvError } from "@/lib/env";
 import { loadOrCreateAppSecret } from "@/lib/crypto/app-secret";
 import { startEmbeddedCluster, type TEmbeddedCluster } from "@/lib/embedded/cluster";
 import { prepareEmbeddedDatabases, type TEmbeddedSetup } from "@/lib/embedded/prepare";
+import type PgBoss from "pg-boss";
+import { createDb, type TDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
+import { startQueue } from "@/lib/jobs/queue";
+import { repairCrashedJobs } from "@/lib/jobs/sweep";
 import { childEnvironment } from "@/lib/runtime-env";
 import { buildIfStale } from "./build-if-stale";
 
@@ -30,7 +34,31 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`The dashboard did not answer at ${url} within ${timeoutMs / 1000} s`);
 }
 
-type TSupervised = { name: string; file: string; env: NodeJS.ProcessEnv; pidDir: string; isStopping(): boolean; onSpawn(name: string, child: ChildProcess): void };
+type TSupervised = {
+  name: string;
+  file: string;
+  env: NodeJS.ProcessEnv;
+  pidDir: string;
+  isStopping(): boolean;
+  onSpawn(name: string, child: ChildProcess): void;
+  /** Called once the child died unexpectedly, before its restart. */
+  onCrash?(): void;
+};
+
+/**
+ * After the only worker died nobody else would notice its job until the restarted worker is up (seconds
+ * of start-up): sweep once right away, so the dashboard stops showing the dead job as Running.
+ */
+function sweepAfterCrash(databaseUrl: string): () => void {
+  let queue: Promise<{ db: TDb; boss: PgBoss }> | null = null;
+  return () => {
+    queue ??= startQueue(databaseUrl, { supervise: false }).then((boss) => ({ db: createDb(databaseUrl, 2).db, boss }));
+    void queue
+      .then(({ db, boss }) => repairCrashedJobs(db, { boss }))
+      .then((n) => n > 0 && console.error(`Marked ${n} job(s) of the dead worker failed; the next job resumes from the last saved position.`))
+      .catch((err: unknown) => console.error(`Could not check for the dead worker's jobs: ${err instanceof Error ? err.message : String(err)}`));
+  };
+}
 
 /**
  * Runs a child and restarts it when it dies, with a doubling delay (1 s … 30 s, back to 1 s once it has
@@ -51,6 +79,7 @@ function supervise(s: TSupervised): void {
         if (s.isStopping()) return;
         if (Date.now() - startedAt > 60_000) delayMs = 1_000;
         restarts++;
+        s.onCrash?.();
         console.error(`The ${s.name} exited unexpectedly (${signal ?? `code ${code}`}); restarting it in ${delayMs / 1000} s (restart ${restarts}).`);
         setTimeout(() => {
           if (!s.isStopping()) launch();
@@ -104,7 +133,7 @@ async function main(): Promise<void> {
   mkdirSync(pidDir, { recursive: true });
   const child = { env: childEnv, pidDir, isStopping: () => stopping, onSpawn: (name: string, c: ChildProcess) => children.set(name, c) };
   supervise({ ...child, name: "web server", file: "scripts/web-server.ts" });
-  supervise({ ...child, name: "worker", file: "workers/index.ts" });
+  supervise({ ...child, name: "worker", file: "workers/index.ts", onCrash: sweepAfterCrash(databaseUrl) });
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
 
