@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { relationSql } from "@/lib/replication/source-reader";
 import { keyOrderMismatch, readColumns } from "./catalog";
-import type { TSideShape } from "./sql";
+import type { TRowHash, TSideShape } from "./sql";
 import type { TVerifyTarget } from "./types";
 
 /** How one table is compared, or why it is not. */
@@ -11,6 +11,17 @@ export type TTablePlan =
   | { mode: "error"; error: string };
 
 const isSdc = (c: string): boolean => c.startsWith("_sdc_");
+
+async function serverVersion(client: pg.Client): Promise<number> {
+  const res = await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+  return Number(res.rows[0]?.v ?? 0);
+}
+
+/** The row hash both servers have (hashtextextended came with PostgreSQL 11). */
+async function commonRowHash(src: pg.Client, dst: pg.Client): Promise<TRowHash> {
+  const [s, d] = [await serverVersion(src), await serverVersion(dst)];
+  return s >= 110000 && d >= 110000 ? "hashtextextended" : "md5";
+}
 
 /**
  * Reads both tables' columns and decides: compared columns are the tracked source columns the
@@ -29,7 +40,8 @@ export async function planTable(input: { src: pg.Client; dst: pg.Client; schema:
   const keyed = target.primaryKey.length > 0 && target.primaryKey.every((k) => columns.includes(k));
   const srcKey = keyed ? target.primaryKey.map((name) => ({ name, type: srcCols.get(name)!.type })) : [];
   const dstKey = keyed ? target.primaryKey.map((name) => ({ name, type: dstCols.get(name)!.type })) : [];
-  const srcShape: TSideShape = { relation: relationSql(target.sourceSchema, target.sourceTable), key: srcKey, columns, columnTypes: columns.map((c) => srcCols.get(c)!.type), liveOnly: false, sdcColumns: [] };
+  const hash = await commonRowHash(input.src, input.dst);
+  const srcShape: TSideShape = { relation: relationSql(target.sourceSchema, target.sourceTable), key: srcKey, columns, columnTypes: columns.map((c) => srcCols.get(c)!.type), liveOnly: false, sdcColumns: [], hash };
   const dstShape: TSideShape = {
     relation: relationSql(input.schema, target.destinationTable),
     key: dstKey,
@@ -37,6 +49,7 @@ export async function planTable(input: { src: pg.Client; dst: pg.Client; schema:
     columnTypes: columns.map((c) => dstCols.get(c)!.type),
     liveOnly: dstCols.has("_sdc_deleted_at"),
     sdcColumns: [...dstCols.keys()].filter(isSdc),
+    hash,
   };
   if (!keyed) {
     const note = target.primaryKey.length > 0 ? "compared as a whole table: a key column is not tracked" : "a keyless table: compared by row count and whole-table hash";

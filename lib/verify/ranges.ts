@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
-import { rangeHashSql, rangeRowsSql, walkStepSql, type TKeyBound, type TSideShape } from "./sql";
+import { boundarySql, rangeHashSql, rangeRowsSql, walkStepSql, type TKeyBound, type TSideShape } from "./sql";
 import type { TDifferenceKind, TVerifyStats } from "./types";
 
 /** A differing row found by the first pass; `srcHash` is its source row hash then (null: not at the source). */
@@ -47,29 +47,30 @@ async function hashRange(client: pg.Client, shape: TSideShape, lo: TKeyBound, hi
 
 const same = (a: THash, b: THash): boolean => a.n === b.n && a.s === b.s;
 
+async function boundary(client: pg.Client, shape: TSideShape, lo: TKeyBound, limit: number): Promise<string[] | null> {
+  const q = boundarySql(shape, lo, limit);
+  const row = (await client.query<{ last: string }>(q.text, q.values)).rows[0];
+  return row ? parseKey(row.last) : null;
+}
+
 /**
- * The first pass over one keyed table: ranges of `rangeRows` source rows read in key order through the
- * primary key index (the last one open-ended, so destination rows past the source's last key count),
- * each hashed on both sides; the destination's hash of a range runs while the source reads the next one.
+ * The first pass over one keyed table: ranges of `rangeRows` source rows, their ends read in key order
+ * through the primary key index (the last range open-ended, so destination rows past the source's last
+ * key count), each hashed on both sides at the same time with the same statement.
  */
 export async function firstPass(ctx: TPassContext): Promise<{ sourceRows: number; destinationRows: number }> {
   let sourceRows = 0;
   let destinationRows = 0;
   let lo: TKeyBound = null;
-  let step = await walkStep(ctx.src, ctx.srcShape, null, null, ctx.rangeRows);
   for (;;) {
-    const hi: TKeyBound = step.n < ctx.rangeRows ? null : step.last;
-    const dstHash = hashRange(ctx.dst, ctx.dstShape, lo, hi);
-    const next = hi === null ? null : walkStep(ctx.src, ctx.srcShape, hi, null, ctx.rangeRows);
-    next?.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
-    const d = await dstHash;
+    const hi = await boundary(ctx.src, ctx.srcShape, lo, ctx.rangeRows);
+    const [s, d] = await Promise.all([hashRange(ctx.src, ctx.srcShape, lo, hi), hashRange(ctx.dst, ctx.dstShape, lo, hi)]);
     ctx.stats.rangesHashed++;
-    sourceRows += step.n;
+    sourceRows += s.n;
     destinationRows += d.n;
-    if (!same(step, d)) await bisect(ctx, lo, hi, step, d);
-    if (!next) break;
+    if (!same(s, d)) await bisect(ctx, lo, hi, s, d);
+    if (hi === null) break;
     lo = hi;
-    step = await next;
   }
   return { sourceRows, destinationRows };
 }

@@ -16,7 +16,11 @@ export type TSideShape = {
   liveOnly: boolean;
   /** The _sdc_* columns the table has (the destination's; none at the source). */
   sdcColumns: string[];
+  /** The row hash, the same on both sides: hashtextextended (PostgreSQL 11+ on both), else md5. */
+  hash: TRowHash;
 };
+
+export type TRowHash = "hashtextextended" | "md5";
 
 /** A range bound: the key's values as text (as the server prints them), or null for "no bound". */
 export type TKeyBound = string[] | null;
@@ -30,11 +34,14 @@ export function checkedType(type: string): string {
 const col = (name: string): string => `t.${quoteIdent(name)}`;
 
 /**
- * A row's 64-bit hash: the first 16 hex digits of md5 of the row's text (the compared columns, in order).
- * Summed per range (as numeric), so a range's digest does not depend on the order rows are read in.
+ * A row's 64-bit hash of the row's text (the compared columns, in order): hashtextextended (one call,
+ * about twice as fast), or the first 16 hex digits of md5 where a server predates PostgreSQL 11. Summed
+ * per range (as numeric), so a range's digest does not depend on the order rows are read in.
  */
 export function rowHashSql(s: TSideShape): string {
-  return `('x' || substr(md5(ROW(${s.columns.map(col).join(", ")})::text), 1, 16))::bit(64)::bigint`;
+  const text = `ROW(${s.columns.map(col).join(", ")})::text`;
+  if (s.hash === "hashtextextended") return `pg_catalog.hashtextextended(${text}, 0)`;
+  return `('x' || substr(md5(${text}), 1, 16))::bit(64)::bigint`;
 }
 
 function keyTuple(s: TSideShape): string {
@@ -80,6 +87,17 @@ export function walkStepSql(s: TSideShape, lo: TKeyBound, hi: TKeyBound, limit: 
   const text = `WITH r AS MATERIALIZED (SELECT ${keys}, ${rowHashSql(s)} AS h FROM ${s.relation} AS t ${where} ORDER BY ${s.key.map((k) => col(k.name)).join(", ")} LIMIT $${values.length})
 SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s, (SELECT ${keyJson(s, "")} FROM r ORDER BY ${orderBySql(s, true)} LIMIT 1) AS last FROM r`;
   return { text, values };
+}
+
+/**
+ * The key `limit` rows after `lo` in key order (the end of the next range), read through the primary key
+ * index (an index-only scan on a vacuumed table); no row when fewer remain.
+ */
+export function boundarySql(s: TSideShape, lo: TKeyBound, limit: number): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const where = rangeWhere(s, lo, null, values);
+  values.push(limit - 1);
+  return { text: `SELECT ${keyJson(s, "t.")} AS last FROM ${s.relation} AS t ${where} ORDER BY ${s.key.map((k) => col(k.name)).join(", ")} OFFSET $${values.length} LIMIT 1`, values };
 }
 
 /** Count and summed hash of the range (lo, hi]. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { newVerifyStats } from "@/lib/verify";
-import { walkStepSql, type TSideShape } from "@/lib/verify/sql";
+import { boundarySql, walkStepSql, type TSideShape } from "@/lib/verify/sql";
 import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
 import { repairWorld, verifyWorld } from "../support/verify-harness";
 
@@ -29,9 +29,9 @@ describe("Verify of a table that needs many ranges, within a bounded number of r
   });
 
   it("reads ranges through the primary key index, never sorting the table", async () => {
-    const shape: TSideShape = { relation: `"public"."big"`, key: [{ name: "id", type: "bigint" }], columns: ["id", "label", "v"], columnTypes: ["bigint", "text", "numeric(12,2)"], liveOnly: false, sdcColumns: [] };
-    for (const lo of [null, ["200000"]]) {
-      const q = walkStepSql(shape, lo, null, 5_000);
+    const shape: TSideShape = { relation: `"public"."big"`, key: [{ name: "id", type: "bigint" }], columns: ["id", "label", "v"], columnTypes: ["bigint", "text", "numeric(12,2)"], liveOnly: false, sdcColumns: [], hash: "hashtextextended" };
+    const statements = [null, ["200000"]].flatMap((lo) => [walkStepSql(shape, lo, null, 5_000), boundarySql(shape, lo, 5_000)]);
+    for (const q of statements) {
       const [row] = await sqlOn<{ "QUERY PLAN": string }>(w.sourceUrl, `EXPLAIN (FORMAT JSON) ${q.text}`, q.values);
       const all = nodes((JSON.parse(row!["QUERY PLAN"]) as { Plan: TPlanNode }[])[0]!.Plan);
       const scans = all.filter((n) => n["Relation Name"] === "big").map((n) => n["Node Type"]);
