@@ -50,6 +50,16 @@ export function keyBasedQueries(run: Pick<TTableRun, "table" | "spec" | "sourceC
 }
 
 /**
+ * A statement as the job log shows it: its shape, each value a numbered placeholder. Job logs are read
+ * by every role, and bookmark values are source data. Quoted identifiers are skipped whole, so a quote
+ * inside a table or column name cannot shift which part is treated as a value.
+ */
+export function statementShape(sql: string): string {
+  let n = 0;
+  return sql.replace(/"(?:[^"]|"")*"|'(?:[^']|'')*'/g, (m) => (m.startsWith('"') ? m : `$${++n}`));
+}
+
+/**
  * Key-based Incremental: `WHERE key >= bookmark ORDER BY key`, in batches bounded by key values so equal
  * keys never straddle two batches. Each batch's rows and its bookmark commit in one destination transaction;
  * a stop or crash resumes from the last committed bookmark (the `>=` re-reads its rows; the merge is idempotent).
@@ -65,7 +75,7 @@ export async function runKeyBased(run: TTableRun): Promise<TTableRunResult> {
   const progress = (n: number) => run.onProgress(total.rowsReceived + n);
 
   const load = async (sql: string, next: TKeyBasedState) => {
-    run.log.info("tap", `Running: ${sql}`);
+    run.log.info("tap", `Running: ${statementShape(sql)}`);
     const res = await run.loader.loadBatch(run.spec, () => copyOut(run.source, sql), {
       state: next as unknown as TReplicationState,
       tableVersion: next.tableVersion,
@@ -86,12 +96,12 @@ export async function runKeyBased(run: TTableRun): Promise<TTableRunResult> {
   for (;;) {
     if (run.shouldStop()) return { ...total, maxBookmark: state.bookmark?.join(", ") ?? null, stopped: true };
     const boundSql = q.upperBound(lo, inclusive, run.batchRows);
-    run.log.info("tap", `Running: ${boundSql}`);
+    run.log.info("tap", `Running: ${statementShape(boundSql)}`);
     let hi = (await run.source.query<string[]>({ text: boundSql, rowMode: "array" })).rows[0] ?? null;
     let last = false;
     if (!hi) {
       const maxSql = q.max(lo, inclusive);
-      run.log.info("tap", `Running: ${maxSql}`);
+      run.log.info("tap", `Running: ${statementShape(maxSql)}`);
       hi = (await run.source.query<string[]>({ text: maxSql, rowMode: "array" })).rows[0] ?? null;
       last = true;
       if (!hi) break;
@@ -118,12 +128,12 @@ export async function reloadKeyBased(run: TTableRun): Promise<TTableRunResult> {
   await run.source.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
     const maxSql = q.max(null, true);
-    run.log.info("tap", `Running: ${maxSql}`);
+    run.log.info("tap", `Running: ${statementShape(maxSql)}`);
     const hi = (await run.source.query<string[]>({ text: maxSql, rowMode: "array" })).rows[0] ?? null;
     const shape = await keyBasedShapeFields(run);
     const state: TKeyBasedState = { method: "key_based", replicationKey: key, bookmark: hi ? hi.map(String) : null, nullsDone: true, tableVersion, ...shape };
     const sql = fullTableCopySql(run);
-    run.log.info("tap", `Running: ${sql}`);
+    run.log.info("tap", `Running: ${statementShape(sql)}`);
     const result = await run.loader.replaceTable(run.spec, () => copyOut(run.source, sql), {
       state: state as unknown as TReplicationState,
       tableVersion,
