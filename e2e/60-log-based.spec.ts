@@ -1,27 +1,14 @@
 import { expect, test, type Page } from "@playwright/test";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import pg from "pg";
+import { mkdirSync } from "node:fs";
 import { fillDemo, signInAsOwner } from "./fixtures";
+import { queryAsSuperuser } from "./db";
 
 const SHOTS = ".test-data/screens-log-based";
 const NAME = "Log Demo";
 const SCHEMA = "log_demo";
 const TABLE_KEY = '"demo"."public"."customers"';
 
-/** A query on the embedded server as its superuser (the source's "other clients" and the warehouse check). */
-async function query(database: string, text: string): Promise<Record<string, string | null>[]> {
-  const dataDir = process.env.E2E_DATA_DIR ?? ".test-data/e2e";
-  const password = readFileSync(join(dataDir, "pg-superuser-password"), "utf8").trim();
-  const c = new pg.Client({ host: "127.0.0.1", port: Number(process.env.E2E_PG_PORT ?? 54410), user: "postgres", password, database, types: { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig });
-  await c.connect();
-  try {
-    await c.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'");
-    return (await c.query(text)).rows as Record<string, string | null>[];
-  } finally {
-    await c.end();
-  }
-}
+const query = queryAsSuperuser;
 
 const tableBox = (page: Page, label: string) => page.getByRole("checkbox", { name: label, exact: true });
 const columns = (page: Page, label: string) => page.getByRole("group", { name: `Columns of ${label}` });

@@ -1,27 +1,14 @@
 import { expect, test, type Page } from "@playwright/test";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import pg from "pg";
+import { mkdirSync } from "node:fs";
 import { demoSource, fillDemo, signInAsOwner } from "./fixtures";
+import { queryAsSuperuser } from "./db";
 
 const SHOTS = ".test-data/screens-partitions";
 const NAME = "Shape Demo";
 const SCHEMA = "shape_demo";
 const GROWN = "e2e_grown";
 
-/** A query on the embedded server as its superuser (the source's other clients, and the warehouse check). */
-async function query(database: string, text: string): Promise<Record<string, string | null>[]> {
-  const dataDir = process.env.E2E_DATA_DIR ?? ".test-data/e2e";
-  const password = readFileSync(join(dataDir, "pg-superuser-password"), "utf8").trim();
-  const c = new pg.Client({ host: "127.0.0.1", port: Number(process.env.E2E_PG_PORT ?? 54410), user: "postgres", password, database, types: { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig });
-  await c.connect();
-  try {
-    await c.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'");
-    return (await c.query(text)).rows as Record<string, string | null>[];
-  } finally {
-    await c.end();
-  }
-}
+const query = queryAsSuperuser;
 
 /** Source and warehouse rows of a table, every column as text, in key order. */
 async function expectSameRows(table: string, columns: string[], orderBy: string): Promise<void> {
@@ -97,6 +84,7 @@ test.describe.serial("A partitioned table and a column added with a default, und
     // One entry for the partitioned table; its partitions are not tables of their own.
     await expect(tableBox(page, "public.page_views")).toBeVisible({ timeout: 60_000 });
     await expect(tableBox(page, "public.page_views_2025")).toHaveCount(0);
+    await page.screenshot({ path: `${SHOTS}/tables-partitioned.png`, fullPage: true });
     await trackLogBased(page, "public.page_views");
     await trackLogBased(page, `public.${GROWN}`);
     await page.getByRole("button", { name: "Finalize Your Selections" }).click();

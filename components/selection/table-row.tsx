@@ -60,7 +60,10 @@ export function TableRow({ row, expanded, canEdit, busy, onToggleExpanded, onTra
           <span className="text-slate-500">{row.schema}.</span>
           {row.name}
         </button>
-        <span className="text-slate-600">{KIND_LABELS[row.kind]}</span>
+        <span className="text-slate-600" title={row.kind === "partitioned_table" ? "Its partitions are replicated with it, into one destination table" : undefined}>
+          {KIND_LABELS[row.kind]}
+          {row.kind === "partitioned_table" ? <span className="block text-xs text-slate-500">partitions included</span> : null}
+        </span>
         <span className="text-right tabular-nums text-slate-600">{formatCount(row.rowEstimate)}</span>
         <span className="text-slate-700">
           {tracked && row.state ? (
