@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { destinationPosition, sourcePosition } from "./connections";
 import { planTable, type TTablePlan } from "./prepare";
-import { firstPass, TCandidateList } from "./ranges";
+import { firstPass, CandidateList } from "./ranges";
 import { hashWholeTable, type TWholeHash } from "./whole-table";
 import { newVerifyStats, type TVerifyOptions, type TVerifyTarget } from "./types";
 
@@ -12,7 +12,7 @@ export type TFirstRead = {
   sourceRows: number;
   destinationRows: number;
   /** Ranges mode: the differing keys found. */
-  found: TCandidateList | null;
+  found: CandidateList | null;
   /** Whole-table mode: both sides' count and hash. */
   whole: { src: TWholeHash; dst: TWholeHash } | null;
   /** The source position when its snapshot was taken, and the destination's saved one (Log-based). */
@@ -45,7 +45,7 @@ export async function firstRead(opts: TVerifyOptions, src: pg.Client, dst: pg.Cl
       base.destinationLsn = target.method === "log_based" ? await destinationPosition(dst, opts.integrationId, target.tableKey) : null;
       await opts.afterSourceSnapshot?.(target);
       if (plan.mode === "ranges") {
-        base.found = new TCandidateList(opts.maxDifferingKeys ?? DEFAULT_MAX_DIFFERING_KEYS);
+        base.found = new CandidateList(opts.maxDifferingKeys ?? DEFAULT_MAX_DIFFERING_KEYS);
         const stats = opts.stats ?? newVerifyStats();
         const rangeRows = opts.rangeRows ?? DEFAULT_RANGE_ROWS;
         const leafRows = Math.min(opts.leafRows ?? DEFAULT_LEAF_ROWS, rangeRows);

@@ -9,7 +9,7 @@ export type TCandidate = { kind: TDifferenceKind; key: string[]; srcHash: string
 /** Both sides of one table: clients (the source's inside its snapshot) and statement shapes. */
 export type TSides = { src: pg.Client; dst: pg.Client; srcShape: TSideShape; dstShape: TSideShape };
 
-export type TPassContext = TSides & { rangeRows: number; leafRows: number; stats: TVerifyStats; found: TCandidateList };
+export type TPassContext = TSides & { rangeRows: number; leafRows: number; stats: TVerifyStats; found: CandidateList };
 
 type THash = { n: number; s: string };
 
@@ -23,7 +23,7 @@ export function parseKey(json: string): string[] {
 }
 
 /** The differing keys kept (up to a cap, for the re-check and Repair) and how many more were found. */
-export class TCandidateList {
+export class CandidateList {
   readonly items: TCandidate[] = [];
   overflow = 0;
   constructor(private readonly max: number) {}
