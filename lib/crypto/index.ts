@@ -6,6 +6,15 @@ function appSecret(): string {
   return secret;
 }
 
-/** Encrypt with the process's APP_SECRET (set by the start script or the environment). */
-export const seal = (plaintext: string): string => encryptSecret(plaintext, appSecret());
-export const unseal = (sealed: string): string => decryptSecret(sealed, appSecret());
+/**
+ * Encrypt with the process's APP_SECRET (set by the start script or the environment). Pass the row's
+ * context (see SECRET_CONTEXT) wherever the reader can pass it too: the value is then bound to that row.
+ */
+export const seal = (plaintext: string, context?: string): string => encryptSecret(plaintext, appSecret(), context);
+export const unseal = (sealed: string, context?: string): string => decryptSecret(sealed, appSecret(), context);
+
+/** The associated data of each sealed column: table, column and the row's key. */
+export const SECRET_CONTEXT = {
+  destinationPassword: (teamId: string) => `destinations.password_enc:${teamId}`,
+  teamSshPrivateKey: (teamId: string) => `team_ssh_keys.private_key_enc:${teamId}`,
+};

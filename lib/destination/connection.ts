@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { ConnectionOptions } from "node:tls";
 import type { TDestination } from "@/db/schema";
-import { unseal } from "@/lib/crypto";
+import { SECRET_CONTEXT, unseal } from "@/lib/crypto";
 import { TEXT_TYPES } from "@/lib/source/connection";
 import { TEXT_SESSION_SQL } from "./text-session";
 
@@ -19,7 +19,7 @@ export type TDestinationConnection = {
 };
 
 export function destinationConnectionFromRow(row: TDestination): TDestinationConnection {
-  return { host: row.host, port: row.port, user: row.username, password: unseal(row.passwordEnc), database: row.database, ssl: row.ssl, sslCa: row.sslCa };
+  return { host: row.host, port: row.port, user: row.username, password: unseal(row.passwordEnc, SECRET_CONTEXT.destinationPassword(row.teamId)), database: row.database, ssl: row.ssl, sslCa: row.sslCa };
 }
 
 /** SSL off; on without a certificate (encrypted, not verified); on with one (the chain must verify against it). */

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { TDbOrTx } from "@/db/client";
 import { destinations, type TDestination } from "@/db/schema";
-import { seal } from "@/lib/crypto";
+import { SECRET_CONTEXT, seal } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { PEM_MAX_CHARS, ZPemSchema } from "@/lib/source/connection-input";
 import type { TDestinationConnection } from "./connection";
@@ -72,7 +72,7 @@ export function connectionFromInput(input: TDestinationSettingsInput, existing: 
 }
 
 export async function saveTeamDestination(db: TDbOrTx, teamId: string, input: TDestinationSettingsInput, conn: TDestinationConnection, check: unknown): Promise<void> {
-  const values = { host: input.host, port: input.port, username: input.username, passwordEnc: seal(conn.password), database: input.database, ssl: input.ssl, sslCa: input.sslCa || null, lastCheck: check, lastCheckedAt: new Date(), updatedAt: new Date() };
+  const values = { host: input.host, port: input.port, username: input.username, passwordEnc: seal(conn.password, SECRET_CONTEXT.destinationPassword(teamId)), database: input.database, ssl: input.ssl, sslCa: input.sslCa || null, lastCheck: check, lastCheckedAt: new Date(), updatedAt: new Date() };
   await db
     .insert(destinations)
     .values({ teamId, ...values })

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import ssh2 from "ssh2";
 import type { TDbOrTx } from "@/db/client";
 import { teamSshKeys } from "@/db/schema";
-import { seal, unseal } from "@/lib/crypto";
+import { seal, unseal, SECRET_CONTEXT } from "@/lib/crypto";
 
 // ssh2 is CommonJS: Node's ESM loader (the worker runs under tsx) exposes only some named exports, not `utils`.
 const { utils } = ssh2;
@@ -33,7 +33,7 @@ export async function ensureTeamSshKey(db: TDbOrTx, teamId: string): Promise<{ p
   const [existing] = await db.select({ publicKey: teamSshKeys.publicKey }).from(teamSshKeys).where(eq(teamSshKeys.teamId, teamId)).limit(1);
   if (existing) return existing;
   const pair = generateSshKeyPair(`pgreplicate-${teamId.slice(0, 8)}`);
-  await db.insert(teamSshKeys).values({ teamId, publicKey: pair.publicKey, privateKeyEnc: seal(pair.privateKey) }).onConflictDoNothing();
+  await db.insert(teamSshKeys).values({ teamId, publicKey: pair.publicKey, privateKeyEnc: seal(pair.privateKey, SECRET_CONTEXT.teamSshPrivateKey(teamId)) }).onConflictDoNothing();
   const [row] = await db.select({ publicKey: teamSshKeys.publicKey }).from(teamSshKeys).where(eq(teamSshKeys.teamId, teamId)).limit(1);
   return row!;
 }
@@ -41,5 +41,5 @@ export async function ensureTeamSshKey(db: TDbOrTx, teamId: string): Promise<{ p
 /** The team's private key, decrypted in memory for a tunnel; null when the team has none yet. */
 export async function loadTeamSshPrivateKey(db: TDbOrTx, teamId: string): Promise<string | null> {
   const [row] = await db.select({ privateKeyEnc: teamSshKeys.privateKeyEnc }).from(teamSshKeys).where(eq(teamSshKeys.teamId, teamId)).limit(1);
-  return row ? unseal(row.privateKeyEnc) : null;
+  return row ? unseal(row.privateKeyEnc, SECRET_CONTEXT.teamSshPrivateKey(teamId)) : null;
 }
