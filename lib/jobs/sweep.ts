@@ -40,7 +40,7 @@ export async function repairCrashedJobs(db: TDbOrTx, opts: TSweepOptions = {}): 
   const dead = await db.execute(sql`
     UPDATE job_runs r SET status = 'failed', finished_at = now(), error = ${CRASH_MESSAGE}
     WHERE r.status = 'running' AND NOT ${leaseHeld(sql`r.id`)}
-    RETURNING r.id::text AS id, (SELECT j.name FROM pgboss.job j WHERE j.id::text = r.queue_job_id) AS queue, r.queue_job_id`);
+    RETURNING r.id::text AS id, (SELECT j.name FROM pgboss.job j WHERE j.id = r.queue_job_id::uuid) AS queue, r.queue_job_id`);
   const handoff = await db.execute(sql`
     UPDATE job_runs r SET status = 'failed', finished_at = now(), error = ${HANDOFF_MESSAGE}
     FROM pgboss.job j
