@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { enableLogBasedReplication } from "@/lib/replication/log-based";
-import { newVerifyStats } from "@/lib/verify";
+import { latestVerifications, newVerifyStats, recordVerification, verificationLabel, verificationsOfRun } from "@/lib/verify";
 import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
 import { repairWorld, verifyWorld } from "../support/verify-harness";
 
@@ -46,6 +46,24 @@ describe("Verify finds, Repair mends only the differing rows", () => {
     // An enum sorts by its declaration at the source, as text at the destination: ranges would not match.
     expect(v.byTable("moods")).toMatchObject({ status: "identical", compared: "whole_table" });
     expect(v.byTable("moods").note).toContain("sorts differently");
+  });
+
+  it("stores verdicts per table, read back only through the integration's team", async () => {
+    const job = await runJob(w);
+    expect(job.error).toBeNull();
+    await sqlOn(w.destUrl, `UPDATE ${dest("accounts")} SET owner = 'stored' WHERE id = 5`);
+    const v = await verifyWorld(w, opts);
+    for (const result of v.results) await recordVerification(w.app.db, { teamId: w.teamId, integrationId: w.integration.id, jobRunId: job.run.id, result });
+    const latest = await latestVerifications(w.app.db, w.teamId, w.integration.id);
+    expect(latest.map((r) => [r.tableKey.split(".").pop(), r.status, verificationLabel(r)])).toEqual(
+      expect.arrayContaining([['"accounts"', "differs", "1 row differs"], ['"nokey"', "identical", "Identical"]]),
+    );
+    expect(latest.find((r) => r.tableKey.endsWith('"accounts"'))?.firstKeys).toEqual([{ kind: "changed", key: { id: "5" } }]);
+    expect(await verificationsOfRun(w.app.db, w.teamId, w.integration.id, job.run.id)).toHaveLength(4);
+    const stranger = "00000000-0000-4000-8000-000000000000";
+    await expect(latestVerifications(w.app.db, stranger, w.integration.id)).rejects.toThrow("No such integration");
+    await expect(recordVerification(w.app.db, { teamId: stranger, integrationId: w.integration.id, jobRunId: null, result: v.results[0]! })).rejects.toThrow();
+    await repairWorld(w, opts);
   });
 
   it("a keyless table that differs is reported without keys", async () => {
