@@ -8,6 +8,10 @@ const ACTION_LABELS: Record<string, string> = {
   "invitation.revoked": "Revoked an invitation",
   "account.password_changed": "Changed their password",
   "account.signed_out_everywhere": "Signed out of all sessions",
+  "auth.sign_in": "Signed in",
+  "auth.sign_in_failed": "Failed to sign in (wrong password)",
+  "auth.sign_in_locked": "Sign-in refused: too many failures",
+  "integration.update_failed": "Tried to change an integration's connection (check failed)",
 };
 
 export function describeAuditAction(action: string): string {

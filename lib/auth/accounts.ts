@@ -5,6 +5,7 @@ import { invitations, memberships, teams, users, type TInvitation, type TRole } 
 import { AppError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
 import { hashPassword, verifyPassword } from "./password";
+import { auditSignIn } from "./sign-in-audit";
 import { addressKey, lockoutSeconds as throttleLockout, purgeExpiredFailures, reserveAttempt, settleSuccess, THROTTLES } from "./sign-in-throttle";
 
 export const hashInvitationToken = (token: string): string => createHash("sha256").update(token).digest("hex");
@@ -145,13 +146,20 @@ export async function authenticate(db: TDb, emailInput: string, password: string
   // Not an e-mail: no account can match, and it must not take a throttle key's shape.
   if (!email.includes("@")) return { ok: false, field: "password", message: SIGN_IN_REFUSED };
   const byEmail = await reserveAttempt(db, email, THROTTLES.email.free);
-  if (!byEmail.ok) return tooMany(byEmail.waitSeconds);
+  if (!byEmail.ok) {
+    await auditSignIn(db, email, "auth.sign_in_locked", address);
+    return tooMany(byEmail.waitSeconds);
+  }
   const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
   decoyHash ??= hashPassword("decoy password, never valid 0");
   const valid = await verifyPassword(password, user ? user.passwordHash : await decoyHash);
-  if (!user || !valid) return { ok: false, field: "password", message: SIGN_IN_REFUSED };
+  if (!user || !valid) {
+    await auditSignIn(db, email, "auth.sign_in_failed", address);
+    return { ok: false, field: "password", message: SIGN_IN_REFUSED };
+  }
   await settleSuccess(db, email, address);
   await db.update(users).set({ lastSignInAt: new Date() }).where(eq(users.id, user.id));
+  await auditSignIn(db, email, "auth.sign_in", address);
   return { ok: true, userId: user.id, sessionVersion: user.sessionVersion };
 }
 
