@@ -168,4 +168,22 @@ describe("self-healing jobs: workers killed at every stage", () => {
     await alive.stop();
     expect(await statusOf(jobRunId)).toBe("stopped");
   });
+
+  it("a worker that loses its lease connection ends its job at once and runs the next job on a new lease", async () => {
+    const integ = await integration("Fenced");
+    const fenced = worker("fenced", { HANDLER_MS: "600000" });
+    await fenced.ready();
+    const jobRunId = await enqueue(integ.id);
+    await waitFor(async () => (await statusOf(jobRunId)) === "running", 60_000, "the job to run");
+    // The worker lives on, but PostgreSQL no longer sees its lease: a sweep may now fail the job.
+    await app.db.execute(sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pgreplicate-lease' AND datname = current_database()`);
+    // The worker ends the job at its next step (stopped), or a sweep fails it first: either way it is over,
+    // and the worker does not write over the sweep's verdict.
+    await waitFor(async () => fenced.events.some((e) => e.event === "job.finished" && e.jobRunId === jobRunId), 60_000, "the worker to end the job");
+    const ended = await getJobRun(app.db, jobRunId);
+    expect(ended?.status === "stopped" || (ended?.status === "failed" && CRASH.test(ended.error ?? ""))).toBe(true);
+    const next = await enqueue(integ.id);
+    await waitFor(async () => (await statusOf(next)) === "running", 60_000, "the next job on a new lease");
+    await fenced.stop();
+  });
 });
