@@ -20,7 +20,7 @@ type TWorkerProc = { name: string; child: ChildProcess; ready: Promise<void>; ex
 
 function spawnWorker(url: string, name: string): TWorkerProc {
   const child = spawn(process.execPath, ["--import", "tsx", "test/integration/schedule-worker-process.ts"], {
-    env: { ...process.env, DATABASE_URL: url, WORKER_NAME: name, HEARTBEAT_MS: "5000", HANDLER_MS: "600000", TICK_MS: "1000" },
+    env: { ...process.env, DATABASE_URL: url, WORKER_NAME: name, HEARTBEAT_MS: "1000", HANDLER_MS: "600000", TICK_MS: "1000" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const ready = new Promise<void>((resolve) => {

@@ -51,12 +51,17 @@ type TSupervised = {
  */
 function sweepAfterCrash(databaseUrl: string): () => void {
   let queue: Promise<{ db: TDb; boss: PgBoss }> | null = null;
-  return () => {
+  const sweep = () => {
     queue ??= startQueue(databaseUrl, { supervise: false }).then((boss) => ({ db: createDb(databaseUrl, 2).db, boss }));
     void queue
       .then(({ db, boss }) => repairCrashedJobs(db, { boss }))
       .then((n) => n > 0 && console.error(`Marked ${n} job(s) of the dead worker failed; the next job resumes from the last saved position.`))
       .catch((err: unknown) => console.error(`Could not check for the dead worker's jobs: ${err instanceof Error ? err.message : String(err)}`));
+  };
+  // Now, and once the dead worker's last heartbeat is old enough (the sweep's default 3 s) to count.
+  return () => {
+    sweep();
+    setTimeout(sweep, 4_000);
   };
 }
 

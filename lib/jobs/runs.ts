@@ -57,8 +57,9 @@ export async function requestStop(db: TDbOrTx, jobRunId: string): Promise<void> 
 
 /**
  * Fails the runs whose worker died and frees their queue jobs (see repairCrashedJobs); `handoffGraceMs`
- * is how long a fetched queue job may wait for its worker to start it.
+ * is how long a fetched queue job may wait for its worker to start it, and a lease-less run's heartbeat
+ * may be silent.
  */
 export async function failAbandonedRuns(db: TDbOrTx, handoffGraceMs: number, boss?: PgBoss): Promise<number> {
-  return repairCrashedJobs(db, { boss, handoffGraceMs });
+  return repairCrashedJobs(db, { boss, handoffGraceMs, staleHeartbeatMs: handoffGraceMs });
 }

@@ -10,6 +10,12 @@ const NEVER_PICKED_MESSAGE = "This job was queued but never picked up by a worke
 
 export type TSweepOptions = {
   boss?: PgBoss;
+  /**
+   * A run without a lease is only dead once its heartbeat is this old too: a worker that merely lost its
+   * lease connection keeps heartbeating while it ends the job at its next step, and must not find another
+   * worker already running the integration's next job.
+   */
+  staleHeartbeatMs?: number;
   /** How long a fetched queue job may wait for its worker to take the lease (one round trip when healthy). */
   handoffGraceMs?: number;
   /** How long a queued run may lack a queue job (the two are written one after the other). */
@@ -27,7 +33,7 @@ const secs = (ms: number) => sql`make_interval(secs => ${ms / 1000})`;
 
 /**
  * Repairs every state a worker's death can leave, whichever moment it died at:
- * - run `running`, nobody holds its lease → failed; its queue job failed; its table loads closed;
+ * - run `running`, nobody holds its lease and its heartbeat stopped → failed; its queue job failed; its table loads closed;
  * - run `queued`, queue job `active` (the worker died between fetching and starting) → the same;
  * - queue job `active` whose run already ended (e.g. Stop Extraction on such a job) → queue job failed,
  *   which the queue's one-active-per-integration rule would otherwise keep blocking for 12 hours;
@@ -40,6 +46,7 @@ export async function repairCrashedJobs(db: TDbOrTx, opts: TSweepOptions = {}): 
   const dead = await db.execute(sql`
     UPDATE job_runs r SET status = 'failed', finished_at = now(), error = ${CRASH_MESSAGE}
     WHERE r.status = 'running' AND NOT ${leaseHeld(sql`r.id`)}
+      AND (r.heartbeat_at IS NULL OR r.heartbeat_at < now() - ${secs(opts.staleHeartbeatMs ?? 3_000)})
     RETURNING r.id::text AS id, (SELECT j.name FROM pgboss.job j WHERE j.id = r.queue_job_id::uuid) AS queue, r.queue_job_id`);
   const handoff = await db.execute(sql`
     UPDATE job_runs r SET status = 'failed', finished_at = now(), error = ${HANDOFF_MESSAGE}

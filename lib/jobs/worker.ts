@@ -51,7 +51,8 @@ function poolOf(opts: TWorkerOptions): pg.Pool {
 
 export async function startWorker(opts: TWorkerOptions): Promise<TWorker> {
   const { db, boss, handlers } = opts;
-  const heartbeatMs = opts.heartbeatMs ?? 5_000;
+  // Often: a run nobody leases is only failed once its heartbeat is 3 periods old.
+  const heartbeatMs = opts.heartbeatMs ?? 1_000;
   const emit: TEmit = opts.onEvent ?? (() => undefined);
   const lease = createLeaseSession(poolOf(opts), (err) => emit("lease.lost", { error: err.message }));
   const stopReporting = watchQueueErrors(boss, (d) => emit("queue.error", d));
@@ -75,7 +76,7 @@ export async function startWorker(opts: TWorkerOptions): Promise<TWorker> {
   }
 
   const sweep = setInterval(() => {
-    void repairCrashedJobs(db, { boss, handoffGraceMs: opts.staleAfterMs, onQueueJobFreed: (d) => emit("queue.job_freed", d) })
+    void repairCrashedJobs(db, { boss, handoffGraceMs: opts.staleAfterMs, staleHeartbeatMs: 3 * heartbeatMs, onQueueJobFreed: (d) => emit("queue.job_freed", d) })
       .then((n) => n > 0 && emit("runs.abandoned", { count: n }))
       .catch((err: unknown) => emit("sweep.error", { error: err instanceof Error ? err.message : String(err) }));
   }, opts.sweepMs ?? 2_000);

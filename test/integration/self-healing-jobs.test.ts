@@ -16,14 +16,14 @@ type TEvent = { worker: string; event: string; [k: string]: unknown };
 const CRASH = /stopped responding.*next job resumes from the last saved position/;
 
 /**
- * Real worker processes (test/integration/schedule-worker-process.ts) with a production-like heartbeat
- * (10 s: the old sweep needed a minute to notice a dead job), killed with SIGKILL.
+ * Real worker processes (test/integration/schedule-worker-process.ts) with the production heartbeat
+ * (1 s), killed with SIGKILL.
  */
 function startWorkerProcess(url: string, name: string, env: Record<string, string> = {}) {
   const events: TEvent[] = [];
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "test/integration/schedule-worker-process.ts"], {
     cwd: process.cwd(),
-    env: { ...process.env, DATABASE_URL: url, WORKER_NAME: name, HEARTBEAT_MS: "10000", HANDLER_MS: "200", ...env },
+    env: { ...process.env, DATABASE_URL: url, WORKER_NAME: name, HEARTBEAT_MS: "1000", HANDLER_MS: "200", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   createInterface({ input: child.stdout! }).on("line", (line) => {
@@ -110,7 +110,7 @@ describe("self-healing jobs: workers killed at every stage", () => {
 
     const second = worker("rescuer-2");
     await second.ready();
-    // Generous bound, far below the minute a 10 s heartbeat needed: the lease is gone with the process.
+    // Generous bound, far below the minute the heartbeat-only sweep needed: the lease is gone with the process.
     await waitFor(async () => (await statusOf(jobRunId)) === "failed", 20_000, "the dead job to be failed");
     const run = await getJobRun(app.db, jobRunId);
     expect(run?.error).toMatch(CRASH);
