@@ -39,12 +39,12 @@ test.describe.serial("foundation: sign-up, sign-in, guarded pages", () => {
     await page.getByLabel("Email").fill("nobody@example.com");
     await page.getByLabel("Password").fill("whatever-123");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByText("No account with this email.")).toBeVisible();
+    await expect(page.getByText("Wrong email or password")).toBeVisible();
 
     await page.getByLabel("Email").fill(OWNER.email);
     await page.getByLabel("Password").fill("wrong-password-9");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByText("Wrong password for this email")).toBeVisible();
+    await expect(page.getByText("Wrong email or password")).toBeVisible();
 
     await page.getByLabel("Password").fill(OWNER.password);
     await page.getByRole("button", { name: "Sign in" }).click();

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { TDb } from "@/db/client";
 import { users } from "@/db/schema";
-import { authenticate } from "@/lib/auth/accounts";
+import { authenticate, SIGN_IN_REFUSED } from "@/lib/auth/accounts";
 import { hashPassword } from "@/lib/auth/password";
 import { recordAudit, type TAuditActor } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
@@ -16,7 +16,7 @@ type TSelf = TAuditActor & { userId: string; email: string };
 export async function changePassword(db: TDb, self: TSelf, input: { currentPassword: string; newPassword: string }): Promise<{ email: string }> {
   const check = await authenticate(db, self.email, input.currentPassword);
   if (!check.ok || check.userId !== self.userId) {
-    const message = check.ok ? "Wrong password" : check.message === "Wrong password for this email" ? "Wrong password" : check.message;
+    const message = check.ok ? "Wrong password" : check.message === SIGN_IN_REFUSED ? "Wrong password" : check.message;
     throw new AppError("VALIDATION", "Your current password was not accepted.", { currentPassword: message });
   }
   const passwordHash = await hashPassword(input.newPassword);

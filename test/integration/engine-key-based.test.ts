@@ -35,7 +35,7 @@ describe("Key-based Incremental into a real destination", () => {
     expect(updates.length).toBe(12);
     expect(updates.at(-1)).toContain('"bookmark":["2024-01-05 04:00:00+00"]');
     expect(lines.some((l) => l.location === "tap" && l.message.includes('WHERE "updated_at" IS NULL'))).toBe(true);
-    expect(lines.some((l) => l.location === "tap" && l.message.includes(`AND ("updated_at") > ('2024-01-01 09:00:00+00'::timestamp with time zone)`))).toBe(true);
+    expect(lines.some((l) => l.location === "tap" && l.message.includes(`AND ("updated_at") > ($1::timestamp with time zone)`))).toBe(true);
     const [load] = await loadsOf(job.db, job.run.id);
     expect(load).toMatchObject({ status: "succeeded", rowsInserted: 1002, rowsUpdated: 0, rowsDone: 1002, maxBookmark: "2024-01-05 04:00:00+00" });
     const [mirror] = await job.db.select().from(tableStates).where(and(eq(tableStates.integrationId, w.integration.id), eq(tableStates.tableKey, key)));
@@ -66,7 +66,7 @@ describe("Key-based Incremental into a real destination", () => {
     ]);
     const lines = await job.db.select().from(extractionLogLines).where(eq(extractionLogLines.jobRunId, job.run.id));
     expect(lines.some((l) => l.message.includes('ADD COLUMN IF NOT EXISTS "channel" text'))).toBe(true);
-    expect(lines.some((l) => l.message.includes(`>= ('2024-01-05 04:00:00+00'::timestamp with time zone)`))).toBe(true);
+    expect(lines.some((l) => l.message.includes(`>= ($1::timestamp with time zone)`))).toBe(true);
   });
 
   it("a stop ends the job after the current batch; the next job resumes from the committed bookmark", async () => {
