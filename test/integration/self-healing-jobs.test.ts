@@ -91,6 +91,10 @@ describe("self-healing jobs: workers killed at every stage", () => {
       const doomed = worker("handoff");
       await waitFor(async () => (await queueStateOf(jobRunId)) === "active", 60_000, "the queue job to be fetched");
       await doomed.crash();
+      // The dead worker's claim may still be queued behind the lock in its server process (PostgreSQL
+      // notices a vanished client only when it next writes to it): end it, as the crash would have before
+      // the claim was sent. Only that worker touches job_runs now.
+      await locker.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE relation = 'job_runs'::regclass AND NOT granted`);
       await locker.query("ROLLBACK");
     } finally {
       await locker.end();
@@ -116,8 +120,11 @@ describe("self-healing jobs: workers killed at every stage", () => {
     expect(run?.error).toMatch(CRASH);
     // Freed by the same sweep, right after the run (a separate statement).
     await waitFor(async () => (await queueStateOf(jobRunId)) === "failed", 20_000, "the dead job's queue job to be failed");
-    const loads = await app.db.select().from(tableLoads).where(eq(tableLoads.jobRunId, jobRunId));
-    expect(loads.map((l) => [l.status, l.error])).toEqual([["failed", expect.stringMatching(CRASH)]]);
+    // Its table loads are closed by the sweep too, in a statement of their own: waited for, not raced.
+    const loadsOfRun = () => app.db.select().from(tableLoads).where(eq(tableLoads.jobRunId, jobRunId));
+    await waitFor(async () => (await loadsOfRun()).every((l) => l.status !== "running"), 20_000, "the dead job's table loads to be closed");
+    expect((await loadsOfRun()).map((l) => [l.status, l.error])).toEqual([["failed", expect.stringMatching(CRASH)]]);
+    await waitFor(async () => (await lastLogLine(jobRunId))?.level === "CRITICAL", 20_000, "the dead job's last log line");
     expect(await lastLogLine(jobRunId)).toMatchObject({ level: "CRITICAL", message: expect.stringMatching(CRASH) });
     const next = await enqueue(integ.id);
     await waitFor(async () => (await statusOf(next)) === "succeeded", 60_000, "the integration's next job");
