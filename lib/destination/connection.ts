@@ -3,7 +3,7 @@ import type { ConnectionOptions } from "node:tls";
 import type { TDestination } from "@/db/schema";
 import { SECRET_CONTEXT, unseal } from "@/lib/crypto";
 import { TEXT_TYPES } from "@/lib/source/connection";
-import { TEXT_SESSION_SQL } from "./text-session";
+import { TEXT_SESSION_SQL } from "@/lib/connectors/postgres/destination/text-session";
 
 /** Everything needed to reach the team's destination; the password decrypted, in memory only. */
 export type TDestinationConnection = {

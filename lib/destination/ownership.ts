@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { AppError } from "@/lib/errors";
 import { quoteEscapedLiteral as literal, quoteIdent } from "@/lib/naming/identifiers";
-import { STATE_SCHEMA } from "./ddl";
+import { STATE_SCHEMA } from "@/lib/connectors/postgres/destination/ddl";
 
 /**
  * The product writes only into schemas and tables it made. A schema it made carries a comment naming

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { TDb } from "@/db/client";
 import { destinations, integrations, jobRuns, type TIntegration } from "@/db/schema";
 import { destinationConnectionFromRow } from "@/lib/destination/connection";
-import { openLoader, type TDestinationLoader, type TReplicationState } from "@/lib/destination/loader";
+import { openLoader, type TDestinationLoader, type TReplicationState } from "@/lib/connectors/postgres/destination";
 import { destinationTableName, findNameCollisions } from "@/lib/destination/naming";
 import type { TJobContext, TJobOutcome } from "@/lib/jobs/worker";
 import type { TSourceConnection } from "@/lib/source/connection";

@@ -1,4 +1,4 @@
-import type { TReplicationState } from "@/lib/destination/loader";
+import type { TReplicationState } from "@/lib/connectors/postgres/destination";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { copyOut, relationSql } from "./source-reader";
 import type { TTableRun, TTableRunResult } from "./table-run";

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import type { TDb } from "@/db/client";
-import type { TDestinationLoader, TLoadTableSpec, TReplicationState } from "@/lib/destination/loader";
+import type { TDestinationLoader, TLoadTableSpec, TReplicationState } from "@/lib/connectors/postgres/destination";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { renameInSelection, renameSelectedColumns } from "@/lib/selection/renamed-columns";

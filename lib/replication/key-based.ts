@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TReplicationState } from "@/lib/destination/loader";
+import type { TReplicationState } from "@/lib/connectors/postgres/destination";
 import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { copyOut, relationSql } from "./source-reader";
 import { addResults, type TTableRun, type TTableRunResult } from "./table-run";

@@ -1,4 +1,4 @@
-import type { TDestinationLoader } from "@/lib/destination/loader";
+import type { TDestinationLoader } from "@/lib/connectors/postgres/destination";
 import type { TJobContext } from "@/lib/jobs/worker";
 import type { TIntegration } from "@/db/schema";
 import type { TSourceConnection } from "@/lib/source/connection";

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { TDbOrTx } from "@/db/client";
 import { rowUsage, tableLoads, tableStates } from "@/db/schema";
-import type { TLoadResult, TReplicationState } from "@/lib/destination/loader";
+import type { TLoadResult, TReplicationState } from "@/lib/connectors/postgres/destination";
 
 /** Opens a table's loading-report row for a job (status running). */
 export async function startTableLoad(

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import type { Readable } from "node:stream";
-import { TEXT_SESSION_SQL } from "@/lib/destination/text-session";
+import { TEXT_SESSION_SQL } from "@/lib/connectors/postgres/destination/text-session";
 import { openSourceClient, type TSourceConnection } from "@/lib/source/connection";
 import { quoteIdent } from "@/lib/naming/identifiers";
 

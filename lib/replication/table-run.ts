@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { TDestinationLoader, TLoadResult, TLoadTableSpec, TReplicationState } from "@/lib/destination/loader";
+import type { TDestinationLoader, TLoadResult, TLoadTableSpec, TReplicationState } from "@/lib/connectors/postgres/destination";
 import type { TJobLogger } from "@/lib/jobs/log";
 import type { TSelectedTable } from "./selected-tables";
 import type { TSourceColumn } from "./source-columns";

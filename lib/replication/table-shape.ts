@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { TDb } from "@/db/client";
-import type { TDestinationLoader, TLoadTableSpec, TReplicationState } from "@/lib/destination/loader";
+import type { TDestinationLoader, TLoadTableSpec, TReplicationState } from "@/lib/connectors/postgres/destination";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { followSourceSchema, type TSourceSchema } from "./key-based-schema";
 import type { TSelectedTable } from "./selected-tables";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { groupChanges } from "@/lib/destination/change-staging";
-import type { TChange, TDestinationLoader, TLoadTableSpec } from "@/lib/destination/loader";
+import { groupChanges } from "@/lib/connectors/postgres/destination/change-staging";
+import type { TChange, TDestinationLoader, TLoadTableSpec } from "@/lib/connectors/postgres/destination";
 import { createEmptyDatabase, openTestLoader } from "../support/databases";
 import { sqlOn } from "../support/engine-harness";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TChange, TDestinationLoader, TLoadTableSpec } from "@/lib/destination/loader";
+import type { TChange, TDestinationLoader, TLoadTableSpec } from "@/lib/connectors/postgres/destination";
 import { createEmptyDatabase, openTestLoader } from "../support/databases";
 import { sqlOn } from "../support/engine-harness";
 

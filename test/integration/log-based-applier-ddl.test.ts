@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import type { TDestinationLoader } from "@/lib/destination/loader";
+import type { TDestinationLoader } from "@/lib/connectors/postgres/destination";
 import type { TStreamEvent } from "@/lib/replication/log-based/changes";
 import { streamKey } from "@/lib/replication/log-based/stream-key";
 import { buildLogTable } from "@/lib/replication/log-based/table-context";

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Readable } from "node:stream";
-import { openLoader, type TDestinationLoader } from "@/lib/destination/loader";
+import { openLoader, type TDestinationLoader } from "@/lib/connectors/postgres/destination";
 import { assertSchemaNameFree } from "@/lib/integrations/create-integration";
 import { AppError } from "@/lib/errors";
 import { createAppDatabase, createEmptyDatabase, withClient, type TTestAppDb } from "../support/databases";

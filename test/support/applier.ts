@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { TDestinationLoader } from "@/lib/destination/loader";
+import type { TDestinationLoader } from "@/lib/connectors/postgres/destination";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { StreamApplier } from "@/lib/replication/log-based/apply";
 import type { TStreamEvent } from "@/lib/replication/log-based/changes";

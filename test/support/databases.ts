@@ -2,7 +2,7 @@ import { inject } from "vitest";
 import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { createDb, type TDb } from "@/db/client";
-import { openLoader, type TDestinationLoader } from "@/lib/destination/loader";
+import { openLoader, type TDestinationLoader } from "@/lib/connectors/postgres/destination";
 import { connectionParts, withDatabase } from "./url";
 
 export { withDatabase };

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { TDb } from "@/db/client";
 import { catalogTables, destinations, jobRuns, tableLoads, tableSelections, type TCatalogColumn, type TIntegration, type TJobRun, type TTableSelectionState } from "@/db/schema";
 import { seal } from "@/lib/crypto";
-import { TEXT_SESSION_SQL } from "@/lib/destination/text-session";
+import { TEXT_SESSION_SQL } from "@/lib/connectors/postgres/destination/text-session";
 import { createJobLogger } from "@/lib/jobs/log";
 import type { TJobOutcome } from "@/lib/jobs/worker";
 import { quoteIdent } from "@/lib/naming/identifiers";

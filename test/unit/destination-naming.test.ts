@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { destinationTableName, findNameCollisions, truncateIdentifier } from "@/lib/destination/naming";
-import { encodeCopyRow } from "@/lib/destination/copy-text";
+import { encodeCopyRow } from "@/lib/connectors/postgres/destination/copy-text";
 
 describe("destination table names", () => {
   it("is the source table's name, or <schema>__<table> with the include-schema option", () => {

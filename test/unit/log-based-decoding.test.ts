@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TableChangeBuffer } from "@/lib/replication/log-based/buffer";
 import { decodeWal2Json, type TRowChange } from "@/lib/replication/log-based/changes";
-import type { TChangeGroup } from "@/lib/destination/loader";
+import type { TChangeGroup } from "@/lib/connectors/postgres/destination";
 import { formatLsn, parseLsn } from "@/lib/replication/log-based/lsn";
 import { slotNameCandidates } from "@/lib/source/slot-names";
 import { parseWal2JsonExact, wal2jsonTableFilter } from "@/lib/replication/log-based/plugins";

@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type pg from "pg";
-import type { TChangeGroup, TDestinationLoader, TLoadResult, TLoadTableSpec, TWriteLock } from "@/lib/destination/loader";
+import type { TChangeGroup, TDestinationLoader, TLoadResult, TLoadTableSpec, TWriteLock } from "@/lib/connectors/postgres/destination";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { readSourceColumns } from "../source-columns";

@@ -1,5 +1,5 @@
-import type { TChangeGroup, TChangeRow } from "@/lib/destination/loader";
-import { BINARY_TAIL_BYTES, binaryStagingTail } from "@/lib/destination/change-staging";
+import type { TChangeGroup, TChangeRow } from "@/lib/connectors/postgres/destination";
+import { BINARY_TAIL_BYTES, binaryStagingTail } from "@/lib/connectors/postgres/destination/change-staging";
 import { NO_VALUES, readChangeValues, type TRowChange, type TValue } from "./changes";
 import { keyIdOf, readArenaBinaryRow, readArenaRow, RowArena, type TKeyId, type TRawRelation, type TRawTuple } from "./row-arena";
 

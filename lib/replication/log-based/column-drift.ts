@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { TDestinationLoader } from "@/lib/destination/loader";
+import type { TDestinationLoader } from "@/lib/connectors/postgres/destination";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { changesAmong, columnHistoryOf, diffColumns, parseColumnHistory, recopyReason, relationLabel, type TColumnHistory } from "../column-changes";

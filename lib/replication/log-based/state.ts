@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TReplicationState } from "@/lib/destination/loader";
+import type { TReplicationState } from "@/lib/connectors/postgres/destination";
 import { ZColumnHistory } from "../column-changes";
 import { parseLsn, type TLsn } from "./lsn";
 

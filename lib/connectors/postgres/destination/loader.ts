@@ -38,9 +38,9 @@ import { finished, pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { quoteEscapedLiteral as literal, quoteIdent } from "@/lib/naming/identifiers";
-import { openDestinationClient, type TDestinationConnection } from "./connection";
+import { openDestinationClient, type TDestinationConnection } from "@/lib/destination/connection";
 import { CHANGE_SDC_COLUMNS, encodeGroup, groupChanges, insertSql, MERGE_JOIN_SETTINGS, mergeSql, stagingFor, writtenRowsSql } from "./change-staging";
-import { assertTableReplaceable, claimSchema } from "./ownership";
+import { assertTableReplaceable, claimSchema } from "@/lib/destination/ownership";
 import { alterDestinationColumnType, columnDefinitionSql, qualified, readExistingColumns, renameDestinationColumn, SDC_COLUMNS, STATE_SCHEMA, STATE_TABLE } from "./ddl";
 import type { TBatchMeta, TChange, TChangeGroup, TCopyTextSource, TLoadResult, TLoadTableSpec, TProgress, TReplicationState } from "./types";
 

@@ -1,0 +1,2 @@
+/** The PostgreSQL destination connector (see lib/connectors/README.md). */
+export * from "./loader";
