@@ -40,6 +40,8 @@ export const integrations = pgTable(
     lastReportAt: timestamp("last_report_at", { withTimezone: true }),
     // Set by a full integration reset; the next job resets every table.
     resetRequestedAt: timestamp("reset_requested_at", { withTimezone: true }),
+    // Verify & Repair: a successful extraction job is followed by a Verify of every tracked table.
+    verifyAfterJob: boolean("verify_after_job").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -5,6 +5,17 @@ import { z } from "zod";
 /** Queue names; the extract queue lets one job per integration be active and one wait (pg-boss "stately"). */
 export const QUEUES = { extract: "extract" } as const;
 
+/**
+ * Job kinds that run in the extract queue beside extractions: one job per integration at a time, so a
+ * Verify or Repair never overlaps an extraction of the same integration (job_runs.kind tells them apart).
+ */
+export const EXTRACT_QUEUE_KINDS = ["extract", "verify", "repair"] as const;
+
+/** The queue a run of this kind is sent to (other kinds have a queue of their own name). */
+export function queueOfKind(kind: string): string {
+  return (EXTRACT_QUEUE_KINDS as readonly string[]).includes(kind) ? QUEUES.extract : kind;
+}
+
 export const ZJobPayloadSchema = z.object({ jobRunId: z.string().uuid() });
 export type TJobPayload = z.infer<typeof ZJobPayloadSchema>;
 

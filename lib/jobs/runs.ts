@@ -2,7 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import type { TDb, TDbOrTx } from "@/db/client";
 import { jobRuns, type TJobRun } from "@/db/schema";
-import { ensureQueue } from "./queue";
+import { ensureQueue, queueOfKind } from "./queue";
 import { repairCrashedJobs } from "./sweep";
 
 export type TEnqueueInput = {
@@ -16,8 +16,9 @@ export type TEnqueueInput = {
 export type TEnqueueResult = { enqueued: true; jobRunId: string } | { enqueued: false; reason: string };
 
 /**
- * Records a queued run and sends it. One job per integration may wait (the queue's singleton key),
- * so a second request while one is queued is refused rather than doubled.
+ * Records a queued run and sends it to its kind's queue (Verify and Repair share the extract queue).
+ * One job per integration may wait (the queue's singleton key), so a second request while one is queued
+ * is refused rather than doubled.
  */
 export async function enqueueJob(
   db: TDb,
@@ -27,13 +28,14 @@ export async function enqueueJob(
   // back) together with the run row: the scheduler relies on that to start each slot exactly once.
   opts: { queueDb?: PgBoss.Db } = {},
 ): Promise<TEnqueueResult> {
-  await ensureQueue(boss, input.kind);
+  const queue = queueOfKind(input.kind);
+  await ensureQueue(boss, queue);
   const [run] = await db
     .insert(jobRuns)
     .values({ teamId: input.teamId, integrationId: input.integrationId, kind: input.kind, trigger: input.trigger, scheduledFor: input.scheduledFor })
     .returning({ id: jobRuns.id });
   if (!run) throw new Error("Could not record the job run");
-  const queueJobId = await boss.send(input.kind, { jobRunId: run.id }, { singletonKey: input.integrationId ?? run.id, ...(opts.queueDb ? { db: opts.queueDb } : {}) });
+  const queueJobId = await boss.send(queue, { jobRunId: run.id }, { singletonKey: input.integrationId ?? run.id, ...(opts.queueDb ? { db: opts.queueDb } : {}) });
   if (!queueJobId) {
     await db.delete(jobRuns).where(eq(jobRuns.id, run.id));
     return { enqueued: false, reason: "A job for this integration is already waiting to run" };

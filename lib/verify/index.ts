@@ -10,6 +10,7 @@
 export { verifyTables, describeVerification } from "./run";
 export { repairTables, type TRepairOptions, type TTableRepair } from "./repair";
 export { verificationTargets, type TVerificationTargets } from "./targets";
+export { withVerifyJobs, runVerifyJob, runRepairJob, verifyAfterExtraction, VERIFY_JOB_KIND, REPAIR_JOB_KIND } from "./job";
 export { recordVerification, verificationsOfRun, latestVerifications, tableVerificationHistory, verificationLabel, type TStoredVerification } from "./store";
 export {
   newVerifyStats,
