@@ -2,6 +2,7 @@
 import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Button, Field, FormError } from "@/components/ui/field";
+import { SelectField } from "@/components/sources/inputs";
 import { updateDestinationAction } from "@/app/(dashboard)/destination/actions";
 import type { TDestinationCheck } from "@/lib/destination/check";
 import type { TDestinationView } from "@/lib/destination/settings";
@@ -11,7 +12,7 @@ import { CheckReport } from "./check-report";
 export function DestinationForm({ initial, canEdit }: { initial: TDestinationView | null; canEdit: boolean }) {
   const router = useRouter();
   const [pending, start] = useTransition();
-  const [ssl, setSsl] = useState(initial?.ssl ?? false);
+  const [ssl, setSsl] = useState((initial?.sslMode ?? "disable") !== "disable");
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<{ saved: boolean; check: TDestinationCheck } | null>(null);
@@ -67,6 +68,15 @@ export function DestinationForm({ initial, canEdit }: { initial: TDestinationVie
               Connect using SSL
             </label>
           </div>
+          {ssl ? (
+            <div className="sm:col-span-2">
+              <SelectField label="SSL Mode" name="sslMode" defaultValue={initial && initial.sslMode !== "disable" ? initial.sslMode : "verify-full"} error={fieldErrors.sslMode}>
+                <option value="require">require — encrypt, do not verify the certificate</option>
+                <option value="verify-ca">verify-ca — verify the certificate against the CA</option>
+                <option value="verify-full">verify-full — also verify the server&apos;s name</option>
+              </SelectField>
+            </div>
+          ) : null}
           <div className="space-y-1 sm:col-span-2">
             <label htmlFor="field-sslCa" className="block text-sm font-medium text-slate-700">
               SSL Certificate
@@ -87,7 +97,7 @@ export function DestinationForm({ initial, canEdit }: { initial: TDestinationVie
               </p>
             ) : (
               <p id="field-sslCa-hint" className="text-xs text-slate-500">
-                Optional, with SSL: the CA (or server) certificate the server&apos;s certificate must verify against. Without it the connection is encrypted but not verified.
+                With SSL: the CA (or server) certificate the server&apos;s certificate must verify against. Needed for verify-ca; for verify-full, the system&apos;s CAs are used without it.
               </p>
             )}
           </div>

@@ -1,5 +1,6 @@
 import { pgTable, text, timestamp, uuid, integer, boolean, jsonb, uniqueIndex } from "drizzle-orm/pg-core";
 import { teams } from "./auth";
+import { sslModeEnum } from "./integrations";
 
 /** One PostgreSQL destination per team (seed 003). */
 export const destinations = pgTable(
@@ -12,7 +13,9 @@ export const destinations = pgTable(
     username: text("username").notNull(),
     passwordEnc: text("password_enc").notNull(),
     database: text("database").notNull(),
+    /** Kept equal to ssl_mode <> 'disable' for readers that predate ssl_mode (migration 0004). */
     ssl: boolean("ssl").notNull().default(false),
+    sslMode: sslModeEnum("ssl_mode").notNull().default("disable"),
     sslCa: text("ssl_ca"),
     lastCheck: jsonb("last_check").$type<unknown>(),
     lastCheckedAt: timestamp("last_checked_at", { withTimezone: true }),

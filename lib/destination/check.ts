@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { classifyConnectError } from "@/lib/source/connect-errors";
 import { quoteIdent } from "@/lib/naming/identifiers";
-import { openDestinationClient, type TDestinationConnection } from "./connection";
+import { destinationSslMode, openDestinationClient, type TDestinationConnection } from "./connection";
 
 export type TCheckStatus = "pass" | "warn" | "fail";
 
@@ -18,6 +18,12 @@ export type TDestinationCheckItem = {
 
 export type TDestinationCheck = { ok: boolean; items: TDestinationCheckItem[]; checkedAt: string };
 
+const SSL_VERIFIED = {
+  require: "server certificate not verified (SSL mode require)",
+  "verify-ca": "server certificate verified against the CA (host name not checked: verify-ca)",
+  "verify-full": "server certificate verified and issued for this host name (verify-full)",
+} as const;
+
 const truthy = (v: unknown) => v === true || v === "t" || v === "true";
 
 /**
@@ -28,11 +34,12 @@ const truthy = (v: unknown) => v === true || v === "t" || v === "true";
 export async function checkDestination(conn: TDestinationConnection): Promise<TDestinationCheck> {
   const items: TDestinationCheckItem[] = [];
   const done = (): TDestinationCheck => ({ ok: items.every((i) => i.status !== "fail"), items, checkedAt: new Date().toISOString() });
+  const sslMode = destinationSslMode(conn);
   let client: pg.Client;
   try {
     client = await openDestinationClient({ ...conn, connectTimeoutMs: conn.connectTimeoutMs ?? 10_000 }, "pgreplicate-destination-check");
   } catch (err) {
-    const classified = classifyConnectError(err, { host: conn.host, port: conn.port, user: conn.user, database: conn.database, sslMode: conn.ssl ? (conn.sslCa ? "verify-ca" : "require") : "disable", timeoutMs: conn.connectTimeoutMs ?? 10_000 });
+    const classified = classifyConnectError(err, { host: conn.host, port: conn.port, user: conn.user, database: conn.database, sslMode, timeoutMs: conn.connectTimeoutMs ?? 10_000 });
     items.push({ id: "connection", label: "Connection", status: "fail", detail: classified.message });
     return done();
   }
@@ -87,13 +94,13 @@ export async function checkDestination(conn: TDestinationConnection): Promise<TD
       ...(catErr ? { fixSql: `GRANT SELECT ON ALL TABLES IN SCHEMA pg_catalog TO ${user};` } : {}),
     });
 
-    if (conn.ssl) {
+    if (sslMode !== "disable") {
       const [s] = (await client.query(`SELECT ssl::text AS ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()`).catch(() => ({ rows: [] }))).rows as { ssl: string; version: string | null }[];
       items.push({
         id: "ssl",
         label: "SSL",
         status: "pass",
-        detail: s && truthy(s.ssl) ? `Encrypted (${s.version ?? "TLS"})${conn.sslCa ? ", server certificate verified against the SSL Certificate" : ", server certificate not verified (no SSL Certificate given)"}.` : "Encrypted connection established.",
+        detail: s && truthy(s.ssl) ? `Encrypted (${s.version ?? "TLS"}), ${SSL_VERIFIED[sslMode]}.` : "Encrypted connection established.",
       });
     }
     return done();

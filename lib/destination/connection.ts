@@ -2,7 +2,7 @@ import pg from "pg";
 import type { ConnectionOptions } from "node:tls";
 import type { TDestination } from "@/db/schema";
 import { SECRET_CONTEXT, unseal } from "@/lib/crypto";
-import { TEXT_TYPES } from "@/lib/source/connection";
+import { TEXT_TYPES, tlsOptions, type TSslMode } from "@/lib/source/connection";
 import { TEXT_SESSION_SQL } from "@/lib/connectors/postgres/destination/text-session";
 
 /** Everything needed to reach the team's destination; the password decrypted, in memory only. */
@@ -13,20 +13,39 @@ export type TDestinationConnection = {
   password: string;
   database: string;
   ssl: boolean;
+  /**
+   * libpq's sslmode, as the source form offers it. Absent (connections built before it existed): `ssl`
+   * with a CA is verify-ca, without one require.
+   */
+  sslMode?: TSslMode;
   /** A CA (or the server's certificate) the server's certificate must verify against. */
   sslCa?: string | null;
   connectTimeoutMs?: number;
 };
 
 export function destinationConnectionFromRow(row: TDestination): TDestinationConnection {
-  return { host: row.host, port: row.port, user: row.username, password: unseal(row.passwordEnc, SECRET_CONTEXT.destinationPassword(row.teamId)), database: row.database, ssl: row.ssl, sslCa: row.sslCa };
+  return {
+    host: row.host,
+    port: row.port,
+    user: row.username,
+    password: unseal(row.passwordEnc, SECRET_CONTEXT.destinationPassword(row.teamId)),
+    database: row.database,
+    ssl: row.sslMode !== "disable",
+    sslMode: row.sslMode,
+    sslCa: row.sslCa,
+  };
 }
 
-/** SSL off; on without a certificate (encrypted, not verified); on with one (the chain must verify against it). */
-export function destinationTls(conn: Pick<TDestinationConnection, "ssl" | "sslCa">): false | ConnectionOptions {
-  if (!conn.ssl) return false;
-  if (!conn.sslCa?.trim()) return { rejectUnauthorized: false };
-  return { ca: conn.sslCa, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+/** The connection's sslmode (see TDestinationConnection.sslMode for connections without one). */
+export function destinationSslMode(conn: Pick<TDestinationConnection, "ssl" | "sslMode" | "sslCa">): TSslMode {
+  if (conn.sslMode) return conn.sslMode;
+  if (!conn.ssl) return "disable";
+  return conn.sslCa?.trim() ? "verify-ca" : "require";
+}
+
+/** node-postgres TLS options with libpq's sslmode meaning (verify-full checks the host name). */
+export function destinationTls(conn: Pick<TDestinationConnection, "host" | "ssl" | "sslMode" | "sslCa">): false | ConnectionOptions {
+  return tlsOptions(destinationSslMode(conn), conn.sslCa?.trim() ? conn.sslCa : null, conn.host);
 }
 
 /** A connected client with values as text and the session settings that keep text output exact. */

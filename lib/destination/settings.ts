@@ -4,31 +4,58 @@ import type { TDbOrTx } from "@/db/client";
 import { destinations, type TDestination } from "@/db/schema";
 import { SECRET_CONTEXT, seal } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
-import { PEM_MAX_CHARS, ZPemSchema } from "@/lib/source/connection-input";
+import { PEM_MAX_CHARS, ZPemSchema, ZSslModeSchema } from "@/lib/source/connection-input";
+import type { TSslMode } from "@/lib/source/connection";
 import type { TDestinationConnection } from "./connection";
 import { destinationConnectionFromRow } from "./connection";
 
-/** The form as the server validates it. An empty password keeps the saved one. */
-export const ZDestinationSettingsSchema = z.object({
-  host: z.string().trim().min(1, "Enter the host name or IP address").max(255, "At most 255 characters"),
-  port: z.coerce.number({ message: "Enter a port number" }).int("Enter a whole number").min(1, "Between 1 and 65535").max(65535, "Between 1 and 65535"),
-  username: z.string().trim().min(1, "Enter the user name").max(63, "PostgreSQL user names have at most 63 characters"),
-  password: z.string().max(1000, "Too long").optional().default(""),
-  database: z.string().trim().min(1, "Enter the database name").max(63, "PostgreSQL database names have at most 63 characters"),
-  ssl: z.preprocess((v) => v === true || v === "on" || v === "true", z.boolean()),
-  // Capped before the pattern runs; the pattern is anchored (unanchored, it was quadratic: 216 KB took 1 s).
-  sslCa: z
-    .string()
-    .max(PEM_MAX_CHARS, `A certificate is at most ${PEM_MAX_CHARS / 1024} KB: paste only the CA certificate(s)`)
-    .optional()
-    .default("")
-    .transform((v) => v.trim())
-    .refine((v) => v === "" || ZPemSchema.safeParse(v).success, "Paste a PEM certificate (-----BEGIN CERTIFICATE----- …)"),
-});
+function formSslMode(ssl: boolean, mode: TSslMode | "", ca: string): TSslMode {
+  if (!ssl) return "disable";
+  if (mode && mode !== "disable") return mode;
+  return ca ? "verify-ca" : "require";
+}
+
+/**
+ * The form as the server validates it. An empty password keeps the saved one. With SSL on, the mode is
+ * libpq's (require, verify-ca, verify-full); a form without one (older clients) means verify-ca with a
+ * certificate and require without, as before modes existed.
+ */
+export const ZDestinationSettingsSchema = z
+  .object({
+    host: z.string().trim().min(1, "Enter the host name or IP address").max(255, "At most 255 characters"),
+    port: z.coerce.number({ message: "Enter a port number" }).int("Enter a whole number").min(1, "Between 1 and 65535").max(65535, "Between 1 and 65535"),
+    username: z.string().trim().min(1, "Enter the user name").max(63, "PostgreSQL user names have at most 63 characters"),
+    password: z.string().max(1000, "Too long").optional().default(""),
+    database: z.string().trim().min(1, "Enter the database name").max(63, "PostgreSQL database names have at most 63 characters"),
+    ssl: z.preprocess((v) => v === true || v === "on" || v === "true", z.boolean()),
+    sslMode: z.union([z.literal(""), ZSslModeSchema]).optional().default(""),
+    // Capped before the pattern runs; the pattern is anchored (unanchored, it was quadratic: 216 KB took 1 s).
+    sslCa: z
+      .string()
+      .max(PEM_MAX_CHARS, `A certificate is at most ${PEM_MAX_CHARS / 1024} KB: paste only the CA certificate(s)`)
+      .optional()
+      .default("")
+      .transform((v) => v.trim())
+      .refine((v) => v === "" || ZPemSchema.safeParse(v).success, "Paste a PEM certificate (-----BEGIN CERTIFICATE----- …)"),
+  })
+  .transform(({ sslMode, ...v }) => ({ ...v, sslMode: formSslMode(v.ssl, sslMode, v.sslCa) }))
+  .superRefine((v, ctx) => {
+    if (v.sslMode === "verify-ca" && !v.sslCa) ctx.addIssue({ code: "custom", path: ["sslCa"], message: "verify-ca needs the CA certificate: paste it here" });
+  });
 export type TDestinationSettingsInput = z.infer<typeof ZDestinationSettingsSchema>;
 
 /** What the page shows: never the password. */
-export type TDestinationView = { host: string; port: number; username: string; database: string; ssl: boolean; sslCa: string; hasPassword: boolean; lastCheckedAt: string | null; lastCheck: unknown };
+export type TDestinationView = {
+  host: string;
+  port: number;
+  username: string;
+  database: string;
+  sslMode: TSslMode;
+  sslCa: string;
+  hasPassword: boolean;
+  lastCheckedAt: string | null;
+  lastCheck: unknown;
+};
 
 export async function getTeamDestination(db: TDbOrTx, teamId: string): Promise<TDestination | null> {
   const [row] = await db.select().from(destinations).where(eq(destinations.teamId, teamId)).limit(1);
@@ -37,21 +64,23 @@ export async function getTeamDestination(db: TDbOrTx, teamId: string): Promise<T
 
 export function destinationView(row: TDestination | null): TDestinationView | null {
   if (!row) return null;
-  return { host: row.host, port: row.port, username: row.username, database: row.database, ssl: row.ssl, sslCa: row.sslCa ?? "", hasPassword: row.passwordEnc !== "", lastCheckedAt: row.lastCheckedAt?.toISOString() ?? null, lastCheck: row.lastCheck ?? null };
+  return { host: row.host, port: row.port, username: row.username, database: row.database, sslMode: row.sslMode, sslCa: row.sslCa ?? "", hasPassword: row.passwordEnc !== "", lastCheckedAt: row.lastCheckedAt?.toISOString() ?? null, lastCheck: row.lastCheck ?? null };
 }
+
+const VERIFYING: ReadonlySet<TSslMode> = new Set(["verify-ca", "verify-full"]);
 
 /**
  * What changed that decides where the saved password goes (or who can read it on the way): host, port,
- * user, SSL turned off, or another CA where one was verified. Reusing it then would hand it to a server
- * the editor chose.
+ * user, the SSL mode (any change: it is part of the connection the password was saved for), or the CA
+ * while one is verified. Reusing the password then would hand it to a server the editor chose.
  */
 export function destinationRetargets(existing: TDestination, input: TDestinationSettingsInput): string[] {
   const out: string[] = [];
   if (existing.host !== input.host) out.push("host");
   if (existing.port !== input.port) out.push("port");
   if (existing.username !== input.username) out.push("username");
-  const weakerSsl = existing.ssl && (!input.ssl || ((existing.sslCa ?? "") !== "" && existing.sslCa !== input.sslCa));
-  if (weakerSsl) out.push("SSL verification");
+  if (existing.sslMode !== input.sslMode) out.push("SSL mode");
+  else if (VERIFYING.has(input.sslMode) && (existing.sslCa ?? "") !== input.sslCa) out.push("SSL certificate");
   return out;
 }
 
@@ -68,11 +97,24 @@ export function connectionFromInput(input: TDestinationSettingsInput, existing: 
   }
   const password = input.password !== "" ? input.password : existing ? destinationConnectionFromRow(existing).password : null;
   if (password === null) return null;
-  return { host: input.host, port: input.port, user: input.username, password, database: input.database, ssl: input.ssl, sslCa: input.sslCa || null };
+  return { host: input.host, port: input.port, user: input.username, password, database: input.database, ssl: input.sslMode !== "disable", sslMode: input.sslMode, sslCa: input.sslCa || null };
 }
 
+/** Saves the settings that passed their check; the password is sealed (again) bound to the team's row. */
 export async function saveTeamDestination(db: TDbOrTx, teamId: string, input: TDestinationSettingsInput, conn: TDestinationConnection, check: unknown): Promise<void> {
-  const values = { host: input.host, port: input.port, username: input.username, passwordEnc: seal(conn.password, SECRET_CONTEXT.destinationPassword(teamId)), database: input.database, ssl: input.ssl, sslCa: input.sslCa || null, lastCheck: check, lastCheckedAt: new Date(), updatedAt: new Date() };
+  const values = {
+    host: input.host,
+    port: input.port,
+    username: input.username,
+    passwordEnc: seal(conn.password, SECRET_CONTEXT.destinationPassword(teamId)),
+    database: input.database,
+    ssl: input.sslMode !== "disable",
+    sslMode: input.sslMode,
+    sslCa: input.sslCa || null,
+    lastCheck: check,
+    lastCheckedAt: new Date(),
+    updatedAt: new Date(),
+  };
   await db
     .insert(destinations)
     .values({ teamId, ...values })

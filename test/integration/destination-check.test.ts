@@ -70,7 +70,7 @@ describe("Update PostgreSQL Settings: the destination check", () => {
     const { caPem } = inject("pg15");
     const verified = await checkDestination(connOf(db.url, { ssl: true, sslCa: caPem }));
     expect(verified.ok).toBe(true);
-    expect(verified.items.find((i) => i.id === "ssl")?.detail).toMatch(/^Encrypted \(TLS.*verified against the SSL Certificate/);
+    expect(verified.items.find((i) => i.id === "ssl")?.detail).toMatch(/^Encrypted \(TLS.*verified against the CA/);
     const unverified = await checkDestination(connOf(db.url, { ssl: true }));
     expect(unverified.items.find((i) => i.id === "ssl")?.detail).toMatch(/not verified/);
 
