@@ -17,4 +17,6 @@ export const unseal = (sealed: string, context?: string): string => decryptSecre
 export const SECRET_CONTEXT = {
   destinationPassword: (teamId: string) => `destinations.password_enc:${teamId}`,
   teamSshPrivateKey: (teamId: string) => `team_ssh_keys.private_key_enc:${teamId}`,
+  // The team too: an integration moved into another team's row must not bring a readable password.
+  integrationPassword: (row: { teamId: string; id: string }) => `integrations.password_enc:${row.teamId}:${row.id}`,
 };

@@ -1,8 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { TDb, TDbOrTx } from "@/db/client";
 import { integrations } from "@/db/schema";
 import { recordAudit, type TAuditActor } from "@/lib/audit/record";
-import { seal } from "@/lib/crypto";
+import { SECRET_CONTEXT, seal } from "@/lib/crypto";
 import { reservedSchemaProblem } from "@/lib/destination/ownership";
 import { AppError } from "@/lib/errors";
 import { schemaNameFromIntegrationName } from "@/lib/naming/identifiers";
@@ -75,11 +76,14 @@ export async function createIntegration(db: TDb, actor: TAuditActor, input: TCre
   const conn = await connectionForFields(db, actor.teamId, input, input.password, null);
   const { diagnosis, report, reportError } = await checkConnection(conn, input.flavour);
   if (!diagnosis.ok) return { saved: false, diagnosis };
+  // The id is chosen here so the password can be sealed bound to its row in the same insert.
+  const newId = randomUUID();
   const id = await db.transaction(async (tx) => {
     await assertSchemaNameFree(tx, actor.teamId, schemaName);
     const rows = await tx
       .insert(integrations)
       .values({
+        id: newId,
         teamId: actor.teamId,
         name: input.name,
         schemaName,
@@ -87,7 +91,7 @@ export async function createIntegration(db: TDb, actor: TAuditActor, input: TCre
         host: input.host,
         port: input.port,
         username: input.username,
-        passwordEnc: seal(input.password),
+        passwordEnc: seal(input.password, SECRET_CONTEXT.integrationPassword({ teamId: actor.teamId, id: newId })),
         database: input.database,
         includeSchemaNames: input.includeSchemaNames,
         sshEnabled: input.sshEnabled,

@@ -2,7 +2,8 @@ import { and, eq } from "drizzle-orm";
 import type { TDb } from "@/db/client";
 import { integrations } from "@/db/schema";
 import { recordAudit, type TAuditActor } from "@/lib/audit/record";
-import { seal, unseal } from "@/lib/crypto";
+import { SECRET_CONTEXT, seal } from "@/lib/crypto";
+import { connectionFromIntegration } from "@/lib/source/connection";
 import { AppError } from "@/lib/errors";
 import { credentialTargetChanges, passwordAgainMessage } from "./credential-target";
 import { pinnedSshHostKey } from "./ssh-pin";
@@ -19,7 +20,7 @@ export async function updateIntegration(db: TDb, actor: TAuditActor, input: TUpd
   const current = await getIntegration(db, actor.teamId, input.id);
   const retarget = input.password ? [] : credentialTargetChanges(current, input);
   if (retarget.length > 0) throw new AppError("VALIDATION", "Check the highlighted fields.", { password: passwordAgainMessage(retarget) });
-  const password = input.password ? input.password : unseal(current.passwordEnc);
+  const password = input.password ? input.password : connectionFromIntegration(current).password;
   const knownHostKey = await pinnedSshHostKey(db, actor, current, input);
   const conn = await connectionForFields(db, actor.teamId, input, password, knownHostKey);
   const { diagnosis, report, reportError } = await checkConnection(conn, current.flavour);
@@ -54,7 +55,8 @@ export async function updateIntegration(db: TDb, actor: TAuditActor, input: TUpd
       .update(integrations)
       .set({
         ...changes,
-        ...(input.password ? { passwordEnc: seal(input.password) } : {}),
+        // Sealed again on every save: a value from before row binding (v1) is bound (v2) from now on.
+        passwordEnc: seal(password, SECRET_CONTEXT.integrationPassword(current)),
         // Kept while the tunnel is off, so turning it off and on cannot forget a pinned key.
         sshHostKey: input.sshEnabled ? diagnosis.sshHostKey : current.sshHostKey,
         lastReport: report,

@@ -2,7 +2,7 @@ import pg from "pg";
 import net from "node:net";
 import { checkServerIdentity, type ConnectionOptions } from "node:tls";
 import type { TIntegration } from "@/db/schema";
-import { unseal } from "@/lib/crypto";
+import { SECRET_CONTEXT, unseal } from "@/lib/crypto";
 import { SourceConnectionError } from "./errors";
 import { openSshTunnel } from "./ssh-tunnel";
 import { classifyConnectError } from "./connect-errors";
@@ -22,13 +22,16 @@ export type TSourceConnection = {
   connectTimeoutMs?: number;
 };
 
-/** Decrypts an integration's stored credentials into a connection (SSH key supplied by the caller). */
+/**
+ * Decrypts an integration's stored credentials into a connection (SSH key supplied by the caller). The
+ * password is bound to the row (v2); one sealed before that (v1) is still read, and bound on the next save.
+ */
 export function connectionFromIntegration(row: TIntegration, sshPrivateKey?: string | null): TSourceConnection {
   return {
     host: row.host,
     port: row.port,
     user: row.username,
-    password: unseal(row.passwordEnc),
+    password: unseal(row.passwordEnc, SECRET_CONTEXT.integrationPassword(row)),
     database: row.database,
     sslMode: row.sslMode,
     sslCa: row.sslCa,

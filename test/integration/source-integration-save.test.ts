@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import pg from "pg";
 import { auditEvents, integrations } from "@/db/schema";
-import { unseal } from "@/lib/crypto";
+import { connectionFromIntegration } from "@/lib/source/connection";
 import { createIntegration } from "@/lib/integrations/create-integration";
 import { updateIntegration } from "@/lib/integrations/update-integration";
 import type { TCreateIntegrationInput } from "@/lib/integrations/create-input";
@@ -54,7 +54,7 @@ describe("Check and Save, and editing in Settings", () => {
     const [row] = await app.db.select().from(integrations).where(eq(integrations.id, r.id));
     expect(row).toMatchObject({ schemaName: "stitch_postgresql", flavour: "rds", username: USER, database: src.name, sslMode: "require", includeSchemaNames: true, defaultMethod: "log_based", frequencyMinutes: 60 });
     expect(row!.passwordEnc).not.toContain(PW);
-    expect(unseal(row!.passwordEnc)).toBe(PW);
+    expect(connectionFromIntegration(row!).password).toBe(PW);
     expect(row!.lastReport).toMatchObject({ database: src.name, user: USER });
     const audit = await app.db.select().from(auditEvents).where(and(eq(auditEvents.teamId, actor.teamId), eq(auditEvents.action, "integration.create")));
     expect(audit).toHaveLength(1);
@@ -79,7 +79,7 @@ describe("Check and Save, and editing in Settings", () => {
     expect(good.saved).toBe(true);
     const [after] = await app.db.select().from(integrations).where(eq(integrations.id, row!.id));
     expect(after).toMatchObject({ sslMode: "verify-full", defaultMethod: "full_table", schemaName: "stitch_postgresql" });
-    expect(unseal(after!.passwordEnc)).toBe(PW); // empty password kept the saved one
+    expect(connectionFromIntegration(after!).password).toBe(PW); // empty password kept the saved one
     const audit = await app.db.select().from(auditEvents).where(and(eq(auditEvents.teamId, actor.teamId), eq(auditEvents.action, "integration.update")));
     expect(audit[0]!.details).toMatchObject({ changed: expect.arrayContaining(["sslMode", "sslCa", "defaultMethod"]) });
   });
