@@ -4,9 +4,11 @@ import { useRouter } from "next/navigation";
 import { useQueryClient } from "@tanstack/react-query";
 import {
   pauseIntegrationAction,
+  repairNowAction,
   runExtractionNowAction,
   stopExtractionAction,
   unpauseIntegrationAction,
+  verifyNowAction,
 } from "@/app/(dashboard)/integrations/[id]/jobs/actions";
 import { useIntegrationState } from "./integration-state";
 import { StatusBadge } from "./status-badge";
@@ -14,8 +16,8 @@ import { StatusBadge } from "./status-badge";
 type TActionResultLike = { ok: true } | { ok: false; error: string };
 
 /**
- * The integration header's job buttons: `Run Extraction Now`, `Pause Integration` / `Unpause
- * Integration` and, while a job runs, `Stop Extraction`. The integration's state is polled so the
+ * The integration header's job buttons: `Verify`, `Repair`, `Run Extraction Now`, `Pause Integration` /
+ * `Unpause Integration` and, while a job runs, `Stop Extraction`. The integration's state is polled so the
  * buttons follow jobs started by the schedule or by someone else.
  */
 export function JobControls({ integrationId, canRun, initialPaused = false }: { integrationId: string; canRun: boolean; initialPaused?: boolean }) {
@@ -71,6 +73,24 @@ export function JobControls({ integrationId, canRun, initialPaused = false }: { 
               className="inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-700 shadow-sm hover:bg-slate-50 disabled:text-slate-400"
             >
               {paused ? "Unpause Integration" : "Pause Integration"}
+            </button>
+            <button
+              type="button"
+              onClick={() => act(() => verifyNowAction({ integrationId }), "Verify queued: its verdicts show under Loading Reports and Extraction Logs.")}
+              disabled={pending || active === "running"}
+              title="Compare every tracked table at the source and the destination"
+              className="inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-700 shadow-sm hover:bg-slate-50 disabled:text-slate-400"
+            >
+              Verify
+            </button>
+            <button
+              type="button"
+              onClick={() => act(() => repairNowAction({ integrationId }), "Repair queued: it re-copies only the rows Verify finds different.")}
+              disabled={pending || active === "running"}
+              title="Verify, re-copy only the rows that differ, then verify again"
+              className="inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-700 shadow-sm hover:bg-slate-50 disabled:text-slate-400"
+            >
+              Repair
             </button>
             <button
               type="button"

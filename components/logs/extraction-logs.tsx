@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import type { TJobSummary, TJobsPerDay } from "@/lib/reports/jobs";
-import { formatCount, formatDuration, formatTime, JOB_STATUS_STYLE, jobStatusLabel, triggerLabel } from "@/components/reports/format";
+import { formatCount, formatDuration, formatTime, JOB_STATUS_STYLE, jobKindLabel, jobStatusLabel, triggerLabel } from "@/components/reports/format";
 import { JobsChart } from "./jobs-chart";
 import { JobLog } from "./job-log";
 
@@ -40,6 +40,7 @@ export function ExtractionLogs({ integrationId, selectedJobId, initial }: { inte
               <thead className="sticky top-0 bg-slate-50 text-left text-slate-600">
                 <tr>
                   <th className="px-3 py-2 font-medium">Status</th>
+                  <th className="px-3 py-2 font-medium">Job</th>
                   <th className="px-3 py-2 font-medium">Trigger</th>
                   <th className="px-3 py-2 font-medium">Started</th>
                   <th className="px-3 py-2 font-medium">Duration</th>
@@ -61,10 +62,14 @@ export function ExtractionLogs({ integrationId, selectedJobId, initial }: { inte
                         </p>
                       ) : null}
                     </td>
-                    <td className="px-3 py-2 text-slate-700">{triggerLabel(j.trigger)}</td>
+                    <td className="px-3 py-2 text-slate-700">
+                      {jobKindLabel(j.kind)}
+                      {j.verification ? <span className="block text-xs text-slate-500">{j.verification}</span> : null}
+                    </td>
+                    <td className="px-3 py-2 text-slate-700">{triggerLabel(j.trigger, j.kind)}</td>
                     <td className="px-3 py-2 text-slate-700">{formatTime(j.startedAt ?? j.queuedAt)}</td>
                     <td className="px-3 py-2 text-slate-700">{formatDuration(j.durationMs)}</td>
-                    <td className="px-3 py-2 text-right tabular-nums">{formatCount(j.rowsLoaded)}</td>
+                    <td className="px-3 py-2 text-right tabular-nums">{j.kind !== "extract" && j.rowsLoaded === 0 ? "—" : formatCount(j.rowsLoaded)}</td>
                     <td className="px-3 py-2 text-right">
                       <Link href={`/integrations/${integrationId}/logs?job=${j.id}`} className="text-indigo-700 hover:underline" scroll={false}>
                         View log

@@ -3,7 +3,7 @@ import { useDebounce } from "use-debounce";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import type { TJobLog, TLogLineOut } from "@/lib/reports/jobs";
-import { formatCount, formatDuration, formatTime, JOB_STATUS_STYLE, jobStatusLabel, triggerLabel } from "@/components/reports/format";
+import { formatCount, formatDuration, formatTime, JOB_STATUS_STYLE, jobKindLabel, jobStatusLabel, triggerLabel } from "@/components/reports/format";
 import { TableProgress } from "./table-progress";
 
 const LEVELS = ["INFO", "WARNING", "ERROR", "CRITICAL"] as const;
@@ -76,7 +76,10 @@ export function JobLog({ jobId }: { jobId: string }) {
           <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${JOB_STATUS_STYLE[job.status] ?? ""}`} data-testid="job-status">
             {jobStatusLabel(job.status)}
           </span>
-          <span>{triggerLabel(job.trigger)}</span>
+          <span>
+            {jobKindLabel(job.kind)} · {triggerLabel(job.trigger, job.kind)}
+          </span>
+          {job.verification ? <span data-testid="job-verification">{job.verification}</span> : null}
           <span>Started {formatTime(job.startedAt)}</span>
           <span>Duration {formatDuration(job.durationMs)}</span>
           <span>{formatCount(job.rowsLoaded)} rows loaded</span>

@@ -21,7 +21,14 @@ export function jobStatusLabel(status: string): string {
   return { queued: "Queued", pending: "Pending", running: "Running", succeeded: "Succeeded", failed: "Failed", stopped: "Stopped" }[status] ?? status;
 }
 
-export function triggerLabel(trigger: string): string {
+/** What a job did: job_runs.kind in words. */
+export function jobKindLabel(kind: string): string {
+  return { extract: "Extraction", verify: "Verify", repair: "Repair" }[kind] ?? kind;
+}
+
+/** How a job started; a manual Verify or Repair was its own button, not Run Extraction Now. */
+export function triggerLabel(trigger: string, kind = "extract"): string {
+  if (trigger === "manual" && kind !== "extract") return `${jobKindLabel(kind)} button`;
   return { schedule: "Scheduled", manual: "Run Extraction Now", test: "Test" }[trigger] ?? trigger;
 }
 

@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { TReportRange, TTableLoadRow, TTableSummary } from "@/lib/reports/loading";
 import { REPORT_RANGES } from "@/lib/reports/loading";
 import { formatCount, formatTime, JOB_STATUS_STYLE, jobStatusLabel, tableLabel } from "./format";
+import { VerificationVerdict } from "./verification";
 
 const BOOKMARK_UNAVAILABLE = "Bookmark Unavailable";
 
@@ -45,11 +46,12 @@ export function AllTablesTable({ base, range, rows }: { base: string; range: TRe
           <th className="px-4 py-2 font-medium">Max Replication Bookmark Value</th>
           <th className="px-4 py-2 font-medium">Time Extracted</th>
           <th className="px-4 py-2 text-right font-medium">Rows Loaded</th>
+          <th className="px-4 py-2 font-medium">Verify</th>
         </tr>
       </thead>
       <tbody>
         {rows.map((r) => (
-          <tr key={r.tableKey} className="border-t border-slate-100">
+          <tr key={r.tableKey} className="border-t border-slate-100 align-top">
             <td className="px-4 py-2">
               <Link href={`${base}?${new URLSearchParams({ range, table: r.tableKey })}`} className="font-mono text-indigo-700 hover:underline" title={r.tableKey}>
                 {tableLabel(r.tableKey)}
@@ -63,6 +65,9 @@ export function AllTablesTable({ base, range, rows }: { base: string; range: TRe
             <td className="px-4 py-2 font-mono text-xs">{r.maxBookmark ?? <span className="text-slate-500">{BOOKMARK_UNAVAILABLE}</span>}</td>
             <td className="px-4 py-2 text-slate-700">{formatTime(r.lastExtractedAt)}</td>
             <td className="px-4 py-2 text-right tabular-nums">{formatCount(r.rowsLoaded)}</td>
+            <td className="px-4 py-2">
+              <VerificationVerdict v={r.verification} />
+            </td>
           </tr>
         ))}
       </tbody>

@@ -5,9 +5,12 @@ import { AppError } from "@/lib/errors";
 import { getIntegration } from "@/lib/integrations/get";
 import { LOG_RETENTION_DAYS } from "@/lib/maintenance/log-retention";
 import { explainFailure } from "./failure";
+import { describeRunVerification, verificationsByRun } from "./verification";
 
 export type TJobSummary = {
   id: string;
+  /** job_runs.kind: `extract`, `verify` or `repair` (the list says Extraction, Verify, Repair). */
+  kind: string;
   status: TJobStatus;
   trigger: "schedule" | "manual" | "test";
   queuedAt: string;
@@ -19,12 +22,15 @@ export type TJobSummary = {
   /** Failed because some tables failed: the others' rows are loaded. */
   partialFailure: boolean;
   advice: string | null;
+  /** What the job's verification found ("2 identical · 1 differs"), when it verified any table. */
+  verification: string | null;
 };
 
-function summary(r: typeof jobRuns.$inferSelect, now: Date): TJobSummary {
+function summary(r: typeof jobRuns.$inferSelect, now: Date, verification: string | null = null): TJobSummary {
   const end = r.finishedAt ?? (r.status === "running" ? now : null);
   return {
     id: r.id,
+    kind: r.kind,
     status: r.status,
     trigger: r.trigger,
     queuedAt: r.queuedAt.toISOString(),
@@ -35,6 +41,7 @@ function summary(r: typeof jobRuns.$inferSelect, now: Date): TJobSummary {
     error: r.error,
     partialFailure: r.partialFailure,
     advice: r.status === "failed" ? explainFailure(r.error) : null,
+    verification,
   };
 }
 
@@ -48,7 +55,11 @@ export async function listJobs(db: TDbOrTx, teamId: string, integrationId: strin
     .where(and(eq(jobRuns.teamId, teamId), eq(jobRuns.integrationId, integrationId), gte(jobRuns.queuedAt, since)))
     .orderBy(desc(jobRuns.queuedAt))
     .limit(2000);
-  return rows.map((r) => summary(r, now));
+  const verified = await verificationsByRun(db, integrationId, rows.map((r) => r.id));
+  return rows.map((r) => {
+    const v = verified.get(r.id);
+    return summary(r, now, v ? describeRunVerification(v) : null);
+  });
 }
 
 export type TJobsPerDay = { day: string; succeeded: number; failed: number };
@@ -107,8 +118,9 @@ export async function getJobLog(
     .from(tableLoads)
     .where(eq(tableLoads.jobRunId, run.id))
     .orderBy(asc(tableLoads.tableKey));
+  const verified = run.integrationId ? (await verificationsByRun(db, run.integrationId, [run.id])).get(run.id) : undefined;
   return {
-    job: summary(run, now),
+    job: summary(run, now, verified ? describeRunVerification(verified) : null),
     lines: lines.map((l) => ({ id: l.id, ts: l.ts.toISOString(), location: l.location, level: l.level, message: l.message })),
     progress,
     lastId: lines.at(-1)?.id ?? opts.afterId ?? 0,

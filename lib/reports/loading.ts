@@ -2,6 +2,7 @@ import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { TDbOrTx } from "@/db/client";
 import { jobRuns, tableLoads, tableSelections } from "@/db/schema";
 import { getIntegration } from "@/lib/integrations/get";
+import { latestVerificationCells, type TVerificationCell } from "./verification";
 
 export const REPORT_RANGES = { "24h": { label: "24 hours", hours: 24 }, "7d": { label: "7 days", hours: 24 * 7 }, "30d": { label: "30 days", hours: 24 * 30 } } as const;
 export type TReportRange = keyof typeof REPORT_RANGES;
@@ -23,6 +24,8 @@ export type TTableSummary = {
   lastStatus: string | null;
   /** The latest load's error (a failed table says why). */
   lastError: string | null;
+  /** The table's latest Verify verdict (any time, not only in the range), or null if never verified. */
+  verification: TVerificationCell | null;
 };
 
 /**
@@ -57,6 +60,7 @@ export async function allTablesReport(db: TDbOrTx, teamId: string, integrationId
   const trackedSet = new Set(tracked.map((t) => t.tableKey));
   const totalBy = new Map(totals.map((t) => [t.tableKey, t.rows]));
   const latestBy = new Map(latest.map((l) => [l.tableKey, l]));
+  const verified = await latestVerificationCells(db, teamId, integrationId);
   return [...keys].sort().map((tableKey) => {
     const l = latestBy.get(tableKey);
     return {
@@ -68,6 +72,7 @@ export async function allTablesReport(db: TDbOrTx, teamId: string, integrationId
       rowsLoaded: totalBy.get(tableKey) ?? 0,
       lastStatus: l?.status ?? null,
       lastError: l?.error ?? null,
+      verification: verified.get(tableKey) ?? null,
     };
   });
 }

@@ -6,6 +6,7 @@ import type { TAuditActor } from "@/lib/audit/record";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { getIntegration } from "@/lib/integrations/get";
+import { EXTRACT_QUEUE_KINDS } from "@/lib/jobs/queue";
 import { enqueueJob, requestStop } from "@/lib/jobs/runs";
 import { nextStartAt, previewStarts } from "./next-run";
 import { describeSchedule, scheduleFromColumns, scheduleFromInput, scheduleToColumns, type TSchedule, type TScheduleParsed } from "./options";
@@ -72,11 +73,11 @@ export async function setIntegrationPaused(db: TDb, actor: TAuditActor, integrat
   return { paused, nextRunAt };
 }
 
-async function activeRunOf(db: TDbOrTx, integrationId: string) {
+async function activeRunOf(db: TDbOrTx, integrationId: string, kinds: readonly string[] = [SCHEDULED_JOB_KIND]) {
   const [run] = await db
     .select({ id: jobRuns.id, status: jobRuns.status })
     .from(jobRuns)
-    .where(and(eq(jobRuns.integrationId, integrationId), eq(jobRuns.kind, SCHEDULED_JOB_KIND), inArray(jobRuns.status, ["queued", "running"])))
+    .where(and(eq(jobRuns.integrationId, integrationId), inArray(jobRuns.kind, [...kinds]), inArray(jobRuns.status, ["queued", "running"])))
     .orderBy(desc(jobRuns.queuedAt))
     .limit(1);
   return run ?? null;
@@ -104,7 +105,8 @@ export async function runExtractionNow(db: TDb, boss: PgBoss, actor: TAuditActor
 /** Stop Extraction: the running job ends after its current batch, with the bookmarks it committed. */
 export async function stopExtraction(db: TDb, actor: TAuditActor, integrationId: string): Promise<{ jobRunId: string }> {
   const row = await getIntegration(db, actor.teamId, integrationId);
-  const run = await activeRunOf(db, integrationId);
+  // Verify and Repair run in the extract queue too: Stop Extraction ends them the same way.
+  const run = await activeRunOf(db, integrationId, EXTRACT_QUEUE_KINDS);
   if (!run) throw new AppError("CONFLICT", "No extraction is running for this integration.");
   // A job no worker has picked up yet ends at once (the worker skips it); a running one after its batch.
   const ended = await db

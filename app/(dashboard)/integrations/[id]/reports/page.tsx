@@ -3,10 +3,12 @@ import { getDb } from "@/db/client";
 import { allTablesReport, parseRange, REPORT_RANGES, rowsLoadedOverTime, tableLoadsReport } from "@/lib/reports/loading";
 import { AllTablesTable, RangePicker, TableLoadsTable } from "@/components/reports/loading-reports";
 import { RowsChart } from "@/components/reports/rows-chart";
+import { TableVerificationsTable } from "@/components/reports/verification";
+import { tableVerificationCells } from "@/lib/reports/verification";
 import { tableLabel } from "@/components/reports/format";
 import { requireSessionContext } from "../../../../_server/session";
 
-/** Loading Reports tab: all tables (?range=24h|7d|30d) or one table (?table=<key>), with rows loaded over time. */
+/** Loading Reports tab: all tables (?range=24h|7d|30d) or one table (?table=<key>), with rows loaded over time and Verify's verdicts. */
 export default async function LoadingReportsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ range?: string; table?: string }> }) {
   const session = await requireSessionContext();
   const { id } = await params;
@@ -35,7 +37,10 @@ export default async function LoadingReportsPage({ params, searchParams }: { par
       </div>
       <RowsChart data={chart} hourly={range === "24h"} title={`Rows loaded over the last ${REPORT_RANGES[range].label}`} />
       {table ? (
-        <TableLoadsTable rows={await tableLoadsReport(db, session.team.id, id, table, range)} />
+        <>
+          <TableLoadsTable rows={await tableLoadsReport(db, session.team.id, id, table, range)} />
+          <TableVerificationsTable rows={await tableVerificationCells(db, session.team.id, id, table)} />
+        </>
       ) : (
         <AllTablesTable base={base} range={range} rows={await allTablesReport(db, session.team.id, id, range)} />
       )}

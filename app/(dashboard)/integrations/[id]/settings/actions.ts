@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ZUpdateIntegrationSchema } from "@/lib/integrations/update-input";
 import { updateIntegration } from "@/lib/integrations/update-integration";
 import { acceptSshHostKey, createPublication, createReplicationSlot, rerunPrerequisiteReport } from "@/lib/integrations/update-prerequisites";
+import { setVerifyAfterJob } from "@/lib/verify/job-start";
 import { authedAction } from "../../../../_server/action";
 
 const ZId = z.object({ id: z.uuid("No such integration") });
@@ -24,4 +25,9 @@ export const createPublicationAction = authedAction({ schema: ZId, role: "member
 export const acceptHostKeyAction = authedAction(
   { schema: ZId.extend({ fingerprint: z.string().trim().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "Not an SSH key fingerprint") }), role: "admin" },
   (input, ctx) => acceptSshHostKey(ctx.db, ctx.actor, input.id, input.fingerprint),
+);
+
+/** Settings → Verify after each job (on / off). */
+export const setVerifyAfterJobAction = authedAction({ schema: ZId.extend({ verifyAfterJob: z.boolean() }), role: "member" }, (input, ctx) =>
+  setVerifyAfterJob(ctx.db, ctx.actor, input.id, input.verifyAfterJob),
 );

@@ -5,6 +5,7 @@ import { parseStoredReport } from "@/lib/source/prerequisites/types";
 import { fingerprintOf } from "@/lib/source/ssh-keys";
 import { SettingsPanel } from "@/components/sources/settings-panel";
 import { ScheduleSection } from "@/components/schedule/schedule-section";
+import { VerifySettings } from "@/components/integrations/verify-settings";
 import { scheduleFromColumns, scheduleToInput } from "@/lib/schedule/options";
 import { requireSessionContext } from "../../../../_server/session";
 
@@ -16,6 +17,7 @@ export default async function IntegrationSettingsPage({ params }: { params: Prom
   return (
     <div className="space-y-8">
       <ScheduleSection integrationId={row.id} initial={scheduleToInput(scheduleFromColumns(row), row.frequencyMinutes)} canEdit={hasRole(session.role, "member")} />
+      <VerifySettings integrationId={row.id} initial={row.verifyAfterJob} canEdit={hasRole(session.role, "member")} />
       <SettingsPanel
         integrationId={row.id}
         flavour={row.flavour}
