@@ -50,7 +50,8 @@ export async function dashboardSummary(db: TDbOrTx, teamId: string, now = new Da
   const lastStart = await db
     .select({ integrationId: jobRuns.integrationId, startedAt: sql<Date | null>`max(${jobRuns.startedAt})`.mapWith((v: string | null) => (v ? new Date(v) : null)) })
     .from(jobRuns)
-    .where(and(eq(jobRuns.teamId, teamId), inArray(jobRuns.integrationId, ids)))
+    // The last extraction: a Verify or Repair job does not move it.
+    .where(and(eq(jobRuns.teamId, teamId), inArray(jobRuns.integrationId, ids), eq(jobRuns.kind, "extract")))
     .groupBy(jobRuns.integrationId);
   const lastStartBy = new Map(lastStart.map((l) => [l.integrationId, l.startedAt]));
   // The same latest job as the Sync Status's (listIntegrations): did its other tables load?
