@@ -1,3 +1,9 @@
+/**
+ * The data shapes connectors exchange (see contracts.ts). Values travel as text in PostgreSQL's text
+ * output format (the session settings of text-session.ts), null for SQL NULL: the one representation
+ * every source can print and every destination can parse. The COPY shapes at the end belong to the
+ * PostgreSQL fast paths.
+ */
 import type { Readable } from "node:stream";
 
 /** A source column as it lands at the destination. */
@@ -50,6 +56,44 @@ export type TChange =
   | { kind: "delete"; key: Record<string, string | null>; deletedAt: string; extractedAt: string; sequence?: bigint };
 
 export type TProgress = (rowsSoFar: number) => void;
+
+/** One row of a table read: the spec's columns in order, each as text (null = SQL NULL). */
+export type TRow = readonly (string | null)[];
+
+/** Rows of one table in batches (the neutral path: any source can produce them, any destination load them). */
+export type TRowBatches = AsyncIterable<readonly TRow[]>;
+
+/** What replacing a table or loading a batch writes with the rows. */
+export type TLoadOptions = { state: TReplicationState; tableVersion: number; meta: TBatchMeta; onProgress?: TProgress };
+
+export type TApplyChangesOptions = {
+  state: TReplicationState;
+  tableVersion: number;
+  /**
+   * The caller guarantees at most one change per primary key in the call (e.g. the log-based buffer,
+   * which merges changes per key): the merge then skips ordering and de-duplication. Without it,
+   * several changes to one key are fine (the last one wins).
+   */
+  uniqueKeys?: boolean;
+  /**
+   * The merges and the commit wait for it (the previous batch, written on another connection, must
+   * commit first: same keys, saved positions in order); the COPY into staging goes ahead meanwhile. If
+   * it rejects, this call rolls back and rejects too.
+   */
+  mergeAfter?: Promise<unknown>;
+  /**
+   * The previous write, on another connection, changes none of this call's keys: the merges run at once,
+   * alongside its merges, and only the state and COMMIT wait for it (positions are saved in order). The
+   * wait is in the database, for the lock that write holds (lockWrite): should the two writes still wait
+   * for each other through rows (a unique index added at the destination), PostgreSQL sees the cycle and
+   * ends one of them with a deadlock error instead of both waiting forever. Then, for its outcome: if it
+   * failed, this call rolls back and rejects with its error.
+   */
+  commitAfter?: { lock: TWriteLock; done: Promise<unknown> };
+};
+
+/** A write's advisory lock key (two int4: the writer's space and the write's number). */
+export type TWriteLock = readonly [number, number];
 
 /**
  * One change as the merge reads it: `values` indexed by the group's `at` positions; undefined there means

@@ -3,7 +3,7 @@ import { quoteEscapedLiteral, quoteIdent, quoteLiteral } from "@/lib/naming/iden
 import { columnDefinitionSql, SDC_COLUMNS } from "./ddl";
 import { encodeCopyValue } from "./copy-text";
 import { BINARY_COPY_HEADER, isoToPgMicros } from "./copy-binary";
-import type { TChange, TChangeGroup, TChangeRow, TLoadTableSpec } from "./types";
+import type { TChange, TChangeGroup, TChangeRow, TLoadTableSpec } from "../../types";
 
 /** The _sdc columns every staged change carries, after its source columns. */
 export const CHANGE_SDC_COLUMNS = ["_sdc_extracted_at", "_sdc_received_at", "_sdc_batched_at", "_sdc_sequence", "_sdc_table_version", "_sdc_deleted_at"] as const;

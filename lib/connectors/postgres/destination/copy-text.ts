@@ -9,6 +9,6 @@ export function encodeCopyValue(v: string | null): string {
 }
 
 /** Encodes one row in COPY text format: tab-separated, \N for NULL, backslash escapes; ends with a newline. */
-export function encodeCopyRow(values: (string | null)[]): string {
+export function encodeCopyRow(values: readonly (string | null)[]): string {
   return values.map(encodeCopyValue).join("\t") + "\n";
 }

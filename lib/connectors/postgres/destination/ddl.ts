@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { quoteIdent } from "@/lib/naming/identifiers";
-import type { TLoadColumn } from "./types";
+import type { TLoadColumn, TLoadTableSpec } from "../../types";
+import { run, type TPgSession } from "./session";
 
 /** Where the loader keeps each table's state, next to the data it covers. */
 export const STATE_SCHEMA = "_pgreplicate";
@@ -72,4 +73,25 @@ export async function alterDestinationColumnType(client: pg.Client, run: TRunSql
   if (current === undefined || current === type) return false;
   await run(`ALTER TABLE ${qualified(at.schema, at.table)} ALTER COLUMN ${quoteIdent(column)} TYPE ${checkedTypeSql(column, type)}`);
   return true;
+}
+
+/** WITH (fillfactor = …) for a spec that asks for one. */
+export function storageSql(spec: TLoadTableSpec): string {
+  const f = spec.fillfactor;
+  return f !== undefined && Number.isInteger(f) && f >= 10 && f < 100 ? ` WITH (fillfactor = ${f})` : "";
+}
+
+/** CREATE TABLE IF NOT EXISTS, or ALTER TABLE ADD COLUMN for the spec's columns the table lacks. */
+export async function ensureTable(s: TPgSession, spec: TLoadTableSpec): Promise<{ created: boolean; addedColumns: string[]; existingColumns: string[] }> {
+  const { schema } = s.opts;
+  const existing = await readExistingColumns(s.client, schema, spec.table);
+  if (existing === null) {
+    const defs = [...spec.columns, ...SDC_COLUMNS].map((c) => columnDefinitionSql(c.name, c.type));
+    const pk = spec.primaryKey.length > 0 ? `, PRIMARY KEY (${spec.primaryKey.map(quoteIdent).join(", ")})` : "";
+    await run(s, `CREATE TABLE IF NOT EXISTS ${qualified(schema, spec.table)} (${defs.join(", ")}${pk})${storageSql(spec)}`);
+    return { created: true, addedColumns: [], existingColumns: [] };
+  }
+  const missing = [...spec.columns, ...SDC_COLUMNS].filter((c) => !existing.has(c.name));
+  for (const c of missing) await run(s, `ALTER TABLE ${qualified(schema, spec.table)} ADD COLUMN IF NOT EXISTS ${columnDefinitionSql(c.name, c.type)}`);
+  return { created: false, addedColumns: missing.map((c) => c.name), existingColumns: [...existing.keys()] };
 }
