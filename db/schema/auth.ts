@@ -1,4 +1,5 @@
-import { pgEnum, pgTable, text, timestamp, uuid, integer, primaryKey, index, uniqueIndex } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { boolean, check, pgEnum, pgTable, text, timestamp, uuid, integer, primaryKey, index, uniqueIndex } from "drizzle-orm/pg-core";
 
 export const roleEnum = pgEnum("role", ["owner", "admin", "member", "viewer"]);
 
@@ -59,6 +60,32 @@ export const signInFailures = pgTable("sign_in_failures", {
   failures: integer("failures").notNull().default(0),
   lastFailureAt: timestamp("last_failure_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * One row per signed-in browser: the session cookie carries a random id whose sha256 is the key here.
+ * Deleting the row (sign-out, idle timeout) ends that session even if its cookie was copied.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** The one-time token the first sign-up of a fresh install needs (sha256; the token is printed once). */
+export const setupTokens = pgTable(
+  "setup_tokens",
+  {
+    id: boolean("id").primaryKey().default(true),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("setup_tokens_single_row", sql`${t.id}`)],
+);
 
 export type TTeam = typeof teams.$inferSelect;
 export type TUser = typeof users.$inferSelect;
