@@ -7,6 +7,11 @@ const ZEnvSchema = z.object({
     .optional(),
   APP_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  // The address the dashboard listens on: loopback unless opened on purpose (0.0.0.0, a private IP),
+  // so that a fresh install is not reachable from the network before its Owner exists.
+  HOST: z.string().regex(/^[0-9A-Za-z.:-]{1,253}$/, "must be an address to listen on, e.g. 127.0.0.1 or 0.0.0.0").default("127.0.0.1"),
+  // Minutes without any request after which a session ends (sign in again).
+  SESSION_IDLE_MINUTES: z.coerce.number().int("must be a whole number of minutes, e.g. 30").min(1).max(7 * 24 * 60).default(30),
   DATA_DIR: z.string().min(1).default(".data"),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   NEXTAUTH_URL: z.string().url("must be the dashboard's public URL, e.g. http://localhost:3000").optional(),

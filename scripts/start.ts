@@ -16,6 +16,7 @@ import { migrateDatabase } from "@/db/migrate";
 import { startQueue } from "@/lib/jobs/queue";
 import { repairCrashedJobs } from "@/lib/jobs/sweep";
 import { childEnvironment } from "@/lib/runtime-env";
+import { issueSetupToken } from "@/lib/auth/setup-token";
 import { buildIfStale } from "./build-if-stale";
 
 const root = resolve(import.meta.dirname, "..");
@@ -32,6 +33,21 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`The dashboard did not answer at ${url} within ${timeoutMs / 1000} s`);
+}
+
+/** Where this script can reach the web server listening on `host` (a wildcard answers on loopback). */
+function probeHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "localhost") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+async function withDb<T>(databaseUrl: string, fn: (db: TDb) => Promise<T>): Promise<T> {
+  const { db, pool } = createDb(databaseUrl, 1);
+  try {
+    return await fn(db);
+  } finally {
+    await pool.end();
+  }
 }
 
 type TSupervised = {
@@ -111,6 +127,8 @@ async function main(): Promise<void> {
   }
   const appSecret = loadOrCreateAppSecret(dataDir, env.APP_SECRET);
   await migrateDatabase(databaseUrl);
+  // A fresh install's first account needs this link: whoever reaches the page first must not own it.
+  const setupToken = await withDb(databaseUrl, issueSetupToken);
   buildIfStale(root, process.env.NEXT_DIST_DIR || ".next");
 
   const childEnv = childEnvironment({
@@ -143,11 +161,16 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stopAll(0));
 
   const url = childEnv.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`;
-  await waitForHttp(`http://127.0.0.1:${env.PORT}/sign-in`, 120_000);
+  await waitForHttp(`http://${probeHost(env.HOST)}:${env.PORT}/sign-in`, 120_000);
   const lines = [
     "",
-    `  Dashboard:  ${url}   (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`,
-    "  Sign in:    the first account you create there owns the team; later ones need an invitation.",
+    `  Dashboard:  ${url}   (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; listening on ${env.HOST}, see HOST)`,
+    ...(setupToken
+      ? [
+          `  Set up:     ${new URL(`/sign-up?setup=${setupToken}`, url).href}`,
+          "              open this link to create the first account (the team's Owner); it works once.",
+        ]
+      : ["  Sign in:    with your account; new members join through an invitation from the Team page."]),
   ];
   if (setup) {
     const d = setup.demo;

@@ -1,5 +1,5 @@
 /**
- * The dashboard's HTTP server (what `next start` runs, plus one thing): every request carries the
+ * The dashboard's HTTP server (what `next start` runs, plus one thing, on HOST: 127.0.0.1 by default): every request carries the
  * client's address as this server saw it (lib/http/client-address.ts), for the audit log. `next start`
  * passes a client's own X-Forwarded-For through unchanged, so an audit entry could record any address.
  */
@@ -23,10 +23,11 @@ async function main(): Promise<void> {
     });
   });
   server.on("error", (err) => {
-    console.error(`The dashboard cannot listen on port ${env.PORT}: ${err.message}`);
+    console.error(`The dashboard cannot listen on ${env.HOST} port ${env.PORT}: ${err.message}`);
     process.exit(1);
   });
-  server.listen(env.PORT);
+  // Loopback unless HOST opens it: a fresh install must not be reachable from the network by default.
+  server.listen(env.PORT, env.HOST);
   const stop = () => {
     server.close(() => process.exit(0));
     // A request still running (a long server action) gets a few seconds, not forever.

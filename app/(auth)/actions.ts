@@ -10,12 +10,13 @@ const ZSignUpSchema = z.object({
   email: ZEmailSchema,
   password: ZNewPasswordSchema,
   invitationToken: z.string().trim().max(200).optional(),
+  setupToken: z.string().trim().max(200).optional(),
 });
 
 export const signUpAction = publicAction(ZSignUpSchema, async (input, { db, ipAddress }) => {
   const result = await signUp(
     db,
-    { email: input.email, password: input.password, name: input.name || undefined, invitationToken: input.invitationToken || undefined, ipAddress },
+    { email: input.email, password: input.password, name: input.name || undefined, invitationToken: input.invitationToken || undefined, setupToken: input.setupToken || undefined, ipAddress },
     (tx, teamId) => configureDefaultDestination(tx, teamId, process.env.DEFAULT_DESTINATION_URL),
   );
   return { email: input.email, createdTeam: result.createdTeam };

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { signUpAction } from "@/app/(auth)/actions";
 import { Button, Field, FormError } from "@/components/ui/field";
 
-export function SignUpForm({ invitationToken }: { invitationToken?: string }) {
+export function SignUpForm({ invitationToken, setupToken }: { invitationToken?: string; setupToken?: string }) {
   const router = useRouter();
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -20,6 +20,7 @@ export function SignUpForm({ invitationToken }: { invitationToken?: string }) {
       email: String(form.get("email") ?? ""),
       password: String(form.get("password") ?? ""),
       invitationToken,
+      setupToken,
     });
     if (!res.ok) {
       setPending(false);

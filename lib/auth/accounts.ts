@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
 import { hashPassword, verifyPassword } from "./password";
 import { auditSignIn } from "./sign-in-audit";
+import { consumeSetupToken, isSetupTokenValid, SETUP_LINK_INVALID, SETUP_LINK_NEEDED } from "./setup-token";
 import { addressKey, lockoutSeconds as throttleLockout, purgeExpiredFailures, reserveAttempt, settleSuccess, THROTTLES } from "./sign-in-throttle";
 
 export const hashInvitationToken = (token: string): string => createHash("sha256").update(token).digest("hex");
@@ -32,7 +33,10 @@ export async function checkInvitationToken(db: TDb, token: string): Promise<{ ok
  * valid invitation costs the server nothing. The transaction in signUp checks again under its lock.
  */
 async function assertMaySignUp(db: TDb, input: TSignUpInput): Promise<void> {
-  if (await isFreshInstall(db)) return;
+  if (await isFreshInstall(db)) {
+    if (!(await isSetupTokenValid(db, input.setupToken))) throw new AppError("FORBIDDEN", input.setupToken ? SETUP_LINK_INVALID : SETUP_LINK_NEEDED);
+    return;
+  }
   if (!input.invitationToken) {
     throw new AppError("FORBIDDEN", "Sign-up needs an invitation. Ask a team admin for an invitation link.", {
       email: "Sign-up needs an invitation. Ask a team admin for an invitation link.",
@@ -44,12 +48,12 @@ async function assertMaySignUp(db: TDb, input: TSignUpInput): Promise<void> {
   if (invitation?.email && invitation.email !== input.email) throw new AppError("FORBIDDEN", `This invitation is for ${invitation.email}`, { email: `This invitation is for ${invitation.email}` });
 }
 
-export type TSignUpInput = { email: string; password: string; name?: string; invitationToken?: string; ipAddress?: string | null };
+export type TSignUpInput = { email: string; password: string; name?: string; invitationToken?: string; setupToken?: string; ipAddress?: string | null };
 export type TSignedUp = { userId: string; teamId: string; role: TRole; createdTeam: boolean };
 
 /**
- * The first account of a fresh install creates the team and becomes its Owner; any later account
- * needs a valid, unused invitation. Serialized by an advisory lock so two first sign-ups cannot both win.
+ * The first account of a fresh install creates the team and becomes its Owner, with the setup link's
+ * token (used up here); any later account needs a valid, unused invitation. Serialized by an advisory lock so two first sign-ups cannot both win.
  */
 export async function signUp(
   db: TDb,
@@ -68,6 +72,7 @@ export async function signUp(
     let role: TRole;
     let invitationId: string | null = null;
     if (anyTeam.length === 0) {
+      if (!(await consumeSetupToken(tx, input.setupToken))) throw new AppError("FORBIDDEN", input.setupToken ? SETUP_LINK_INVALID : SETUP_LINK_NEEDED);
       const [team] = await tx.insert(teams).values({ name: "My team" }).returning({ id: teams.id });
       if (!team) throw new AppError("INTERNAL", "Could not create the team");
       teamId = team.id;

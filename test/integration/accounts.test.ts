@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { invitations, memberships, users } from "@/db/schema";
 import { authenticate, checkInvitationToken, hashInvitationToken, loadSessionContext, signUp } from "@/lib/auth/accounts";
+import { issueSetupToken } from "@/lib/auth/setup-token";
 import { AppError } from "@/lib/errors";
 import { createAppDatabase, type TTestAppDb } from "../support/databases";
 
@@ -13,7 +14,7 @@ describe("accounts", () => {
   afterAll(async () => app?.close());
 
   it("makes the first account the Owner of a new team, and refuses a second sign-up without an invitation", async () => {
-    const first = await signUp(app.db, { email: "owner@example.com", password: "correct horse 1" });
+    const first = await signUp(app.db, { email: "owner@example.com", password: "correct horse 1", setupToken: (await issueSetupToken(app.db)) ?? undefined });
     expect(first).toMatchObject({ role: "owner", createdTeam: true });
     await expect(signUp(app.db, { email: "stranger@example.com", password: "correct horse 2" })).rejects.toThrow(/needs an invitation/);
     expect(await app.db.select().from(users).where(eq(users.email, "stranger@example.com"))).toHaveLength(0);

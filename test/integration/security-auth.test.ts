@@ -8,6 +8,7 @@ import { eq } from "drizzle-orm";
 import { signInFailures } from "@/db/schema";
 import * as password from "@/lib/auth/password";
 import { authenticate, SIGN_IN_REFUSED, signUp } from "@/lib/auth/accounts";
+import { issueSetupToken } from "@/lib/auth/setup-token";
 import { createAppDatabase, type TTestAppDb } from "../support/databases";
 
 vi.mock("@/lib/auth/password", async (importOriginal) => {
@@ -23,7 +24,7 @@ describe("sign-in throttling and sign-up", () => {
   let app: TTestAppDb;
   beforeAll(async () => {
     app = await createAppDatabase();
-    await signUp(app.db, { email: OWNER, password: OWNER_PW });
+    await signUp(app.db, { email: OWNER, password: OWNER_PW, setupToken: (await issueSetupToken(app.db)) ?? undefined });
   });
   afterAll(async () => app?.close());
 

@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { AuthCard } from "@/components/auth/auth-card";
@@ -22,7 +21,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       subtitle={
         fresh ? (
           <>
-            This is a fresh install. <Link className="font-semibold text-indigo-600" href="/sign-up">Create the first account</Link> to set up your team.
+            This is a fresh install. Create the first account with the setup link that <code>npm start</code> printed in its terminal.
           </>
         ) : (
           "Sign in to your team's replication dashboard."
