@@ -17,6 +17,18 @@ export function leaseHeld(runId: SQL | string): SQL {
       AND l.classid = ${sql.raw(String(LEASE_LOCK_CLASS))}::oid AND l.objid = hashtext((${runId})::text)::oid)`;
 }
 
+/** How long a run whose lease is gone may stay silent before it counts as dead: three 1 s heartbeats. */
+export const DEAD_AFTER_MS = 3_000;
+
+/**
+ * SQL: true while some worker still holds the run: its lease, or a heartbeat newer than `staleMs` (a
+ * worker that lost only its lease connection still ends the job at its next step and must not find the
+ * integration's next job already running).
+ */
+export function runHeld(runId: SQL, heartbeatAt: SQL, staleMs = DEAD_AFTER_MS): SQL {
+  return sql`(${leaseHeld(runId)} OR coalesce(${heartbeatAt} >= now() - make_interval(secs => ${staleMs / 1000}), false))`;
+}
+
 export type TLeaseSession = {
   /** Takes the run's lease; false when another session holds it (then this worker must not run the job). */
   acquire(runId: string): Promise<boolean>;

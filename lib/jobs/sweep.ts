@@ -1,10 +1,10 @@
-import { and, eq, inArray, like, sql } from "drizzle-orm";
+import { and, eq, inArray, like, sql, type SQL } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import { z } from "zod";
 import type { TDbOrTx } from "@/db/client";
 import { extractionLogLines, jobRuns, tableLoads } from "@/db/schema";
 import { CRASH_MESSAGE, HANDOFF_CRASH_MESSAGE as HANDOFF_MESSAGE } from "./crash";
-import { leaseHeld } from "./lease";
+import { DEAD_AFTER_MS, leaseHeld, runHeld } from "./lease";
 
 const NEVER_PICKED_MESSAGE = "This job was queued but never picked up by a worker; start it again with Run Extraction Now.";
 
@@ -23,6 +23,8 @@ export type TSweepOptions = {
   /** How far to push back a waiting job whose integration has one active (a little over the sweep period). */
   deferBlockedMs?: number;
   onQueueJobFreed?: (detail: { queue: string; queueJobId: string; reason: string }) => void;
+  /** Only this integration's runs and queue jobs (Run Extraction Now and Stop Extraction repair their own at once). */
+  integrationId?: string;
 };
 
 const ZFailedRow = z.object({ id: z.string(), queue: z.string().nullable(), queue_job_id: z.string().nullable() });
@@ -43,25 +45,47 @@ const secs = (ms: number) => sql`make_interval(secs => ${ms / 1000})`;
  */
 export async function repairCrashedJobs(db: TDbOrTx, opts: TSweepOptions = {}): Promise<number> {
   const grace = opts.handoffGraceMs ?? 5_000;
+  const scope = scopeOf(opts.integrationId);
   const dead = await db.execute(sql`
     UPDATE job_runs r SET status = 'failed', finished_at = now(), error = ${CRASH_MESSAGE}
-    WHERE r.status = 'running' AND NOT ${leaseHeld(sql`r.id`)}
-      AND (r.heartbeat_at IS NULL OR r.heartbeat_at < now() - ${secs(opts.staleHeartbeatMs ?? 3_000)})
+    WHERE r.status = 'running' AND ${scope.run} AND NOT ${runHeld(sql`r.id`, sql`r.heartbeat_at`, opts.staleHeartbeatMs ?? DEAD_AFTER_MS)}
     RETURNING r.id::text AS id, (SELECT j.name FROM pgboss.job j WHERE j.id = r.queue_job_id::uuid) AS queue, r.queue_job_id`);
   const handoff = await db.execute(sql`
     UPDATE job_runs r SET status = 'failed', finished_at = now(), error = ${HANDOFF_MESSAGE}
     FROM pgboss.job j
-    WHERE r.status = 'queued' AND j.state = 'active' AND j.data->>'jobRunId' = r.id::text
+    WHERE r.status = 'queued' AND ${scope.run} AND j.state = 'active' AND j.data->>'jobRunId' = r.id::text
       AND j.started_on < now() - ${secs(grace)} AND NOT ${leaseHeld(sql`r.id`)}
     RETURNING r.id::text AS id, j.name AS queue, j.id::text AS queue_job_id`);
   const deadRows = z.array(ZFailedRow).parse(dead.rows);
   const handoffRows = z.array(ZFailedRow).parse(handoff.rows);
   await closeCrashedRuns(db, deadRows, CRASH_MESSAGE, opts);
   await closeCrashedRuns(db, handoffRows, HANDOFF_MESSAGE, opts);
-  await freeFinishedQueueJobs(db, grace, opts);
+  await freeFinishedQueueJobs(db, grace, opts, scope.queue);
   await deferBlockedQueueJobs(db, opts.deferBlockedMs ?? 3_000);
-  const orphans = await failOrphanedQueuedRuns(db, opts.orphanGraceMs ?? 30_000);
+  const orphans = await failOrphanedQueuedRuns(db, opts.orphanGraceMs ?? 30_000, scope.run);
   return deadRows.length + handoffRows.length + orphans;
+}
+
+/** SQL conditions on a run `r` and on a queue job `j` (left-joined to its run `r`) for one integration, or all. */
+function scopeOf(integrationId: string | undefined): { run: SQL; queue: SQL } {
+  if (!integrationId) return { run: sql`true`, queue: sql`true` };
+  return { run: sql`r.integration_id = ${integrationId}::uuid`, queue: sql`(r.integration_id = ${integrationId}::uuid OR j.singleton_key = ${integrationId})` };
+}
+
+/**
+ * Stop Extraction ended `runId` before it started: its queue job (waiting, or fetched by a worker that
+ * died before taking it) is failed at once rather than at the next sweep, unless a worker holds the run's
+ * lease — that worker sees the run ended and completes the queue job itself.
+ */
+export async function freeQueueJobOfEndedRun(db: TDbOrTx, runId: string, opts: TSweepOptions): Promise<boolean> {
+  const res = await db.execute(sql`
+    SELECT j.name AS queue, j.id::text AS queue_job_id
+    FROM pgboss.job j JOIN job_runs r ON r.id::text = j.data->>'jobRunId'
+    WHERE r.id = ${runId}::uuid AND r.status NOT IN ('queued', 'running') AND j.state IN ('created', 'retry', 'active')
+      AND NOT ${leaseHeld(sql`r.id`)}`);
+  const rows = z.array(ZQueueRow).parse(res.rows);
+  for (const r of rows) await failQueueJob(r.queue, r.queue_job_id, "its run was stopped before it started", opts);
+  return rows.length > 0;
 }
 
 async function closeCrashedRuns(db: TDbOrTx, rows: TFailedRow[], message: string, opts: TSweepOptions): Promise<void> {
@@ -84,11 +108,11 @@ async function failQueueJob(queue: string, queueJobId: string, reason: string, o
 }
 
 /** Active queue jobs nobody works on whose run has ended (or is gone): without this the integration's next job could never become active. */
-async function freeFinishedQueueJobs(db: TDbOrTx, graceMs: number, opts: TSweepOptions): Promise<void> {
+async function freeFinishedQueueJobs(db: TDbOrTx, graceMs: number, opts: TSweepOptions, scope: SQL): Promise<void> {
   const res = await db.execute(sql`
     SELECT j.name AS queue, j.id::text AS queue_job_id
     FROM pgboss.job j LEFT JOIN job_runs r ON r.id::text = j.data->>'jobRunId'
-    WHERE j.state = 'active' AND j.data ? 'jobRunId'
+    WHERE j.state = 'active' AND j.data ? 'jobRunId' AND ${scope}
       AND (r.id IS NULL OR r.status NOT IN ('queued', 'running'))
       AND greatest(j.started_on, r.finished_at) < now() - ${secs(graceMs)}
       AND NOT ${leaseHeld(sql`j.data->>'jobRunId'`)}`);
@@ -108,18 +132,13 @@ async function deferBlockedQueueJobs(db: TDbOrTx, deferMs: number): Promise<void
 }
 
 /** A run still "queued" whose queue job is gone (or was never sent: the process died between the two writes) would never start. */
-async function failOrphanedQueuedRuns(db: TDbOrTx, olderThanMs: number): Promise<number> {
-  const rows = await db
-    .update(jobRuns)
-    .set({ status: "failed", finishedAt: new Date(), error: NEVER_PICKED_MESSAGE })
-    .where(
-      and(
-        eq(jobRuns.status, "queued"),
-        sql`${jobRuns.queuedAt} < now() - ${secs(olderThanMs)}`,
-        sql`NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE (j.id::text = ${jobRuns.queueJobId} OR j.data->>'jobRunId' = ${jobRuns.id}::text) AND j.state IN ('created', 'retry', 'active'))`,
-      ),
-    )
-    .returning({ id: jobRuns.id });
+async function failOrphanedQueuedRuns(db: TDbOrTx, olderThanMs: number, scope: SQL): Promise<number> {
+  const res = await db.execute(sql`
+    UPDATE job_runs r SET status = 'failed', finished_at = now(), error = ${NEVER_PICKED_MESSAGE}
+    WHERE r.status = 'queued' AND ${scope} AND r.queued_at < now() - ${secs(olderThanMs)}
+      AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE (j.id::text = r.queue_job_id OR j.data->>'jobRunId' = r.id::text) AND j.state IN ('created', 'retry', 'active'))
+    RETURNING r.id::text AS id`);
+  const rows = z.array(z.object({ id: z.string() })).parse(res.rows);
   if (rows.length > 0) await db.insert(extractionLogLines).values(rows.map((r) => ({ jobRunId: r.id, location: "main" as const, level: "CRITICAL" as const, message: NEVER_PICKED_MESSAGE })));
   return rows.length;
 }

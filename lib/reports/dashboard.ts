@@ -2,6 +2,8 @@ import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { TDbOrTx } from "@/db/client";
 import { integrations, jobRuns, rowUsage, tableLoads } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import { CRASH_MESSAGE } from "@/lib/jobs/crash";
+import { runHeld } from "@/lib/jobs/lease";
 import { listIntegrations } from "@/lib/integrations/list";
 import type { TSyncStatus } from "@/lib/integrations/sync-status";
 import { describeSchedule, scheduleFromColumns } from "@/lib/schedule/options";
@@ -42,7 +44,13 @@ export async function dashboardSummary(db: TDbOrTx, teamId: string, now = new Da
     .groupBy(tableLoads.integrationId);
   const rows24By = new Map(rows24.map((r) => [r.integrationId, r.rows]));
   const active = await db
-    .selectDistinctOn([jobRuns.integrationId], { integrationId: jobRuns.integrationId, id: jobRuns.id, status: jobRuns.status })
+    .selectDistinctOn([jobRuns.integrationId], {
+      integrationId: jobRuns.integrationId,
+      id: jobRuns.id,
+      status: jobRuns.status,
+      // A running job nobody holds (lease gone, heartbeat silent) is dead, whether or not a sweep ran yet.
+      held: sql<boolean>`${runHeld(sql`${jobRuns.id}`, sql`${jobRuns.heartbeatAt}`)}`,
+    })
     .from(jobRuns)
     .where(and(eq(jobRuns.teamId, teamId), inArray(jobRuns.status, ["queued", "running"])))
     .orderBy(jobRuns.integrationId, desc(jobRuns.queuedAt));
@@ -82,20 +90,24 @@ export async function dashboardSummary(db: TDbOrTx, teamId: string, now = new Da
     usage,
     integrations: list.map((i) => {
       const row = rowBy.get(i.id)!;
-      const act = activeBy.get(i.id);
+      const found = activeBy.get(i.id);
+      // No worker will end it: shown as what the sweep will make of it (with no worker alive, no sweep runs).
+      const dead = i.status === "Running" && found?.status === "running" && !found.held;
+      const act = dead ? undefined : found;
+      const lastError = dead ? CRASH_MESSAGE : i.lastError;
       return {
         id: i.id,
         name: i.name,
         schemaName: i.schemaName,
-        status: i.status,
+        status: dead ? "Failed" : i.status,
         paused: row.paused,
         schedule: describeSchedule(scheduleFromColumns(row)),
         lastStartedAt: (lastStartBy.get(i.id) ?? null)?.toISOString() ?? null,
         nextRunAt: row.paused ? null : (row.nextRunAt?.toISOString() ?? null),
         rows24h: rows24By.get(i.id) ?? 0,
-        lastError: i.lastError,
+        lastError,
         partialFailure: i.status === "Failed" && (partialBy.get(i.id) ?? false),
-        advice: explainFailure(i.lastError),
+        advice: explainFailure(lastError),
         activeJobId: act?.id ?? null,
         activeJobStatus: (act?.status as "queued" | "running" | undefined) ?? null,
       };

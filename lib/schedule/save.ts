@@ -8,6 +8,7 @@ import { AppError } from "@/lib/errors";
 import { getIntegration } from "@/lib/integrations/get";
 import { EXTRACT_QUEUE_KINDS } from "@/lib/jobs/queue";
 import { enqueueJob, requestStop } from "@/lib/jobs/runs";
+import { freeQueueJobOfEndedRun, repairCrashedJobs } from "@/lib/jobs/sweep";
 import { nextStartAt, previewStarts } from "./next-run";
 import { describeSchedule, scheduleFromColumns, scheduleFromInput, scheduleToColumns, type TSchedule, type TScheduleParsed } from "./options";
 import { lastScheduledStart, SCHEDULED_JOB_KIND } from "./scheduler";
@@ -86,6 +87,8 @@ async function activeRunOf(db: TDbOrTx, integrationId: string, kinds: readonly s
 /** Run Extraction Now: one job per integration at a time, so a running or waiting job refuses a second. */
 export async function runExtractionNow(db: TDb, boss: PgBoss, actor: TAuditActor, integrationId: string): Promise<{ jobRunId: string }> {
   const row: TIntegration = await getIntegration(db, actor.teamId, integrationId);
+  // A job whose worker died (no lease, no heartbeat) must not refuse the click until the next sweep.
+  await repairCrashedJobs(db, { boss, integrationId });
   const active = await activeRunOf(db, integrationId);
   if (active?.status === "running") throw new AppError("CONFLICT", "An extraction is already running for this integration. Wait for it to finish, or use Stop Extraction.");
   // A job already waiting to start (e.g. the schedule's) is the one the user asked for: no second job.
@@ -102,8 +105,12 @@ export async function runExtractionNow(db: TDb, boss: PgBoss, actor: TAuditActor
   return { jobRunId: res.jobRunId };
 }
 
-/** Stop Extraction: the running job ends after its current batch, with the bookmarks it committed. */
-export async function stopExtraction(db: TDb, actor: TAuditActor, integrationId: string): Promise<{ jobRunId: string }> {
+/**
+ * Stop Extraction: the running job ends after its current batch, with the bookmarks it committed. A job
+ * that had not started, or whose worker died, frees its queue job at once (through `boss`), so that the
+ * integration's next job can start; a job a live worker holds (its lease tells) is left to that worker.
+ */
+export async function stopExtraction(db: TDb, boss: PgBoss, actor: TAuditActor, integrationId: string): Promise<{ jobRunId: string }> {
   const row = await getIntegration(db, actor.teamId, integrationId);
   // Verify and Repair run in the extract queue too: Stop Extraction ends them the same way.
   const run = await activeRunOf(db, integrationId, EXTRACT_QUEUE_KINDS);
@@ -120,5 +127,7 @@ export async function stopExtraction(db: TDb, actor: TAuditActor, integrationId:
     await requestStop(db, run.id);
   }
   await recordAudit(db, actor, { action: "job.stop_requested", objectType: "integration", objectId: integrationId, details: { name: row.name, jobRunId: run.id } });
+  if (ended.length > 0) await freeQueueJobOfEndedRun(db, run.id, { boss });
+  await repairCrashedJobs(db, { boss, integrationId });
   return { jobRunId: run.id };
 }

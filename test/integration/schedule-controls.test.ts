@@ -42,7 +42,7 @@ describe("job controls against a real worker and the real extract handler", () =
     });
     // A second Run Extraction Now while one runs is refused, not doubled.
     await expect(runExtractionNow(w.app.db, boss, actor, w.integration.id)).rejects.toThrow(/already running for this integration/);
-    await stopExtraction(w.app.db, actor, w.integration.id);
+    await stopExtraction(w.app.db, boss, actor, w.integration.id);
     const stopped = await waitFor(async () => {
       const r = await runOf(jobRunId);
       return r.status !== "running" && r.status !== "queued" ? r : undefined;
@@ -73,7 +73,7 @@ describe("job controls against a real worker and the real extract handler", () =
 
     const audit = await w.app.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.teamId, w.teamId));
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["job.run_now", "job.stop_requested"]));
-    await expect(stopExtraction(w.app.db, actor, w.integration.id)).rejects.toThrow(/No extraction is running/);
+    await expect(stopExtraction(w.app.db, boss, actor, w.integration.id)).rejects.toThrow(/No extraction is running/);
   });
 
   it("Run Extraction Now while a job waits to start answers with that job instead of queueing a second", async () => {

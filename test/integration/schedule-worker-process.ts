@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     boss,
     workerId: name,
     heartbeatMs: Number(process.env.HEARTBEAT_MS ?? 200),
+    concurrency: Number(process.env.WORKER_CONCURRENCY ?? 1),
     handlers: {
       extract: async ({ log, shouldStop }) => {
         log.info("tap", "test extraction step");

@@ -1,6 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import { asc, eq, sql } from "drizzle-orm";
 import pg from "pg";
 import type PgBoss from "pg-boss";
@@ -11,36 +9,7 @@ import { stopExtraction } from "@/lib/schedule/save";
 import { createAppDatabase, type TTestAppDb } from "../support/databases";
 import { createIntegration, createTeamWithUser } from "../support/fixtures";
 import { waitFor } from "../support/wait";
-
-type TEvent = { worker: string; event: string; [k: string]: unknown };
-const CRASH = /stopped responding.*next job resumes from the last saved position/;
-
-/**
- * Real worker processes (test/integration/schedule-worker-process.ts) with the production heartbeat
- * (1 s), killed with SIGKILL.
- */
-function startWorkerProcess(url: string, name: string, env: Record<string, string> = {}) {
-  const events: TEvent[] = [];
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "test/integration/schedule-worker-process.ts"], {
-    cwd: process.cwd(),
-    env: { ...process.env, DATABASE_URL: url, WORKER_NAME: name, HEARTBEAT_MS: "1000", HANDLER_MS: "200", ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    try {
-      events.push(JSON.parse(line) as TEvent);
-    } catch {
-      /* not an event line */
-    }
-  });
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  return {
-    events,
-    ready: () => waitFor(async () => events.some((e) => e.event === "ready"), 60_000, `worker ${name} to start`),
-    stop: () => (child.kill("SIGTERM"), exited),
-    crash: () => (child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"), exited),
-  };
-}
+import { CRASH, startWorkerProcess } from "./self-healing-workers";
 
 describe("self-healing jobs: workers killed at every stage", () => {
   let app: TTestAppDb;
@@ -73,6 +42,7 @@ describe("self-healing jobs: workers killed at every stage", () => {
     if (!res.enqueued) throw new Error(res.reason);
     return res.jobRunId;
   };
+  const actor = () => ({ teamId, userId: null, email: "ops@example.com" });
   const statusOf = async (id: string) => (await getJobRun(app.db, id))?.status;
   const queueStateOf = async (jobRunId: string) => {
     const r = await app.db.execute(sql`SELECT state FROM pgboss.job WHERE data->>'jobRunId' = ${jobRunId}`);
@@ -144,22 +114,33 @@ describe("self-healing jobs: workers killed at every stage", () => {
     await rescuer.stop();
   });
 
-  it("Stop Extraction on an orphaned queue job frees the queue; fetch errors are logged; other integrations are not held back", async () => {
+  it("Stop Extraction on an orphaned queue job frees the queue at the click; the next job and another integration's run", async () => {
     const integ = await integration("Stopped orphan");
     const other = await integration("Bystander");
     const orphan = await crashInHandoff(integ.id);
-    await stopExtraction(app.db, { teamId, userId: null, email: "ops@example.com" }, integ.id);
+    await stopExtraction(app.db, boss, actor(), integ.id);
     expect(await statusOf(orphan)).toBe("stopped");
-    // Queued behind the orphan, this job makes every fetch of the queue fail until the orphan is freed.
+    // At the click, not at the next sweep: no worker is alive here to sweep.
+    expect(await queueStateOf(orphan)).toBe("failed");
     const next = await enqueue(integ.id);
     const bystander = await enqueue(other.id);
     const rescuer = worker("rescuer-4");
     await waitFor(async () => (await statusOf(next)) === "succeeded", 60_000, "the integration's next job");
     await waitFor(async () => (await statusOf(bystander)) === "succeeded", 60_000, "the other integration's job");
     await rescuer.stop();
-    expect(await queueStateOf(orphan)).toBe("failed");
+  });
+
+  it("a fetch failing on the job queued behind an orphan is logged by the worker; its sweep frees the orphan", async () => {
+    const integ = await integration("Blocked behind orphan");
+    const orphan = await crashInHandoff(integ.id);
+    // Waiting behind the orphan: the worker's first fetch (before its first sweep) fails on the queue's key.
+    const blocked = await enqueue(integ.id);
+    const rescuer = worker("rescuer-5", { WORKER_CONCURRENCY: "1" });
     // pg-boss swallows its failed fetches; the worker's log must show them.
-    expect(rescuer.events.some((e) => e.event === "queue.error" && /duplicate key/.test(String(e.error)))).toBe(true);
+    await waitFor(async () => rescuer.events.some((e) => e.event === "queue.error" && /duplicate key/.test(String(e.error))), 60_000, "the failed fetch in the worker's log");
+    await waitFor(async () => (await statusOf(blocked)) === "succeeded", 60_000, "the job queued behind the orphan");
+    expect(await queueStateOf(orphan)).toBe("failed");
+    await rescuer.stop();
   });
 
   it("a live worker's job is never taken away, however old its heartbeat", async () => {
@@ -172,8 +153,12 @@ describe("self-healing jobs: workers killed at every stage", () => {
     await app.db.update(jobRuns).set({ heartbeatAt: sql`now() - interval '1 hour'` }).where(eq(jobRuns.id, jobRunId));
     expect(await failAbandonedRuns(app.db, 0, boss)).toBe(0);
     expect(await statusOf(jobRunId)).toBe("running");
+    // Stop Extraction repairs the integration at once, but leaves a job its worker holds to that worker.
+    await stopExtraction(app.db, boss, actor(), integ.id);
+    expect({ run: await statusOf(jobRunId), queue: await queueStateOf(jobRunId) }).toEqual({ run: "running", queue: "active" });
+    await waitFor(async () => (await statusOf(jobRunId)) === "stopped", 60_000, "the worker to end the stopped job");
+    await waitFor(async () => (await queueStateOf(jobRunId)) === "completed", 60_000, "the worker to complete its queue job");
     await alive.stop();
-    expect(await statusOf(jobRunId)).toBe("stopped");
   });
 
   it("a worker that loses its lease connection ends its job at once and runs the next job on a new lease", async () => {

@@ -17,7 +17,7 @@ export const pauseIntegrationAction = authedAction({ schema: ZId, role: "member"
 export const unpauseIntegrationAction = authedAction({ schema: ZId, role: "member" }, (input, ctx) => setIntegrationPaused(ctx.db, ctx.actor, input.integrationId, false));
 
 /** Stop Extraction: the running job ends after its current batch with consistent bookmarks. */
-export const stopExtractionAction = authedAction({ schema: ZId, role: "member" }, (input, ctx) => stopExtraction(ctx.db, ctx.actor, input.integrationId));
+export const stopExtractionAction = authedAction({ schema: ZId, role: "member" }, async (input, ctx) => stopExtraction(ctx.db, await getWebQueue(), ctx.actor, input.integrationId));
 
 /** Verify: enqueues a `verify` job (after the running job, never beside it). Members and up; Viewers read the results. */
 export const verifyNowAction = authedAction({ schema: ZId, role: "member" }, async (input, ctx) =>
