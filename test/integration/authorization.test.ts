@@ -400,6 +400,20 @@ CASES.push(
     foreignInput: foreignIntegration,
     foreignUnchanged: integrationUnchanged,
   },
+  // Verify and Repair: Members and up start them; Viewers only read the verdicts.
+  ...(["verifyNowAction", "repairNowAction"] as const).map(
+    (name): TAuthzCase => ({
+      id: `${JOBS}#${name}`,
+      action: jobActions[name],
+      minRole: "member",
+      input: async (w, team) => {
+        process.env.DATABASE_URL = w.app.url;
+        return { integrationId: await freshTrackedIntegration(w, team.teamId) };
+      },
+      foreignInput: foreignIntegration,
+      foreignUnchanged: integrationUnchanged,
+    }),
+  ),
   {
     id: `${JOBS}#stopExtractionAction`,
     action: jobActions.stopExtractionAction,
@@ -487,6 +501,17 @@ CASES.push(
     input: async (_w, team) => ({ id: team.integration.id }),
     allowed: notRefused,
     foreignInput: async (_w, _own, other) => ({ id: other.integration.id }),
+  },
+  {
+    id: `${SETTINGS}#setVerifyAfterJobAction`,
+    action: integrationSettingsActions.setVerifyAfterJobAction,
+    minRole: "member",
+    input: async (_w, team) => ({ id: team.integration.id, verifyAfterJob: true }),
+    foreignInput: async (_w, _own, other) => ({ id: other.integration.id, verifyAfterJob: true }),
+    foreignUnchanged: async (w, other) => {
+      const [row] = await w.app.db.select().from(integrationsTable).where(eq(integrationsTable.id, other.integration.id));
+      expect(row?.verifyAfterJob).toBe(false);
+    },
   },
   {
     id: `${SETTINGS}#acceptHostKeyAction`,
