@@ -48,6 +48,9 @@ const CASES: Record<string, string[]> = {
     "'1 year -1 day'",
     "'13 mons'",
     "'-13 mons 2 days'",
+    // PostgreSQL 17+: infinite intervals (every field at its extreme).
+    "'infinity'",
+    "'-infinity'",
   ],
   "integer[]": ["'{1,NULL,3}'", "'{}'", "'{{1,2},{NULL,4}}'", "'[0:1]={5,6}'", "'[2:3][-1:0]={{1,2},{3,4}}'"],
   "text[]": [
@@ -68,7 +71,7 @@ const CASES: Record<string, string[]> = {
   "timestamp with time zone[]": ["'{\"2024-01-01 00:00:00+00\",NULL}'"],
   "numeric[]": ["'{1.50,NaN,-0.001}'"],
   "uuid[]": ["'{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}'"],
-  "interval[]": ["'{\"1 day\",NULL}'"],
+  "interval[]": ["'{\"1 day\",NULL}'", "'{infinity,-infinity}'"],
   "time without time zone[]": ["'{12:00:00}'"],
   "time with time zone[]": ["'{12:00:00+02}'"],
   "macaddr[]": ["'{08:00:2b:01:02:03}'"],

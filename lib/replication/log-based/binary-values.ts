@@ -7,7 +7,7 @@
  * back, with these functions.
  */
 
-import { bitText, inetText, macaddrText, RANGE_TYPES, rangeText } from "./binary-more-types";
+import { bitText, inetText, intervalText, macaddrText, RANGE_TYPES, rangeText } from "./binary-more-types";
 
 /** Array type OID → its element type OID, for the arrays of the scalar types below. */
 const ARRAY_ELEMENTS: ReadonlyMap<number, number> = new Map([
@@ -310,32 +310,6 @@ function zoneText(east: number): string {
   const m = Math.floor(a / 60) % 60;
   const sec = a % 60;
   return `${east < 0 ? "-" : "+"}${pad(h)}${m || sec ? `:${pad(m)}` : ""}${sec ? `:${pad(sec)}` : ""}`;
-}
-
-/**
- * interval_send (microseconds, days, months) → IntervalStyle postgres: "1 year 2 mons -3 days +04:05:06.5".
- * A part after a negative one carries its sign; the time is printed when it is not zero or nothing else is.
- */
-function intervalText(time: bigint, days: number, months: number): string {
-  const parts: string[] = [];
-  let before = false;
-  const add = (value: number, unit: string) => {
-    if (value === 0) return;
-    parts.push(`${before && value > 0 ? "+" : ""}${value} ${unit}${value === 1 ? "" : "s"}`);
-    before = value < 0;
-  };
-  add(Math.trunc(months / 12), "year");
-  add(months % 12, "mon");
-  add(days, "day");
-  if (parts.length === 0 || time !== 0n) {
-    const neg = time < 0n;
-    const abs = neg ? -time : time;
-    const hours = abs / 3_600_000_000n;
-    const rest = Number(abs % 3_600_000_000n);
-    const secs = Math.floor(rest / 1_000_000);
-    parts.push(`${neg ? "-" : before ? "+" : ""}${hours.toString().padStart(2, "0")}:${pad(Math.floor(secs / 60))}:${pad(secs % 60)}${fraction(rest % 1_000_000)}`);
-  }
-  return parts.join(" ");
 }
 
 /** numeric_send: ndigits, weight, sign, dscale, then base-10000 digits. */
