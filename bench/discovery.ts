@@ -66,7 +66,7 @@ async function main() {
       const d = await discoverSource(conn);
       queryOnly.push(d.durationMs);
       const started = performance.now();
-      const result = await refreshCatalog(db, integration!.id);
+      const result = await refreshCatalog(db, { teamId: integration!.teamId, integrationId: integration!.id });
       total.push(Math.round(performance.now() - started));
       if (result.tables < TABLES) throw new Error(`discovered ${result.tables} tables, expected ≥ ${TABLES}`);
       console.log(`run ${r + 1}: catalog queries ${d.durationMs} ms; Refresh (discover + store ${result.tables} tables) ${total[r]} ms (store ${result.storeMs} ms)`);

@@ -23,7 +23,7 @@ import { warnAboutUnreadSlots } from "./unread-slots";
 
 export type TExtractOptions = {
   /** Re-runs discovery before the job (new tables and columns); failures are logged and the last catalog is used. */
-  discover?: (db: TDb, integrationId: string) => Promise<unknown>;
+  discover?: (db: TDb, scope: { teamId: string; integrationId: string }) => Promise<unknown>;
   /** Rows per Key-based batch. */
   batchRows?: number;
 };
@@ -57,7 +57,7 @@ export async function runExtractJob(ctx: TJobContext, opts: TExtractOptions = {}
   if (opts.discover) {
     try {
       log.info("main", "Discovering the source's tables and columns");
-      await opts.discover(db, integration.id);
+      await opts.discover(db, { teamId: integration.teamId, integrationId: integration.id });
     } catch (err) {
       log.warn("main", `Discovery failed; using the last discovered catalog: ${message(err)}`);
     }

@@ -1,8 +1,16 @@
 import { and, asc, count, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import type { TDbOrTx } from "@/db/client";
-import { catalogTables, tableSelections, type TCatalogColumn, type TTableSelectionState } from "@/db/schema";
+import { catalogTables, integrations, tableSelections, type TCatalogColumn, type TTableSelectionState } from "@/db/schema";
 import { effectiveState } from "./rules";
 import { catalogFields, type TCatalogFields } from "./catalog-fields";
+
+/** An integration as the team that owns it names it: every query below filters by both. */
+export type TIntegrationScope = { teamId: string; integrationId: string };
+
+/** Rows of this integration, only while it belongs to the team (catalog rows carry no team id). */
+function ofTeamIntegration(column: typeof catalogTables.integrationId | typeof tableSelections.integrationId, scope: TIntegrationScope): SQL {
+  return and(eq(column, scope.integrationId), sql`EXISTS (SELECT 1 FROM ${integrations} WHERE ${integrations.id} = ${scope.integrationId} AND ${integrations.teamId} = ${scope.teamId})`)!;
+}
 
 export type TCatalogFilter = { database?: string | null; schema?: string | null; search?: string | null };
 
@@ -27,8 +35,8 @@ function likePattern(search: string): string {
 }
 
 /** Where-clause for a filter: database, schema, and a case-insensitive search on table or schema.table. */
-export function catalogWhere(integrationId: string, f: TCatalogFilter): SQL {
-  const parts: SQL[] = [eq(catalogTables.integrationId, integrationId)];
+export function catalogWhere(scope: TIntegrationScope, f: TCatalogFilter): SQL {
+  const parts: SQL[] = [ofTeamIntegration(catalogTables.integrationId, scope)];
   if (f.database) parts.push(eq(catalogTables.database, f.database));
   if (f.schema) parts.push(eq(catalogTables.schema, f.schema));
   const s = f.search?.trim();
@@ -42,7 +50,7 @@ export function catalogWhere(integrationId: string, f: TCatalogFilter): SQL {
 const trackedExpr = sql<boolean>`COALESCE((COALESCE(${tableSelections.pending}, ${tableSelections.finalized}) ->> 'tracked')::boolean, false)`;
 
 /** Databases → schemas with table counts and tracked counts, for the tree. */
-export async function catalogTree(db: TDbOrTx, integrationId: string): Promise<TCatalogTree> {
+export async function catalogTree(db: TDbOrTx, scope: TIntegrationScope): Promise<TCatalogTree> {
   const rows = await db
     .select({
       database: catalogTables.database,
@@ -53,7 +61,7 @@ export async function catalogTree(db: TDbOrTx, integrationId: string): Promise<T
     })
     .from(catalogTables)
     .leftJoin(tableSelections, and(eq(tableSelections.integrationId, catalogTables.integrationId), eq(tableSelections.tableKey, catalogTables.tableKey)))
-    .where(eq(catalogTables.integrationId, integrationId))
+    .where(ofTeamIntegration(catalogTables.integrationId, scope))
     .groupBy(catalogTables.database, catalogTables.schema)
     .orderBy(asc(catalogTables.database), asc(catalogTables.schema));
   const dbs = new Map<string, TCatalogTree["databases"][number]>();
@@ -74,10 +82,10 @@ export async function catalogTree(db: TDbOrTx, integrationId: string): Promise<T
 /** One page of the table list with each table's selection; search and paging run in the database. */
 export async function listCatalogTables(
   db: TDbOrTx,
-  integrationId: string,
+  scope: TIntegrationScope,
   f: TCatalogFilter & { offset: number; limit: number },
 ): Promise<{ rows: TCatalogListRow[]; total: number }> {
-  const where = catalogWhere(integrationId, f);
+  const where = catalogWhere(scope, f);
   const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(catalogTables).where(where);
   const rows = await db
     .select({ t: catalogTables, s: tableSelections })
@@ -102,21 +110,21 @@ export function toListRow(t: typeof catalogTables.$inferSelect, s: typeof tableS
   };
 }
 
-export async function getCatalogRow(db: TDbOrTx, integrationId: string, tableKey: string): Promise<TCatalogListRow | null> {
+export async function getCatalogRow(db: TDbOrTx, scope: TIntegrationScope, tableKey: string): Promise<TCatalogListRow | null> {
   const [r] = await db
     .select({ t: catalogTables, s: tableSelections })
     .from(catalogTables)
     .leftJoin(tableSelections, and(eq(tableSelections.integrationId, catalogTables.integrationId), eq(tableSelections.tableKey, catalogTables.tableKey)))
-    .where(and(eq(catalogTables.integrationId, integrationId), eq(catalogTables.tableKey, tableKey)))
+    .where(and(ofTeamIntegration(catalogTables.integrationId, scope), eq(catalogTables.tableKey, tableKey)))
     .limit(1);
   return r ? toListRow(r.t, r.s) : null;
 }
 
 /** How many tables have a change waiting for `Finalize Your Selections`. */
-export async function pendingChangeCount(db: TDbOrTx, integrationId: string): Promise<number> {
+export async function pendingChangeCount(db: TDbOrTx, scope: TIntegrationScope): Promise<number> {
   const [r] = await db
     .select({ n: count() })
     .from(tableSelections)
-    .where(and(eq(tableSelections.integrationId, integrationId), sql`(${tableSelections.pending} IS NOT NULL OR ${tableSelections.pendingResetAt} IS NOT NULL)`));
+    .where(and(ofTeamIntegration(tableSelections.integrationId, scope), sql`(${tableSelections.pending} IS NOT NULL OR ${tableSelections.pendingResetAt} IS NOT NULL)`));
   return r?.n ?? 0;
 }

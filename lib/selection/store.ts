@@ -64,7 +64,7 @@ async function currentState(tx: TTx, integrationId: string, tableKey: string): P
 
 type TScope = { teamId: string; integrationId: string };
 
-async function editOne(db: TDb, scope: TScope, tableKey: string, edit: (current: TTableSelectionState | null, table: TSelectableTable, ctx: TSelectionContext) => TTableSelectionState): Promise<TTableSelectionState> {
+async function editOne(db: TDbOrTx, scope: TScope, tableKey: string, edit: (current: TTableSelectionState | null, table: TSelectableTable, ctx: TSelectionContext) => TTableSelectionState): Promise<TTableSelectionState> {
   const { ctx } = await selectionContextFor(db, scope.teamId, scope.integrationId);
   return db.transaction(async (tx) => {
     await lockIntegration(tx, scope.integrationId);
@@ -81,12 +81,12 @@ async function editOne(db: TDb, scope: TScope, tableKey: string, edit: (current:
 }
 
 /** The table's checkbox: tracking selects all columns. Pending until finalized. */
-export function setTableTracked(db: TDb, scope: TScope, tableKey: string, tracked: boolean) {
+export function setTableTracked(db: TDbOrTx, scope: TScope, tableKey: string, tracked: boolean) {
   return editOne(db, scope, tableKey, (cur, table, ctx) => setTracked(cur, table, tracked, ctx));
 }
 
 /** A column's checkbox (primary-key columns cannot be deselected). Pending until finalized. */
-export function setColumn(db: TDb, scope: TScope, tableKey: string, column: string, selected: boolean) {
+export function setColumn(db: TDbOrTx, scope: TScope, tableKey: string, column: string, selected: boolean) {
   return editOne(db, scope, tableKey, (cur, table) => {
     if (!cur) throw new SelectionRuleError("column", "Track the table before choosing its columns.");
     return setColumnSelected(cur, table, column, selected);
@@ -94,7 +94,7 @@ export function setColumn(db: TDb, scope: TScope, tableKey: string, column: stri
 }
 
 /** `Update Settings`: method, Replication Key, a view's key columns. Pending until finalized. */
-export function updateTableSettings(db: TDb, scope: TScope, tableKey: string, settings: TTableSettings) {
+export function updateTableSettings(db: TDbOrTx, scope: TScope, tableKey: string, settings: TTableSettings) {
   return editOne(db, scope, tableKey, (cur, table, ctx) => {
     if (!cur?.tracked) throw new SelectionRuleError("method", "Track the table before changing its settings.");
     return applySettings(cur, table, settings, ctx.logBased);
@@ -102,7 +102,7 @@ export function updateTableSettings(db: TDb, scope: TScope, tableKey: string, se
 }
 
 /** `Reset Keys`: the next job (after finalizing) drops the table's bookmark and reloads it. */
-export async function requestResetKeys(db: TDb, scope: TScope, tableKey: string): Promise<void> {
+export async function requestResetKeys(db: TDbOrTx, scope: TScope, tableKey: string): Promise<void> {
   await selectionContextFor(db, scope.teamId, scope.integrationId);
   await db.transaction(async (tx) => {
     await lockIntegration(tx, scope.integrationId);
@@ -113,11 +113,11 @@ export async function requestResetKeys(db: TDb, scope: TScope, tableKey: string)
 }
 
 /** `Track All Tables and Fields (Except Views)` over the tables the filter selects. Returns how many were tracked. */
-export async function trackAllTables(db: TDb, scope: TScope, filter: TCatalogFilter): Promise<number> {
+export async function trackAllTables(db: TDbOrTx, scope: TScope, filter: TCatalogFilter): Promise<number> {
   const { ctx } = await selectionContextFor(db, scope.teamId, scope.integrationId);
   return db.transaction(async (tx) => {
     await lockIntegration(tx, scope.integrationId);
-    const tables = await tx.select().from(catalogTables).where(catalogWhere(scope.integrationId, filter));
+    const tables = await tx.select().from(catalogTables).where(catalogWhere(scope, filter));
     const rows = await tx.select().from(tableSelections).where(eq(tableSelections.integrationId, scope.integrationId));
     const byKey = new Map(rows.map((r) => [r.tableKey, r]));
     const effective = new Map<string, TTableSelectionState>();
@@ -150,7 +150,7 @@ export async function trackAllTables(db: TDb, scope: TScope, filter: TCatalogFil
  * pending `Reset Keys`, asks the next job to reset that table. Refused, changing nothing, when a tracked
  * table's settings are incomplete (key-based without a key, log-based where it is not available).
  */
-export async function finalizeSelections(db: TDb, scope: TScope): Promise<{ changed: number; resets: string[] }> {
+export async function finalizeSelections(db: TDbOrTx, scope: TScope): Promise<{ changed: number; resets: string[] }> {
   const { ctx } = await selectionContextFor(db, scope.teamId, scope.integrationId);
   return db.transaction(async (tx) => {
     await lockIntegration(tx, scope.integrationId);
@@ -186,7 +186,7 @@ export async function finalizeSelections(db: TDb, scope: TScope): Promise<{ chan
 }
 
 /** `Cancel`: drops every pending change; what was last finalized is exactly what remains. */
-export async function cancelSelections(db: TDb, scope: TScope): Promise<number> {
+export async function cancelSelections(db: TDbOrTx, scope: TScope): Promise<number> {
   await selectionContextFor(db, scope.teamId, scope.integrationId);
   return db.transaction(async (tx) => {
     await lockIntegration(tx, scope.integrationId);

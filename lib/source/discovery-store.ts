@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { TDb } from "@/db/client";
 import { catalogTables, integrations, tableSelections, type TTableSelectionState } from "@/db/schema";
+import { recordAudit, type TAuditActor } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { addNewColumns } from "@/lib/selection/rules";
 import { loadSourceConnection } from "./integration-connection";
@@ -22,9 +23,9 @@ const CHUNK = 2000;
  * Replaces the integration's catalog with a discovery's result, in one transaction. Tables of a database
  * that could not be reached this time are kept as they were (a transient failure must not hide them).
  * Columns that appeared on a tracked table are added to its selections (pending and finalized), so
- * they replicate by default.
+ * they replicate by default. A refresh a user asked for (`actor`) is audited in the same transaction.
  */
-export async function storeCatalog(db: TDb, integrationId: string, discovery: TDiscovery): Promise<Omit<TCatalogRefresh, "discoverMs" | "storeMs" | "discoveredAt"> & { discoveredAt: Date }> {
+export async function storeCatalog(db: TDb, integrationId: string, discovery: TDiscovery, actor?: TAuditActor): Promise<Omit<TCatalogRefresh, "discoverMs" | "storeMs" | "discoveredAt"> & { discoveredAt: Date }> {
   const discoveredAt = new Date();
   const relations: TDiscoveredRelation[] = discovery.databases.flatMap((d) => d.relations);
   const failed = discovery.databases.filter((d) => d.error !== null).map((d) => d.name);
@@ -91,6 +92,8 @@ export async function storeCatalog(db: TDb, integrationId: string, discovery: TD
         .set({ pending: grow(s.pending), finalized: grow(s.finalized), updatedAt: new Date() })
         .where(eq(tableSelections.id, s.id));
     }
+    const details = { tables: relations.length, databases: discovery.databases.length, newColumns: Object.keys(newColumns).length };
+    if (actor) await recordAudit(tx, actor, { action: "catalog.refresh", objectType: "integration", objectId: integrationId, details });
   });
 
   return {
@@ -103,10 +106,11 @@ export async function storeCatalog(db: TDb, integrationId: string, discovery: TD
 
 /**
  * Discovers the integration's source and stores the result as its catalog. The dashboard's `Refresh`
- * and the worker (before every job) call this.
+ * (audited as `actor`) and the worker (before every job) call this.
  */
-export async function refreshCatalog(db: TDb, integrationId: string): Promise<TCatalogRefresh> {
-  const [integration] = await db.select().from(integrations).where(eq(integrations.id, integrationId)).limit(1);
+export async function refreshCatalog(db: TDb, scope: { teamId: string; integrationId: string }, actor?: TAuditActor): Promise<TCatalogRefresh> {
+  const { integrationId } = scope;
+  const [integration] = await db.select().from(integrations).where(and(eq(integrations.teamId, scope.teamId), eq(integrations.id, integrationId))).limit(1);
   if (!integration) throw new AppError("NOT_FOUND", "No such integration");
   const conn = await loadSourceConnection(db, integration);
   let discovery: TDiscovery;
@@ -116,6 +120,6 @@ export async function refreshCatalog(db: TDb, integrationId: string): Promise<TC
     throw new AppError("CONNECTION", `Discovery could not read the source: ${err instanceof Error ? err.message : String(err)}`);
   }
   const t0 = performance.now();
-  const stored = await storeCatalog(db, integrationId, discovery);
+  const stored = await storeCatalog(db, integrationId, discovery, actor);
   return { ...stored, discoverMs: discovery.durationMs, storeMs: Math.round(performance.now() - t0) };
 }

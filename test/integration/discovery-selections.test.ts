@@ -40,7 +40,7 @@ describe("selections: pending vs finalized, as stored", () => {
     await setTableTracked(app.db, scope, key("b"), true);
     await updateTableSettings(app.db, scope, key("b"), { method: "key_based", replicationKey: ["updated_at"], viewKeyColumns: [] });
     expect(await getFinalizedSelections(app.db, scope.integrationId)).toEqual([]);
-    expect(await pendingChangeCount(app.db, scope.integrationId)).toBe(2);
+    expect(await pendingChangeCount(app.db, scope)).toBe(2);
 
     const out = await finalizeSelections(app.db, scope);
     expect(out).toEqual({ changed: 2, resets: [] });
@@ -49,7 +49,7 @@ describe("selections: pending vs finalized, as stored", () => {
       ["a", "log_based", [], ["id", "updated_at", "body"]],
       ["b", "key_based", ["updated_at"], ["id", "updated_at", "body", "doc"]],
     ]);
-    expect(await pendingChangeCount(app.db, scope.integrationId)).toBe(0);
+    expect(await pendingChangeCount(app.db, scope)).toBe(0);
   });
 
   it("Cancel restores the last finalized state exactly", async () => {
@@ -59,7 +59,7 @@ describe("selections: pending vs finalized, as stored", () => {
     await setColumn(app.db, scope, key("b"), "body", false);
     await updateTableSettings(app.db, scope, key("b"), { method: "full_table", replicationKey: [], viewKeyColumns: [] });
     await requestResetKeys(app.db, scope, key("a"));
-    expect(await pendingChangeCount(app.db, scope.integrationId)).toBe(3);
+    expect(await pendingChangeCount(app.db, scope)).toBe(3);
     await cancelSelections(app.db, scope);
     const after = await app.db.select().from(tableSelections).where(eq(tableSelections.integrationId, scope.integrationId)).orderBy(tableSelections.tableKey);
     expect(after.map((r) => [r.tableKey, r.finalized, r.pending, r.pendingResetAt, r.resetRequestedAt])).toEqual(
@@ -103,7 +103,7 @@ describe("selections: pending vs finalized, as stored", () => {
   it("Track All tracks every table (not views) of the filter, keeps methods, and stays pending", async () => {
     const n = await trackAllTables(app.db, scope, {});
     expect(n).toBe(4); // a, b, c, and the partitioned one; not the view
-    const list = await listCatalogTables(app.db, scope.integrationId, { offset: 0, limit: 50 });
+    const list = await listCatalogTables(app.db, scope, { offset: 0, limit: 50 });
     const state = (name: string) => list.rows.find((r) => r.name === name)!.state;
     expect(state("b")).toMatchObject({ tracked: true, method: "key_based", replicationKey: ["id"], columns: ["id", "updated_at", "body", "doc"] });
     expect(state("c")).toMatchObject({ tracked: true, method: "log_based" });
@@ -114,14 +114,14 @@ describe("selections: pending vs finalized, as stored", () => {
   });
 
   it("lists with server-side search and paging, and counts per database and schema", async () => {
-    const found = await listCatalogTables(app.db, scope.integrationId, { search: 'other.schema.weird "', offset: 0, limit: 50 });
+    const found = await listCatalogTables(app.db, scope, { search: 'other.schema.weird "', offset: 0, limit: 50 });
     expect(found.rows.map((r) => r.name)).toEqual(['Weird "one"']);
-    const percent = await listCatalogTables(app.db, scope.integrationId, { search: "%", offset: 0, limit: 50 });
+    const percent = await listCatalogTables(app.db, scope, { search: "%", offset: 0, limit: 50 });
     expect(percent.total).toBe(0);
-    const page2 = await listCatalogTables(app.db, scope.integrationId, { schema: "public", offset: 2, limit: 2 });
+    const page2 = await listCatalogTables(app.db, scope, { schema: "public", offset: 2, limit: 2 });
     expect(page2.total).toBe(4);
     expect(page2.rows.map((r) => r.name)).toEqual(["c", "v"]);
-    const tree = await catalogTree(app.db, scope.integrationId);
+    const tree = await catalogTree(app.db, scope);
     expect(tree.databases).toEqual([{ name: "src", tables: 5, tracked: 2, schemas: [{ name: "Other.Schema", tables: 1, tracked: 0 }, { name: "public", tables: 4, tracked: 2 }] }]);
   });
 });

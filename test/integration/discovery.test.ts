@@ -157,7 +157,7 @@ describe("discovery against real PostgreSQL", () => {
   it("stores the catalog, and a refresh shows an added column, selected by default on a tracked table", async () => {
     const { team } = await createTeamWithUser(app.db);
     const integration = await createIntegration(app.db, team.id, { host, port, user: role, password, database: main.name }, { defaultMethod: "full_table" });
-    const first = await refreshCatalog(app.db, integration.id);
+    const first = await refreshCatalog(app.db, { teamId: team.id, integrationId: integration.id });
     expect(first.databases.find((d) => d.name === main.name)?.tables).toBe(first.tables - first.databases.filter((d) => d.name !== main.name).reduce((n, d) => n + d.tables, 0));
     const stored = await app.db.select().from(catalogTables).where(eq(catalogTables.integrationId, integration.id));
     expect(stored.map((s) => s.tableKey)).toContain(tableKeyOf(main.name, HOSTILE_SCHEMA, 'quote"d'));
@@ -175,7 +175,7 @@ describe("discovery against real PostgreSQL", () => {
       await c.query(`GRANT SELECT ON public.brand_new TO ${role}`);
       await c.query(`DROP MATERIALIZED VIEW public.kinds_mat`);
     });
-    const second = await refreshCatalog(app.db, integration.id);
+    const second = await refreshCatalog(app.db, { teamId: team.id, integrationId: integration.id });
     expect(second.newColumns[key]).toEqual(["Added Later"]);
     const after = await app.db.select().from(catalogTables).where(eq(catalogTables.integrationId, integration.id));
     const keys = after.map((a) => a.tableKey);

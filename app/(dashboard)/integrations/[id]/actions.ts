@@ -1,5 +1,6 @@
 "use server";
 import { z } from "zod";
+import type { TDbOrTx } from "@/db/client";
 import { authedAction, type TActionContext } from "@/app/_server/action";
 import { recordAudit } from "@/lib/audit/record";
 import { catalogTree, getCatalogRow, listCatalogTables, pendingChangeCount } from "@/lib/selection/catalog-query";
@@ -21,47 +22,60 @@ export const listTablesAction = authedAction(
   { schema: ZFilter.extend({ integrationId: ZId, page: z.number().int().min(0).max(100_000) }), role: "viewer" },
   async (input, ctx) => {
     await selectionContextFor(ctx.db, ctx.team.id, input.integrationId);
-    const { rows, total } = await listCatalogTables(ctx.db, input.integrationId, { ...input, offset: input.page * PAGE_SIZE, limit: PAGE_SIZE });
-    return { rows, total, pageSize: PAGE_SIZE, pending: await pendingChangeCount(ctx.db, input.integrationId) };
+    const { rows, total } = await listCatalogTables(ctx.db, scopeOf(ctx, input), { ...input, offset: input.page * PAGE_SIZE, limit: PAGE_SIZE });
+    return { rows, total, pageSize: PAGE_SIZE, pending: await pendingChangeCount(ctx.db, scopeOf(ctx, input)) };
   },
 );
 
 export const catalogTreeAction = authedAction({ schema: z.object({ integrationId: ZId }), role: "viewer" }, async (input, ctx) => {
   await selectionContextFor(ctx.db, ctx.team.id, input.integrationId);
-  return catalogTree(ctx.db, input.integrationId);
+  return catalogTree(ctx.db, scopeOf(ctx, input));
 });
 
 export const refreshCatalogAction = authedAction({ schema: z.object({ integrationId: ZId }), role: "member" }, async (input, ctx) => {
   await selectionContextFor(ctx.db, ctx.team.id, input.integrationId);
-  const result = await refreshCatalog(ctx.db, input.integrationId);
-  await recordAudit(ctx.db, ctx.actor, {
-    action: "catalog.refresh",
-    objectType: "integration",
-    objectId: input.integrationId,
-    details: { tables: result.tables, databases: result.databases.length, newColumns: Object.keys(result.newColumns).length },
-  });
-  return result;
+  return refreshCatalog(ctx.db, scopeOf(ctx, input), ctx.actor);
 });
 
-async function audit(ctx: TActionContext, integrationId: string, action: string, details: Record<string, unknown>) {
-  await recordAudit(ctx.db, ctx.actor, { action, objectType: "integration", objectId: integrationId, details });
+/** The integration as the signed-in team names it: every query filters by both. */
+function scopeOf(ctx: TActionContext, input: { integrationId: string }) {
+  return { teamId: ctx.team.id, integrationId: input.integrationId };
+}
+
+/** Runs a selection change and its audit event in one transaction: no change without its record. */
+async function audited<T>(
+  ctx: TActionContext,
+  integrationId: string,
+  change: (tx: TDbOrTx) => Promise<T>,
+  event: (result: T) => { action: string; details: Record<string, unknown> },
+): Promise<T> {
+  return ctx.db.transaction(async (tx) => {
+    const result = await change(tx);
+    const { action, details } = event(result);
+    await recordAudit(tx, ctx.actor, { action, objectType: "integration", objectId: integrationId, details });
+    return result;
+  });
 }
 
 export const setTrackedAction = authedAction(
   { schema: z.object({ integrationId: ZId, tableKey: ZTableKey, tracked: z.boolean() }), role: "member" },
   async (input, ctx) => {
-    await setTableTracked(ctx.db, { teamId: ctx.team.id, integrationId: input.integrationId }, input.tableKey, input.tracked);
-    await audit(ctx, input.integrationId, input.tracked ? "selection.track" : "selection.untrack", { table: input.tableKey, pending: true });
-    return getCatalogRow(ctx.db, input.integrationId, input.tableKey);
+    await audited(ctx, input.integrationId, (tx) => setTableTracked(tx, scopeOf(ctx, input), input.tableKey, input.tracked), () => ({
+      action: input.tracked ? "selection.track" : "selection.untrack",
+      details: { table: input.tableKey, pending: true },
+    }));
+    return getCatalogRow(ctx.db, scopeOf(ctx, input), input.tableKey);
   },
 );
 
 export const setColumnAction = authedAction(
   { schema: z.object({ integrationId: ZId, tableKey: ZTableKey, column: z.string().min(1).max(200), selected: z.boolean() }), role: "member" },
   async (input, ctx) => {
-    await setColumn(ctx.db, { teamId: ctx.team.id, integrationId: input.integrationId }, input.tableKey, input.column, input.selected);
-    await audit(ctx, input.integrationId, input.selected ? "selection.column_select" : "selection.column_deselect", { table: input.tableKey, column: input.column, pending: true });
-    return getCatalogRow(ctx.db, input.integrationId, input.tableKey);
+    await audited(ctx, input.integrationId, (tx) => setColumn(tx, scopeOf(ctx, input), input.tableKey, input.column, input.selected), () => ({
+      action: input.selected ? "selection.column_select" : "selection.column_deselect",
+      details: { table: input.tableKey, column: input.column, pending: true },
+    }));
+    return getCatalogRow(ctx.db, scopeOf(ctx, input), input.tableKey);
   },
 );
 
@@ -77,36 +91,39 @@ export const updateSettingsAction = authedAction(
     role: "member",
   },
   async (input, ctx) => {
-    await updateTableSettings(ctx.db, { teamId: ctx.team.id, integrationId: input.integrationId }, input.tableKey, {
-      method: input.method,
-      replicationKey: input.replicationKey,
-      viewKeyColumns: input.viewKeyColumns,
-    });
-    await audit(ctx, input.integrationId, "selection.settings", { table: input.tableKey, method: input.method, replicationKey: input.replicationKey, viewKeyColumns: input.viewKeyColumns, pending: true });
-    return getCatalogRow(ctx.db, input.integrationId, input.tableKey);
+    const settings = { method: input.method, replicationKey: input.replicationKey, viewKeyColumns: input.viewKeyColumns };
+    await audited(ctx, input.integrationId, (tx) => updateTableSettings(tx, scopeOf(ctx, input), input.tableKey, settings), () => ({
+      action: "selection.settings",
+      details: { table: input.tableKey, ...settings, pending: true },
+    }));
+    return getCatalogRow(ctx.db, scopeOf(ctx, input), input.tableKey);
   },
 );
 
 export const resetKeysAction = authedAction({ schema: z.object({ integrationId: ZId, tableKey: ZTableKey }), role: "member" }, async (input, ctx) => {
-  await requestResetKeys(ctx.db, { teamId: ctx.team.id, integrationId: input.integrationId }, input.tableKey);
-  await audit(ctx, input.integrationId, "selection.reset_keys", { table: input.tableKey, pending: true });
-  return getCatalogRow(ctx.db, input.integrationId, input.tableKey);
+  await audited(ctx, input.integrationId, (tx) => requestResetKeys(tx, scopeOf(ctx, input), input.tableKey), () => ({
+    action: "selection.reset_keys",
+    details: { table: input.tableKey, pending: true },
+  }));
+  return getCatalogRow(ctx.db, scopeOf(ctx, input), input.tableKey);
 });
 
 export const trackAllAction = authedAction({ schema: ZFilter.extend({ integrationId: ZId }), role: "member" }, async (input, ctx) => {
-  const n = await trackAllTables(ctx.db, { teamId: ctx.team.id, integrationId: input.integrationId }, input);
-  await audit(ctx, input.integrationId, "selection.track_all", { tables: n, database: input.database ?? null, schema: input.schema ?? null, search: input.search ?? null, pending: true });
+  const n = await audited(ctx, input.integrationId, (tx) => trackAllTables(tx, scopeOf(ctx, input), input), (tables) => ({
+    action: "selection.track_all",
+    details: { tables, database: input.database ?? null, schema: input.schema ?? null, search: input.search ?? null, pending: true },
+  }));
   return { tracked: n };
 });
 
 export const finalizeAction = authedAction({ schema: z.object({ integrationId: ZId }), role: "member" }, async (input, ctx) => {
-  const result = await finalizeSelections(ctx.db, { teamId: ctx.team.id, integrationId: input.integrationId });
-  await audit(ctx, input.integrationId, "selection.finalize", { tables: result.changed, resets: result.resets });
-  return result;
+  return audited(ctx, input.integrationId, (tx) => finalizeSelections(tx, scopeOf(ctx, input)), (result) => ({
+    action: "selection.finalize",
+    details: { tables: result.changed, resets: result.resets },
+  }));
 });
 
 export const cancelAction = authedAction({ schema: z.object({ integrationId: ZId }), role: "member" }, async (input, ctx) => {
-  const dropped = await cancelSelections(ctx.db, { teamId: ctx.team.id, integrationId: input.integrationId });
-  await audit(ctx, input.integrationId, "selection.cancel", { tables: dropped });
+  const dropped = await audited(ctx, input.integrationId, (tx) => cancelSelections(tx, scopeOf(ctx, input)), (tables) => ({ action: "selection.cancel", details: { tables } }));
   return { dropped };
 });

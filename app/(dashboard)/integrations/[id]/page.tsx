@@ -16,7 +16,7 @@ export default async function TablesToReplicatePage({ params }: { params: Promis
     if (e instanceof AppError && e.code === "NOT_FOUND") notFound();
     throw e;
   });
-  const tree = await catalogTree(db, integration.id);
+  const tree = await catalogTree(db, { teamId: session.team.id, integrationId: integration.id });
   return (
     <TablesToReplicate
       integrationId={integration.id}
