@@ -3,8 +3,6 @@
  * (app, demo source, warehouse destination); then it migrates, builds the dashboard when needed, and runs
  * the web server and one worker until Ctrl-C, restarting either when it dies (pids in DATA_DIR/pids).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseEnv, EnvError } from "@/lib/env";
 import { loadOrCreateAppSecret } from "@/lib/crypto/app-secret";
@@ -18,6 +16,7 @@ import { repairCrashedJobs } from "@/lib/jobs/sweep";
 import { childEnvironment } from "@/lib/runtime-env";
 import { issueSetupToken } from "@/lib/auth/setup-token";
 import { buildIfStale } from "./build-if-stale";
+import { superviseChildren } from "./supervise";
 
 const root = resolve(import.meta.dirname, "..");
 
@@ -50,17 +49,6 @@ async function withDb<T>(databaseUrl: string, fn: (db: TDb) => Promise<T>): Prom
   }
 }
 
-type TSupervised = {
-  name: string;
-  file: string;
-  env: NodeJS.ProcessEnv;
-  pidDir: string;
-  isStopping(): boolean;
-  onSpawn(name: string, child: ChildProcess): void;
-  /** Called once the child died unexpectedly, before its restart. */
-  onCrash?(): void;
-};
-
 /**
  * After the only worker died nobody else would notice its job until the restarted worker is up (seconds
  * of start-up): sweep once right away, so the dashboard stops showing the dead job as Running.
@@ -79,37 +67,6 @@ function sweepAfterCrash(databaseUrl: string): () => void {
     sweep();
     setTimeout(sweep, 4_000);
   };
-}
-
-/**
- * Runs a child and restarts it when it dies, with a doubling delay (1 s … 30 s, back to 1 s once it has
- * stayed up a minute): a killed worker must not take the dashboard down, nor the other way round.
- */
-function supervise(s: TSupervised): void {
-  let delayMs = 1_000;
-  let restarts = 0;
-  const launch = () => {
-    const startedAt = Date.now();
-    const child = spawn(process.execPath, ["--import", "tsx", resolve(root, s.file)], { cwd: root, env: s.env, stdio: ["ignore", "inherit", "inherit"] });
-    s.onSpawn(s.name, child);
-    // For operators (and tests): which process is the worker now.
-    if (child.pid) writeFileSync(resolve(s.pidDir, `${s.name.replace(/ /g, "-")}.pid`), `${child.pid}\n`);
-    child.on("exit", (code, signal) => {
-      // Ctrl-C reaches the children too; give our own SIGINT handler its turn before calling this a crash.
-      setTimeout(() => {
-        if (s.isStopping()) return;
-        if (Date.now() - startedAt > 60_000) delayMs = 1_000;
-        restarts++;
-        s.onCrash?.();
-        console.error(`The ${s.name} exited unexpectedly (${signal ?? `code ${code}`}); restarting it in ${delayMs / 1000} s (restart ${restarts}).`);
-        setTimeout(() => {
-          if (!s.isStopping()) launch();
-        }, delayMs);
-        delayMs = Math.min(delayMs * 2, 30_000);
-      }, 500);
-    });
-  };
-  launch();
 }
 
 async function main(): Promise<void> {
@@ -139,26 +96,16 @@ async function main(): Promise<void> {
     nextAuthUrl: env.NEXTAUTH_URL,
     defaultDestinationUrl: setup?.warehouseUrl ?? env.DEFAULT_DESTINATION_URL,
   });
-  const children = new Map<string, ChildProcess>();
-  let stopping = false;
-  const stopAll = async (code: number): Promise<never> => {
-    if (!stopping) {
-      stopping = true;
-      console.log("\nStopping: the worker finishes its current step first…");
-      const live = [...children.values()].filter((c) => c.exitCode === null && c.signalCode === null);
-      for (const c of live) c.kill("SIGTERM");
-      await Promise.all(live.map((c) => new Promise((r) => c.once("exit", r))));
-      await cluster?.stop().catch(() => undefined);
-    }
-    process.exit(code);
-  };
-  const pidDir = resolve(dataDir, "pids");
-  mkdirSync(pidDir, { recursive: true });
-  const child = { env: childEnv, pidDir, isStopping: () => stopping, onSpawn: (name: string, c: ChildProcess) => children.set(name, c) };
-  supervise({ ...child, name: "web server", file: "scripts/web-server.ts" });
-  supervise({ ...child, name: "worker", file: "workers/index.ts", onCrash: sweepAfterCrash(databaseUrl) });
-  process.on("SIGINT", () => void stopAll(0));
-  process.on("SIGTERM", () => void stopAll(0));
+  superviseChildren({
+    cwd: root,
+    env: childEnv,
+    pidDir: resolve(dataDir, "pids"),
+    children: [
+      { name: "web server", file: "scripts/web-server.ts" },
+      { name: "worker", file: "workers/index.ts", onCrash: sweepAfterCrash(databaseUrl) },
+    ],
+    afterStop: async () => cluster?.stop(),
+  });
 
   const url = childEnv.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`;
   await waitForHttp(`http://${probeHost(env.HOST)}:${env.PORT}/sign-in`, 120_000);
