@@ -143,6 +143,31 @@ describe("self-healing jobs: workers killed at every stage", () => {
     await rescuer.stop();
   });
 
+  it("on a queue with retries, the retried queue jobs of runs killed in handoff and while running never run them again", async () => {
+    const integ = await integration("Retried");
+    const withRetry = (jobRunId: string) => app.db.execute(sql`UPDATE pgboss.job SET retry_limit = 1 WHERE data->>'jobRunId' = ${jobRunId}`);
+    // Run queued × queue job active, then retrying once the sweep fails it.
+    const handoff = await crashInHandoff(integ.id);
+    await withRetry(handoff);
+    const doomed = worker("doomed-retry", { HANDLER_MS: "600000" });
+    await waitFor(async () => (await statusOf(handoff)) === "failed", 60_000, "the stranded run to be failed");
+    await waitFor(async () => (await queueStateOf(handoff)) === "completed", 60_000, "its retried queue job to be skipped");
+    // Run running × queue job active, retrying after the kill.
+    const running = await enqueue(integ.id);
+    await withRetry(running);
+    await waitFor(async () => (await statusOf(running)) === "running", 60_000, "the job to run");
+    await doomed.crash();
+    const rescuer = worker("rescuer-retry");
+    await waitFor(async () => (await statusOf(running)) === "failed", 60_000, "the dead run to be failed");
+    await waitFor(async () => (await queueStateOf(running)) === "completed", 60_000, "its retried queue job to be skipped");
+    const started = [...doomed.events, ...rescuer.events].filter((e) => e.event === "job.started").map((e) => e.jobRunId);
+    expect(started.filter((id) => id === handoff || id === running)).toEqual([running]);
+    expect(rescuer.events.filter((e) => e.event === "job.skipped").map((e) => e.jobRunId)).toContain(running);
+    const next = await enqueue(integ.id);
+    await waitFor(async () => (await statusOf(next)) === "succeeded", 60_000, "the integration's next job");
+    await rescuer.stop();
+  });
+
   it("a live worker's job is never taken away, however old its heartbeat", async () => {
     const integ = await integration("Alive");
     const alive = worker("alive", { HANDLER_MS: "600000" });
