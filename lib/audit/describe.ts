@@ -12,6 +12,11 @@ const ACTION_LABELS: Record<string, string> = {
   "auth.sign_in_failed": "Failed to sign in (wrong password)",
   "auth.sign_in_locked": "Sign-in refused: too many failures",
   "integration.update_failed": "Tried to change an integration's connection (check failed)",
+  "destination.update_failed": "Tried to change the destination (check failed)",
+  "ssh_key.created": "Created the team's SSH key pair",
+  "integration.prerequisites_rerun": "Re-ran the prerequisite checks",
+  "integration.slot_create": "Created a replication slot",
+  "integration.publication_create": "Created a publication",
 };
 
 export function describeAuditAction(action: string): string {

@@ -12,6 +12,8 @@ import { diagnoseConnection, type TDiagnosis } from "@/lib/source/diagnose";
 import { runPrerequisiteReport, type TPrerequisiteReport } from "@/lib/source/prerequisites";
 import { ensureTeamSshKey, loadTeamSshPrivateKey } from "@/lib/source/ssh-keys";
 import type { TSourceConnectionFields } from "@/lib/source/connection-input";
+import { describeSchedule, scheduleFromInput, type TScheduleParsed } from "@/lib/schedule/options";
+import { scheduleColumnsForNewIntegration } from "@/lib/schedule/save";
 import type { TCreateIntegrationInput } from "./create-input";
 
 export type TCheckResult =
@@ -31,18 +33,18 @@ export async function assertSchemaNameFree(db: TDbOrTx, teamId: string, schemaNa
   if (taken) throw new AppError("CONFLICT", "Check the highlighted fields.", { name: `The integration "${taken.name}" already uses the destination schema ${schemaName}; choose another name.` });
 }
 
-/** The in-memory connection for a form's fields (the team's SSH key loaded when the tunnel is on). */
+/** The in-memory connection for a form's fields (the team's SSH key loaded, or made, when the tunnel is on). */
 export async function connectionForFields(
   db: TDbOrTx,
-  teamId: string,
+  actor: TAuditActor,
   fields: TSourceConnectionFields,
   password: string,
   knownHostKey: string | null,
 ): Promise<TSourceConnection> {
   let ssh: TSourceConnection["ssh"] = null;
   if (fields.sshEnabled && fields.sshHost && fields.sshUser) {
-    await ensureTeamSshKey(db, teamId);
-    const privateKey = (await loadTeamSshPrivateKey(db, teamId))!;
+    await ensureTeamSshKey(db, actor.teamId, actor);
+    const privateKey = (await loadTeamSshPrivateKey(db, actor.teamId))!;
     ssh = { host: fields.sshHost, port: fields.sshPort, user: fields.sshUser, privateKey, knownHostKey };
   }
   return { host: fields.host, port: fields.port, user: fields.username, password, database: fields.database, sslMode: fields.sslMode, sslCa: fields.sslCa, ssh };
@@ -68,12 +70,13 @@ export async function checkConnection(
 
 /**
  * Check and Save: a working connection saves the integration (password sealed, SSH host key
- * remembered) with its prerequisite report; a failing one saves nothing and says which step failed.
+ * remembered) with its prerequisite report and the schedule chosen on the form, audited in the same
+ * transaction; a failing one saves nothing and says which step failed.
  */
-export async function createIntegration(db: TDb, actor: TAuditActor, input: TCreateIntegrationInput): Promise<TCheckResult> {
+export async function createIntegration(db: TDb, actor: TAuditActor, input: TCreateIntegrationInput, schedule?: TScheduleParsed): Promise<TCheckResult> {
   const schemaName = schemaNameFromIntegrationName(input.name);
   await assertSchemaNameFree(db, actor.teamId, schemaName);
-  const conn = await connectionForFields(db, actor.teamId, input, input.password, null);
+  const conn = await connectionForFields(db, actor, input, input.password, null);
   const { diagnosis, report, reportError } = await checkConnection(conn, input.flavour);
   if (!diagnosis.ok) return { saved: false, diagnosis };
   // The id is chosen here so the password can be sealed bound to its row in the same insert.
@@ -104,6 +107,7 @@ export async function createIntegration(db: TDb, actor: TAuditActor, input: TCre
         defaultMethod: input.logBased ? "log_based" : "full_table",
         lastReport: report,
         lastReportAt: report ? new Date() : null,
+        ...(schedule ? scheduleColumnsForNewIntegration(schedule) : {}),
       })
       .onConflictDoNothing()
       .returning({ id: integrations.id });
@@ -112,7 +116,17 @@ export async function createIntegration(db: TDb, actor: TAuditActor, input: TCre
       action: "integration.create",
       objectType: "integration",
       objectId: rows[0].id,
-      details: { name: input.name, schemaName, flavour: input.flavour, host: input.host, port: input.port, database: input.database, ssh: input.sshEnabled, sslMode: input.sslMode },
+      details: {
+        name: input.name,
+        schemaName,
+        flavour: input.flavour,
+        host: input.host,
+        port: input.port,
+        database: input.database,
+        ssh: input.sshEnabled,
+        sslMode: input.sslMode,
+        ...(schedule ? { schedule: describeSchedule(scheduleFromInput(schedule)) } : {}),
+      },
     });
     return rows[0].id;
   });

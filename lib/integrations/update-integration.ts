@@ -22,14 +22,14 @@ export async function updateIntegration(db: TDb, actor: TAuditActor, input: TUpd
   if (retarget.length > 0) throw new AppError("VALIDATION", "Check the highlighted fields.", { password: passwordAgainMessage(retarget) });
   const password = input.password ? input.password : connectionFromIntegration(current).password;
   const knownHostKey = await pinnedSshHostKey(db, actor, current, input);
-  const conn = await connectionForFields(db, actor.teamId, input, password, knownHostKey);
+  const conn = await connectionForFields(db, actor, input, password, knownHostKey);
   const { diagnosis, report, reportError } = await checkConnection(conn, current.flavour);
   if (!diagnosis.ok) {
     await recordAudit(db, actor, {
       action: "integration.update_failed",
       objectType: "integration",
       objectId: current.id,
-      details: { host: input.host, port: input.port, username: input.username, sshHost: input.sshHost, sslMode: input.sslMode, failedStep: diagnosis.failure?.step ?? null },
+      details: { host: input.host, port: input.port, username: input.username, sshHost: input.sshHost, sslMode: input.sslMode, failedStep: diagnosis.failure?.step ?? null, error: diagnosis.failure?.message ?? null },
     });
     return { saved: false, diagnosis };
   }

@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import type pg from "pg";
 import type { TDb } from "@/db/client";
 import { integrations, type TIntegration } from "@/db/schema";
 import { recordAudit, type TAuditActor } from "@/lib/audit/record";
@@ -16,47 +17,72 @@ import { getIntegration } from "./get";
 
 export type TReportRun = { diagnosis: TDiagnosis; report: TPrerequisiteReport | null; reportError: string | null };
 
-async function storeReport(db: TDb, row: TIntegration, report: TPrerequisiteReport): Promise<void> {
-  await db
-    .update(integrations)
-    .set({ lastReport: report, lastReportAt: new Date() })
-    .where(and(eq(integrations.teamId, row.teamId), eq(integrations.id, row.id)));
+type TAuditEvent = { action: string; details: Record<string, unknown> };
+
+/** What a re-run found, for the audit log: the failed connection step or the failing items' ids. */
+function reportFacts(run: TReportRun): Record<string, unknown> {
+  const failing = run.report?.items.filter((i) => i.status === "fail").map((i) => i.id) ?? [];
+  return { connected: run.diagnosis.ok, failedStep: run.diagnosis.failure?.step ?? null, failing, logBasedReady: run.report?.logBasedReady ?? null };
+}
+
+/**
+ * Runs the report on the saved connection; the new report replaces the stored one, and `event` (what
+ * the user did) is audited in the same transaction, with what the report found.
+ */
+async function runReportAudited(db: TDb, actor: TAuditActor, row: TIntegration, event: TAuditEvent): Promise<TReportRun> {
+  const result = await checkConnection(await loadSourceConnection(db, row), row.flavour, row.schemaName);
+  await db.transaction(async (tx) => {
+    if (result.report) {
+      await tx
+        .update(integrations)
+        .set({ lastReport: result.report, lastReportAt: new Date() })
+        .where(and(eq(integrations.teamId, row.teamId), eq(integrations.id, row.id)));
+    }
+    await recordAudit(tx, actor, { action: event.action, objectType: "integration", objectId: row.id, details: { ...event.details, report: reportFacts(result) } });
+  });
+  return result;
 }
 
 /** Settings → re-run the checks on the saved connection; the new report replaces the stored one. */
-export async function rerunPrerequisiteReport(db: TDb, teamId: string, id: string): Promise<TReportRun> {
-  const row = await getIntegration(db, teamId, id);
-  const result = await checkConnection(await loadSourceConnection(db, row), row.flavour, row.schemaName);
-  if (result.report) await storeReport(db, row, result.report);
-  return result;
+export async function rerunPrerequisiteReport(db: TDb, actor: TAuditActor, id: string): Promise<TReportRun> {
+  const row = await getIntegration(db, actor.teamId, id);
+  return runReportAudited(db, actor, row, { action: "integration.prerequisites_rerun", details: { name: row.name } });
+}
+
+/** Creates the pgoutput publication beside a slot; the outcome is part of the slot's audit event. */
+async function publicationBesideSlot(client: pg.Client, name: string): Promise<{ publication: string; created: boolean; error?: string }> {
+  try {
+    await client.query(createPublicationSql(name, await serverVersionNum(client)));
+    return { publication: name, created: true };
+  } catch (e) {
+    // Often needs a superuser: the report then offers the publication on its own.
+    return { publication: name, created: false, error: (e as Error).message };
+  }
 }
 
 /**
  * Creates the integration's replication slot (`stitch_<database>`) with the chosen plugin, and for
- * pgoutput its publication when the user may; then re-runs the report.
+ * pgoutput its publication when the user may; then re-runs the report. Both are audited.
  */
 export async function createReplicationSlot(db: TDb, actor: TAuditActor, id: string, plugin: "wal2json" | "pgoutput"): Promise<TReportRun> {
   const row = await getIntegration(db, actor.teamId, id);
   const source = await openSourceClient(await loadSourceConnection(db, row), row.database, { applicationName: "pgreplicate-setup" });
-  let slotName: string;
+  let details: Record<string, unknown>;
   try {
     const slot = await readSlotFacts(source.client, row.database, row.schemaName);
     if (slot.exists) throw new AppError("CONFLICT", `The slot ${slot.name} already exists (plugin ${slot.plugin ?? "none"}).`);
-    slotName = slot.name;
     await source.client.query("SET statement_timeout = '60s'");
     try {
       await source.client.query("SELECT * FROM pg_create_logical_replication_slot($1, $2)", [slot.name, plugin]);
     } catch (e) {
       throw new AppError("CONNECTION", `Creating the slot failed: ${(e as Error).message}. Run this as a superuser instead: ${createSlotSql(slot.name, plugin)}`);
     }
-    if (plugin === "pgoutput" && !slot.publicationExists) {
-      await source.client.query(createPublicationSql(slot.publication, await serverVersionNum(source.client))).catch(() => undefined);
-    }
+    details = { slot: slot.name, plugin };
+    if (plugin === "pgoutput" && !slot.publicationExists) details.publication = await publicationBesideSlot(source.client, slot.publication);
   } finally {
     await source.close();
   }
-  await recordAudit(db, actor, { action: "integration.slot_create", objectType: "integration", objectId: row.id, details: { slot: slotName, plugin } });
-  return rerunPrerequisiteReport(db, actor.teamId, id);
+  return runReportAudited(db, actor, row, { action: "integration.slot_create", details });
 }
 
 /** Creates the pgoutput publication FOR ALL TABLES (needs a superuser), then re-runs the report. */
@@ -78,8 +104,7 @@ export async function createPublication(db: TDb, actor: TAuditActor, id: string)
   } finally {
     await source.close();
   }
-  await recordAudit(db, actor, { action: "integration.publication_create", objectType: "integration", objectId: row.id, details: { publication: name } });
-  return rerunPrerequisiteReport(db, actor.teamId, id);
+  return runReportAudited(db, actor, row, { action: "integration.publication_create", details: { publication: name } });
 }
 
 /**
@@ -96,7 +121,10 @@ export async function acceptSshHostKey(db: TDb, actor: TAuditActor, id: string, 
   await tunnel.close();
   if (fingerprintOf(presented) !== fingerprint.trim())
     throw new AppError("CONFLICT", `The server now presents ${fingerprintOf(presented)}, not ${fingerprint.trim()}; nothing was changed. Check the server before accepting.`);
-  await db.update(integrations).set({ sshHostKey: presented, updatedAt: new Date() }).where(and(eq(integrations.teamId, actor.teamId), eq(integrations.id, row.id)));
-  await recordAudit(db, actor, { action: "integration.ssh_host_key_accept", objectType: "integration", objectId: row.id, details: { previous: row.sshHostKey ? fingerprintOf(row.sshHostKey) : null, accepted: fingerprint.trim() } });
+  await db.transaction(async (tx) => {
+    await tx.update(integrations).set({ sshHostKey: presented, updatedAt: new Date() }).where(and(eq(integrations.teamId, actor.teamId), eq(integrations.id, row.id)));
+    const details = { previous: row.sshHostKey ? fingerprintOf(row.sshHostKey) : null, accepted: fingerprint.trim() };
+    await recordAudit(tx, actor, { action: "integration.ssh_host_key_accept", objectType: "integration", objectId: row.id, details });
+  });
   return { fingerprint: fingerprintOf(presented) };
 }

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import ssh2 from "ssh2";
 import type { TDbOrTx } from "@/db/client";
 import { teamSshKeys } from "@/db/schema";
+import { recordAudit, type TAuditActor } from "@/lib/audit/record";
 import { seal, unseal, SECRET_CONTEXT } from "@/lib/crypto";
 
 // ssh2 is CommonJS: Node's ESM loader (the worker runs under tsx) exposes only some named exports, not `utils`.
@@ -28,12 +29,23 @@ export function generateSshKeyPair(comment: string): { publicKey: string; privat
   return { publicKey: pair.public.trim(), privateKey: pair.private };
 }
 
-/** The team's public key, made (and its private half sealed) on first need. */
-export async function ensureTeamSshKey(db: TDbOrTx, teamId: string): Promise<{ publicKey: string }> {
+/**
+ * The team's public key, made (and its private half sealed) on first need. Making it is audited in the
+ * same transaction, as `actor` (the product itself when no user asked).
+ */
+export async function ensureTeamSshKey(db: TDbOrTx, teamId: string, actor: TAuditActor = { teamId, userId: null, email: null }): Promise<{ publicKey: string }> {
   const [existing] = await db.select({ publicKey: teamSshKeys.publicKey }).from(teamSshKeys).where(eq(teamSshKeys.teamId, teamId)).limit(1);
   if (existing) return existing;
   const pair = generateSshKeyPair(`pgreplicate-${teamId.slice(0, 8)}`);
-  await db.insert(teamSshKeys).values({ teamId, publicKey: pair.publicKey, privateKeyEnc: seal(pair.privateKey, SECRET_CONTEXT.teamSshPrivateKey(teamId)) }).onConflictDoNothing();
+  await db.transaction(async (tx) => {
+    const made = await tx
+      .insert(teamSshKeys)
+      .values({ teamId, publicKey: pair.publicKey, privateKeyEnc: seal(pair.privateKey, SECRET_CONTEXT.teamSshPrivateKey(teamId)) })
+      .onConflictDoNothing()
+      .returning({ publicKey: teamSshKeys.publicKey });
+    // A concurrent first need made it already (and audited it).
+    if (made[0]) await recordAudit(tx, { ...actor, teamId }, { action: "ssh_key.created", objectType: "team", objectId: teamId, details: { fingerprint: fingerprintOf(made[0].publicKey) } });
+  });
   const [row] = await db.select({ publicKey: teamSshKeys.publicKey }).from(teamSshKeys).where(eq(teamSshKeys.teamId, teamId)).limit(1);
   return row!;
 }

@@ -150,7 +150,7 @@ describe("two integrations on one source database never share a slot", () => {
     }
 
     // Each integration's prerequisite report checks the slot it reads, and the publication it reads through.
-    const reports = await Promise.all([w, second].map((x) => rerunPrerequisiteReport(w.app.db, w.teamId, x.integration.id)));
+    const reports = await Promise.all([w, second].map((x) => rerunPrerequisiteReport(w.app.db, { teamId: w.teamId, userId: null, email: null }, x.integration.id)));
     expect(reports.map((r) => r.report?.slotName)).toEqual([`stitch_${db}`, `stitch_${db}_second_reader`]);
     const own = reports[1]!.report!.items;
     expect(own.find((i) => i.id === "slot")).toMatchObject({ status: "pass", summary: expect.stringContaining(`The slot stitch_${db}_second_reader exists`) });

@@ -107,7 +107,7 @@ describe("a saved password never follows a changed host", () => {
     expect(trap.received).toEqual(["typed-now"]);
     const audit = await app.db.select().from(auditEvents).where(and(eq(auditEvents.teamId, owner.team.id), eq(auditEvents.action, "integration.update_failed")));
     expect(audit).toHaveLength(1);
-    expect(audit[0]!.details).toMatchObject({ host: "127.0.0.1", port: trap.port, failedStep: expect.any(String) });
+    expect(audit[0]!.details).toMatchObject({ host: "127.0.0.1", port: trap.port, failedStep: expect.any(String), error: expect.any(String) });
     expect(JSON.stringify(audit[0]!.details)).not.toContain("typed-now");
     trap.received.length = 0;
   });

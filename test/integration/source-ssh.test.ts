@@ -135,7 +135,7 @@ describe("SSH tunnel through a real sshd (ssh2 local forwarding, host key rememb
 
     const oldKey = sshd.hostKey;
     await sshd.rotateHostKey();
-    const run = await rerunPrerequisiteReport(app.db, teamId, id);
+    const run = await rerunPrerequisiteReport(app.db, { teamId, userId: null, email: null }, id);
     expect(run.diagnosis.failure?.step).toBe("ssh");
     expect(run.diagnosis.failure?.message).toContain("SSH host key changed");
     expect(run.diagnosis.failure?.message).toContain(fingerprintOf(sshd.hostKey));
@@ -148,7 +148,7 @@ describe("SSH tunnel through a real sshd (ssh2 local forwarding, host key rememb
     // Accepting a fingerprint other than the one presented changes nothing.
     await expect(acceptSshHostKey(app.db, actor, id, fingerprintOf(oldKey))).rejects.toThrow(/nothing was changed/);
     await acceptSshHostKey(app.db, actor, id, fingerprintOf(sshd.hostKey));
-    const again = await rerunPrerequisiteReport(app.db, teamId, id);
+    const again = await rerunPrerequisiteReport(app.db, { teamId, userId: null, email: null }, id);
     expect(again.diagnosis.ok).toBe(true);
     expect(again.report?.items.length).toBeGreaterThan(10);
   });

@@ -12,7 +12,7 @@ const ZId = z.object({ id: z.uuid("No such integration") });
 export const updateIntegrationAction = authedAction({ schema: ZUpdateIntegrationSchema, role: "member" }, (input, ctx) => updateIntegration(ctx.db, ctx.actor, input));
 
 /** Settings → re-run the prerequisite report on the saved connection. */
-export const rerunReportAction = authedAction({ schema: ZId, role: "member" }, (input, ctx) => rerunPrerequisiteReport(ctx.db, ctx.team.id, input.id));
+export const rerunReportAction = authedAction({ schema: ZId, role: "member" }, (input, ctx) => rerunPrerequisiteReport(ctx.db, ctx.actor, input.id));
 
 export const createSlotAction = authedAction(
   { schema: ZId.extend({ plugin: z.enum(["wal2json", "pgoutput"]) }), role: "member" },
