@@ -17,6 +17,10 @@ export const destinations = pgTable(
     ssl: boolean("ssl").notNull().default(false),
     sslMode: sslModeEnum("ssl_mode").notNull().default("disable"),
     sslCa: text("ssl_ca"),
+    /** The connector (lib/connectors/destination-kinds.ts validates kind and config together; migration 0005). */
+    kind: text("kind").notNull().default("postgres"),
+    /** The kind's own settings beyond the columns above (PostgreSQL: none). */
+    config: jsonb("config").$type<unknown>().notNull().default({}),
     lastCheck: jsonb("last_check").$type<unknown>(),
     lastCheckedAt: timestamp("last_checked_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
