@@ -1,10 +1,13 @@
 import type pg from "pg";
 import { z } from "zod";
 
-/** A column as the server describes it: its type text and what decides the order of its values. */
-export type TColumnInfo = { type: string; order: string };
+/**
+ * A column as the server describes it: its type text, whether that type is built in (pg_catalog, so
+ * the same type on every server), and what decides the order of its values.
+ */
+export type TColumnInfo = { type: string; builtin: boolean; order: string };
 
-const ZColumnRow = z.object({ name: z.string(), type: z.string(), typtype: z.string(), collation: z.string().nullable(), collprovider: z.string().nullable(), db: z.string() });
+const ZColumnRow = z.object({ name: z.string(), type: z.string(), builtin: z.union([z.boolean(), z.enum(["t", "f"])]).transform((v) => v === true || v === "t"), typtype: z.string(), collation: z.string().nullable(), collprovider: z.string().nullable(), db: z.string() });
 const ZDbLocale = z.object({ datcollate: z.string().nullish(), datlocprovider: z.string().nullish(), daticulocale: z.string().nullish(), datlocale: z.string().nullish() });
 
 /**
@@ -15,6 +18,7 @@ const ZDbLocale = z.object({ datcollate: z.string().nullish(), datlocprovider: z
 export async function readColumns(client: pg.Client, schema: string, table: string): Promise<Map<string, TColumnInfo> | null> {
   const res = await client.query(
     `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+            ty.typnamespace = 'pg_catalog'::regnamespace AS builtin,
             (SELECT bt.typtype::text FROM pg_catalog.pg_type bt WHERE bt.oid = coalesce(nullif(ty.typbasetype, 0), ty.oid)) AS typtype,
             CASE WHEN a.attcollation = 0 THEN NULL ELSE co.collname::text END AS collation,
             CASE WHEN a.attcollation = 0 THEN NULL ELSE coalesce(to_jsonb(co)->>'colllocale', to_jsonb(co)->>'colliculocale', co.collcollate) END AS collprovider,
@@ -31,7 +35,7 @@ export async function readColumns(client: pg.Client, schema: string, table: stri
   const out = new Map<string, TColumnInfo>();
   for (const raw of res.rows) {
     const r = ZColumnRow.parse(raw);
-    out.set(r.name, { type: r.type, order: orderingIdentity(r) });
+    out.set(r.name, { type: r.type, builtin: r.builtin, order: orderingIdentity(r) });
   }
   return out;
 }

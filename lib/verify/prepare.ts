@@ -1,7 +1,8 @@
 import type pg from "pg";
 import { relationSql } from "@/lib/replication/source-reader";
 import { keyOrderMismatch, readColumns } from "./catalog";
-import type { TRowHash, TSideShape } from "./sql";
+import { columnHash, commonRowHash } from "./row-hash";
+import type { TSideShape } from "./sql";
 import type { TVerifyTarget } from "./types";
 
 /** How one table is compared, or why it is not. */
@@ -15,12 +16,6 @@ const isSdc = (c: string): boolean => c.startsWith("_sdc_");
 async function serverVersion(client: pg.Client): Promise<number> {
   const res = await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
   return Number(res.rows[0]?.v ?? 0);
-}
-
-/** The row hash both servers have (hashtextextended came with PostgreSQL 11). */
-async function commonRowHash(src: pg.Client, dst: pg.Client): Promise<TRowHash> {
-  const [s, d] = [await serverVersion(src), await serverVersion(dst)];
-  return s >= 110000 && d >= 110000 ? "hashtextextended" : "md5";
 }
 
 /**
@@ -40,8 +35,18 @@ export async function planTable(input: { src: pg.Client; dst: pg.Client; schema:
   const keyed = target.primaryKey.length > 0 && target.primaryKey.every((k) => columns.includes(k));
   const srcKey = keyed ? target.primaryKey.map((name) => ({ name, type: srcCols.get(name)!.type })) : [];
   const dstKey = keyed ? target.primaryKey.map((name) => ({ name, type: dstCols.get(name)!.type })) : [];
-  const hash = await commonRowHash(input.src, input.dst);
-  const srcShape: TSideShape = { relation: relationSql(target.sourceSchema, target.sourceTable), key: srcKey, columns, columnTypes: columns.map((c) => srcCols.get(c)!.type), liveOnly: false, sdcColumns: [], hash };
+  const hash = commonRowHash(await serverVersion(input.src), await serverVersion(input.dst));
+  const columnHashes = columns.map((c) => columnHash(srcCols.get(c)!, dstCols.get(c)!));
+  const srcShape: TSideShape = {
+    relation: relationSql(target.sourceSchema, target.sourceTable),
+    key: srcKey,
+    columns,
+    columnTypes: columns.map((c) => srcCols.get(c)!.type),
+    liveOnly: false,
+    sdcColumns: [],
+    columnHashes,
+    hash,
+  };
   const dstShape: TSideShape = {
     relation: relationSql(input.schema, target.destinationTable),
     key: dstKey,
@@ -49,6 +54,7 @@ export async function planTable(input: { src: pg.Client; dst: pg.Client; schema:
     columnTypes: columns.map((c) => dstCols.get(c)!.type),
     liveOnly: dstCols.has("_sdc_deleted_at"),
     sdcColumns: [...dstCols.keys()].filter(isSdc),
+    columnHashes,
     hash,
   };
   if (!keyed) {

@@ -53,18 +53,28 @@ async function boundary(client: pg.Client, shape: TSideShape, lo: TKeyBound, lim
   return row ? parseKey(row.last) : null;
 }
 
+/** A promise whose failure is reported where it is awaited, not as an unhandled rejection meanwhile. */
+function later<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 /**
  * The first pass over one keyed table: ranges of `rangeRows` source rows, their ends read in key order
  * through the primary key index (the last range open-ended, so destination rows past the source's last
- * key count), each hashed on both sides at the same time with the same statement.
+ * key count), each hashed on both sides at the same time with the same statement. The source reads the
+ * next range's end right after hashing the current range, while the destination may still be hashing it.
  */
 export async function firstPass(ctx: TPassContext): Promise<{ sourceRows: number; destinationRows: number }> {
   let sourceRows = 0;
   let destinationRows = 0;
   let lo: TKeyBound = null;
+  let nextHi = later(boundary(ctx.src, ctx.srcShape, lo, ctx.rangeRows));
   for (;;) {
-    const hi = await boundary(ctx.src, ctx.srcShape, lo, ctx.rangeRows);
-    const [s, d] = await Promise.all([hashRange(ctx.src, ctx.srcShape, lo, hi), hashRange(ctx.dst, ctx.dstShape, lo, hi)]);
+    const hi = await nextHi;
+    const srcHash = later(hashRange(ctx.src, ctx.srcShape, lo, hi)); // queued on the source before the next end
+    if (hi !== null) nextHi = later(boundary(ctx.src, ctx.srcShape, hi, ctx.rangeRows));
+    const [s, d] = await Promise.all([srcHash, hashRange(ctx.dst, ctx.dstShape, lo, hi)]);
     ctx.stats.rangesHashed++;
     sourceRows += s.n;
     destinationRows += d.n;

@@ -1,4 +1,7 @@
 import { quoteIdent } from "@/lib/naming/identifiers";
+import { rowHashSql, type TColumnHash, type TRowHash } from "./row-hash";
+
+export { rowHashSql, type TColumnHash, type TRowHash };
 
 /**
  * One side of a comparison as SQL sees it. Both sides get the same statement shapes; only the relation,
@@ -16,11 +19,11 @@ export type TSideShape = {
   liveOnly: boolean;
   /** The _sdc_* columns the table has (the destination's; none at the source). */
   sdcColumns: string[];
-  /** The row hash, the same on both sides: hashtextextended (PostgreSQL 11+ on both), else md5. */
+  /** How each compared column enters the row hash (the same on both sides; see row-hash.ts). */
+  columnHashes: TColumnHash[];
+  /** The row hash, the same on both sides. */
   hash: TRowHash;
 };
-
-export type TRowHash = "hashtextextended" | "md5";
 
 /** A range bound: the key's values as text (as the server prints them), or null for "no bound". */
 export type TKeyBound = string[] | null;
@@ -32,17 +35,6 @@ export function checkedType(type: string): string {
 }
 
 const col = (name: string): string => `t.${quoteIdent(name)}`;
-
-/**
- * A row's 64-bit hash of the row's text (the compared columns, in order): hashtextextended (one call,
- * about twice as fast), or the first 16 hex digits of md5 where a server predates PostgreSQL 11. Summed
- * per range (as numeric), so a range's digest does not depend on the order rows are read in.
- */
-export function rowHashSql(s: TSideShape): string {
-  const text = `ROW(${s.columns.map(col).join(", ")})::text`;
-  if (s.hash === "hashtextextended") return `pg_catalog.hashtextextended(${text}, 0)`;
-  return `('x' || substr(md5(${text}), 1, 16))::bit(64)::bigint`;
-}
 
 function keyTuple(s: TSideShape): string {
   return `(${s.key.map((k) => col(k.name)).join(", ")})`;
@@ -91,13 +83,15 @@ SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s, (SELECT ${keyJson(s,
 
 /**
  * The key `limit` rows after `lo` in key order (the end of the next range), read through the primary key
- * index (an index-only scan on a vacuumed table); no row when fewer remain.
+ * index (an index-only scan on a vacuumed table); no row when fewer remain. The key is rendered for that
+ * one row only: in the scan's own output it would be built for every row the OFFSET skips.
  */
 export function boundarySql(s: TSideShape, lo: TKeyBound, limit: number): { text: string; values: unknown[] } {
   const values: unknown[] = [];
   const where = rangeWhere(s, lo, null, values);
   values.push(limit - 1);
-  return { text: `SELECT ${keyJson(s, "t.")} AS last FROM ${s.relation} AS t ${where} ORDER BY ${s.key.map((k) => col(k.name)).join(", ")} OFFSET $${values.length} LIMIT 1`, values };
+  const keys = s.key.map((k) => col(k.name)).join(", ");
+  return { text: `SELECT ${keyJson(s, "t.")} AS last FROM (SELECT ${keys} FROM ${s.relation} AS t ${where} ORDER BY ${keys} OFFSET $${values.length} LIMIT 1) AS t`, values };
 }
 
 /** Count and summed hash of the range (lo, hi]. */

@@ -29,7 +29,7 @@ describe("Verify of a table that needs many ranges, within a bounded number of r
   });
 
   it("reads ranges through the primary key index, never sorting the table", async () => {
-    const shape: TSideShape = { relation: `"public"."big"`, key: [{ name: "id", type: "bigint" }], columns: ["id", "label", "v"], columnTypes: ["bigint", "text", "numeric(12,2)"], liveOnly: false, sdcColumns: [], hash: "hashtextextended" };
+    const shape: TSideShape = { relation: `"public"."big"`, key: [{ name: "id", type: "bigint" }], columns: ["id", "label", "v"], columnTypes: ["bigint", "text", "numeric(12,2)"], liveOnly: false, sdcColumns: [], columnHashes: ["send", "text_c", "text"], hash: "record" };
     const statements = [null, ["200000"]].flatMap((lo) => [walkStepSql(shape, lo, null, 5_000), boundarySql(shape, lo, 5_000)]);
     for (const q of statements) {
       const [row] = await sqlOn<{ "QUERY PLAN": string }>(w.sourceUrl, `EXPLAIN (FORMAT JSON) ${q.text}`, q.values);
