@@ -20,6 +20,7 @@ import { jobSqlLog } from "@/lib/jobs/sql-log";
 import { failedTablesOutcome } from "@/lib/reports/failed-tables";
 import type { TTableRunResult } from "./table-run";
 import { warnAboutUnreadSlots } from "./unread-slots";
+import { bookmarkForLog, stateForLog } from "./state-log";
 
 export type TExtractOptions = {
   /** Re-runs discovery before the job (new tables and columns); failures are logged and the last catalog is used. */
@@ -199,7 +200,7 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
       }
 
       const onStateCommitted = async (s: TReplicationState) => {
-        log.info("target", `State update: ${JSON.stringify({ [table.tableKey]: s })}`);
+        log.info("target", `State update: ${JSON.stringify({ [table.tableKey]: stateForLog(s) })}`);
         await mirrorTableState(db, integration.id, table.tableKey, s);
       };
       // Key-based: schema changes at the source are made at the destination, or the table is copied again.
@@ -229,7 +230,7 @@ async function replicateTable(input: TReplicateInput): Promise<{ status: "succee
     await addRowUsage(db, integration.id, result.rowsReceived);
     log.info(
       "main",
-      `${table.tableKey}: ${status}; ${result.rowsReceived} row(s) read, ${result.rowsInserted} inserted, ${result.rowsUpdated} updated${result.maxBookmark ? `; bookmark ${result.maxBookmark}` : ""}`,
+      `${table.tableKey}: ${status}; ${result.rowsReceived} row(s) read, ${result.rowsInserted} inserted, ${result.rowsUpdated} updated${result.maxBookmark ? `; bookmark ${bookmarkForLog(method, result.maxBookmark, table.selection.replicationKey)}` : ""}`,
     );
     return { status, rows: result.rowsReceived };
   } catch (err) {
@@ -286,7 +287,7 @@ async function runLogBasedTables(input: {
         progress.get(tableKey)?.report(rowsDone);
       },
       async stateCommitted(tableKey, state) {
-        log.info("target", `State update: ${JSON.stringify({ [tableKey]: state })}`);
+        log.info("target", `State update: ${JSON.stringify({ [tableKey]: stateForLog(state) })}`);
         await mirrorTableState(db, integration.id, tableKey, state);
       },
     },

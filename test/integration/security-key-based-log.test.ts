@@ -1,11 +1,14 @@
 /**
  * Finding 8 of issue 21: Key-based jobs logged their SQL with bookmark values (source data) inlined,
- * and every role reads job logs. The log now shows the statement's shape.
+ * and every role reads job logs. The log now shows the statement's shape, and so do the `State update`
+ * lines and the table's end line; Loading Reports show bookmark values to Members and above only.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { extractionLogLines } from "@/db/schema";
 import { statementShape } from "@/lib/replication/key-based";
+import { allTablesReport } from "@/lib/reports/loading";
+import { BOOKMARK_HIDDEN, bookmarksForRole } from "@/lib/replication/state-log";
 import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
 
 describe("Key-based job logs carry no source values", () => {
@@ -33,6 +36,26 @@ describe("Key-based job logs carry no source values", () => {
       expect(tap.filter((l) => l.message.includes("secret.example"))).toEqual([]);
       expect(running.some((l) => /AND \("email"\) >=? \(\$1::text\)/.test(l.message))).toBe(true);
     }
+  });
+
+  it("no log line at all carries a key value: State update and the table's end line show the shape", async () => {
+    const job = await runJob(w, { batchRows: 7 });
+    expect(job.outcome?.outcome).toBe("succeeded");
+    const lines = await job.db.select().from(extractionLogLines).where(eq(extractionLogLines.jobRunId, job.run.id));
+    expect(lines.filter((l) => l.message.includes("secret.example"))).toEqual([]);
+    const stateLines = lines.filter((l) => l.message.startsWith("State update: "));
+    expect(stateLines.length).toBeGreaterThan(0);
+    expect(stateLines.every((l) => l.message.includes(`"bookmark":["$1"]`))).toBe(true);
+    expect(lines.some((l) => l.message.includes("bookmark (email) = ($1)"))).toBe(true);
+  });
+
+  it("Loading Reports show the bookmark to a Member, not to a Viewer", async () => {
+    const rows = await allTablesReport(w.app.db, w.teamId, w.integration.id, "24h");
+    expect(rows.some((r) => r.maxBookmark?.includes("secret.example"))).toBe(true);
+    expect(bookmarksForRole(rows, "member")).toEqual(rows);
+    const viewer = bookmarksForRole(rows, "viewer");
+    expect(JSON.stringify(viewer)).not.toContain("secret.example");
+    expect(viewer.filter((r) => r.maxBookmark !== null).every((r) => r.maxBookmark === BOOKMARK_HIDDEN)).toBe(true);
   });
 
   it("a quote inside a quoted name does not shift what counts as a value", () => {

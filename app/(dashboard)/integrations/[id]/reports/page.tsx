@@ -6,6 +6,7 @@ import { RowsChart } from "@/components/reports/rows-chart";
 import { TableVerificationsTable } from "@/components/reports/verification";
 import { tableVerificationCells } from "@/lib/reports/verification";
 import { tableLabel } from "@/components/reports/format";
+import { bookmarksForRole } from "@/lib/replication/state-log";
 import { requireSessionContext } from "../../../../_server/session";
 
 /** Loading Reports tab: all tables (?range=24h|7d|30d) or one table (?table=<key>), with rows loaded over time and Verify's verdicts. */
@@ -38,11 +39,11 @@ export default async function LoadingReportsPage({ params, searchParams }: { par
       <RowsChart data={chart} hourly={range === "24h"} title={`Rows loaded over the last ${REPORT_RANGES[range].label}`} />
       {table ? (
         <>
-          <TableLoadsTable rows={await tableLoadsReport(db, session.team.id, id, table, range)} />
+          <TableLoadsTable rows={bookmarksForRole(await tableLoadsReport(db, session.team.id, id, table, range), session.role)} />
           <TableVerificationsTable rows={await tableVerificationCells(db, session.team.id, id, table)} />
         </>
       ) : (
-        <AllTablesTable base={base} range={range} rows={await allTablesReport(db, session.team.id, id, range)} />
+        <AllTablesTable base={base} range={range} rows={bookmarksForRole(await allTablesReport(db, session.team.id, id, range), session.role)} />
       )}
     </div>
   );
