@@ -27,7 +27,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf ${dataDir} && npx tsx scripts/start.ts`,
+    // A copy of what start prints (the setup link) for e2e/fixtures.ts, as a user copies it from the terminal.
+    command: `rm -rf ${dataDir} ${dataDir}.start.log && npx tsx scripts/start.ts | tee ${dataDir}.start.log`,
     url: `http://127.0.0.1:${port}/sign-in`,
     timeout: 240_000,
     reuseExistingServer: false,

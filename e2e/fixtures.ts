@@ -16,6 +16,24 @@ export function demoSource() {
   };
 }
 
+/**
+ * The setup link `npm start` printed for this fresh install, read from its output (playwright.config.ts
+ * keeps a copy of it next to the data folder): what a user would copy from the terminal.
+ */
+export async function setupLink(): Promise<string> {
+  const log = `${process.env.E2E_DATA_DIR ?? ".test-data/e2e"}.start.log`;
+  const printed = () => {
+    try {
+      return /https?:\/\/\S+\/sign-up\?setup=[A-Za-z0-9_-]+/.exec(readFileSync(log, "utf8"))?.[0] ?? null;
+    } catch {
+      return null; // not written yet
+    }
+  };
+  // The server answers a moment before start prints its summary.
+  await expect.poll(printed, { timeout: 30_000, message: `the setup link in ${log}` }).not.toBeNull();
+  return printed()!;
+}
+
 export async function signIn(page: Page, who: { email: string; password: string }) {
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(who.email);
@@ -28,6 +46,7 @@ export async function signIn(page: Page, who: { email: string; password: string 
 export async function signInAsOwner(page: Page) {
   await page.goto("/sign-up");
   if (await page.getByRole("heading", { name: "Create your team" }).isVisible()) {
+    await page.goto(await setupLink());
     await page.getByLabel("Name").fill(OWNER.name);
     await page.getByLabel("Email").fill(OWNER.email);
     await page.getByLabel("Password").fill(OWNER.password);
