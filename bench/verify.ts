@@ -3,9 +3,9 @@
  * (source table and its destination copy with the _sdc columns), against the baseline of reading the
  * source once — `SELECT count(*)` plus a full `COPY t TO STDOUT` drained by the client — measured in the
  * same run. Verify runs in a child process (as the worker would) so its peak RSS is its own.
- * Goals: Verify ≤ 1.5× the baseline; peak RSS < 300 MB. The servers' CPU seconds per step are printed too:
- * Verify renders every row as text on BOTH sides (the baseline on one), so on a machine whose cores are
- * busy with other work its wall-clock ratio tends to the CPU ratio (about 2×) instead of overlapping.
+ * Goals: Verify ≤ 1.5× the baseline; peak RSS < 300 MB. The servers' CPU seconds per step are printed too,
+ * and their ratio: Verify reads every row on BOTH sides (the baseline on one), so on a machine whose cores
+ * are busy with other work its wall-clock ratio tends to that CPU ratio instead of overlapping the sides.
  * Env: BENCH_PG_URL (superuser URL; else a throwaway embedded PostgreSQL), BENCH_VERIFY_ROWS (default
  * 1000000; 10000000 for the 10M case), BENCH_RUNS (default 2; the best of each side is compared).
  */
@@ -116,6 +116,7 @@ async function main(): Promise<void> {
     const [size] = (await sql(srcUrl, `SELECT pg_size_pretty(pg_total_relation_size('t')) AS s`)).rows as { s: string }[];
     const base: number[] = [];
     const ours: TChildResult[] = [];
+    const cpus: { base: number; verify: number }[] = [];
     const label = (cmd: string) => (cmd.includes(names.src) ? "source" : cmd.includes(names.dst) ? "destination" : null);
     for (let i = 0; i < RUNS; i++) {
       const baseCpu = sampleProcessCpu(label);
@@ -124,11 +125,13 @@ async function main(): Promise<void> {
       const oursCpu = sampleProcessCpu(label);
       const r = await runBenchChild<TChildResult>(fileURLToPath(import.meta.url), { srcUrl, dstUrl } satisfies TPayload);
       const oc = oursCpu.stop();
+      cpus.push({ base: (bc.source ?? 0) + (bc.destination ?? 0), verify: (oc.source ?? 0) + (oc.destination ?? 0) });
       if (r.status !== "identical" || r.sourceRows !== ROWS || r.destinationRows !== ROWS) throw new Error(`Verify did not find the copy identical: ${JSON.stringify(r)}`);
       ours.push(r);
       console.log(`  run ${i + 1}: count + COPY out ${(base[i]! / 1000).toFixed(2)} s · Verify ${(r.ms / 1000).toFixed(2)} s (${r.ranges} ranges) · peak RSS ${r.maxRssMb.toFixed(0)} MB`);
       console.log(`         server CPU: baseline ${formatCpu(bc, ["source", "destination", "machine"])} | Verify ${formatCpu(oc, ["source", "destination", "machine"])}, its process ${(r.cpuMs / 1000).toFixed(2)} s`);
     }
+    const cpuRatios = cpus.map((c) => c.verify / c.base);
     const bestBase = Math.min(...base);
     const bestOurs = Math.min(...ours.map((r) => r.ms));
     const peak = Math.max(...ours.map((r) => r.maxRssMb));
@@ -136,6 +139,7 @@ async function main(): Promise<void> {
     console.log(`Verify, ${ROWS.toLocaleString("en")} identical rows (${size?.s} at the source):`);
     console.log(`  count(*) + COPY TO STDOUT   ${(bestBase / 1000).toFixed(2)} s`);
     console.log(`  Verify                      ${(bestOurs / 1000).toFixed(2)} s   ratio ${ratio.toFixed(2)}× (goal ≤ ${RATIO_GOAL}×) ${ratio <= RATIO_GOAL ? "OK" : "OVER"}`);
+    if (cpus.every((c) => c.base > 0)) console.log(`  server CPU, Verify (both sides) / baseline: ${cpuRatios.map((r) => `${r.toFixed(2)}×`).join(", ")}`);
     console.log(`  Verify peak RSS             ${peak.toFixed(0)} MB (goal < ${RSS_GOAL_MB} MB) ${peak < RSS_GOAL_MB ? "OK" : "OVER"}`);
   } finally {
     for (const n of Object.values(names)) await sql(server.url, `DROP DATABASE IF EXISTS ${n} WITH (FORCE)`).catch(() => undefined);
