@@ -2,6 +2,7 @@ import pg from "pg";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { readOrCreateSecretFile, type TEmbeddedCluster } from "./cluster";
 import { DEMO_SCHEMA_SQL, demoGrantsSql } from "./demo-sql";
+import { APP_USER, handAppDatabaseToAppUser } from "./app-role";
 
 export type TConnectionDetails = { host: string; port: number; user: string; password: string; database: string };
 export type TEmbeddedSetup = { appUrl: string; warehouseUrl: string; demo: TConnectionDetails };
@@ -27,22 +28,30 @@ async function ensureRole(c: pg.Client, name: string, password: string, extra = 
 }
 
 /**
- * Makes the three databases of the embedded default: `app`, the `demo` source (seeded once, reached by
- * its own non-superuser account) and the `warehouse` destination with its loader account. Idempotent.
+ * Makes the three databases of the embedded default: `app` (owned by the product's own non-superuser
+ * login, which the web server and workers use), the `demo` source (seeded once, reached by its own
+ * non-superuser account) and the `warehouse` destination with its loader account. Idempotent.
  */
 export async function prepareEmbeddedDatabases(cluster: TEmbeddedCluster, dataDir: string): Promise<TEmbeddedSetup> {
+  const appPassword = readOrCreateSecretFile(dataDir, "app-password");
   const demoPassword = readOrCreateSecretFile(dataDir, "demo-password");
   const warehousePassword = readOrCreateSecretFile(dataDir, "warehouse-password");
   await withClient(cluster.url("postgres"), async (c) => {
+    // NOSUPERUSER NOCREATEDB NOCREATEROLE: the product's data is all it may reach.
+    await ensureRole(c, APP_USER, appPassword, "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION");
     const { rows } = await c.query<{ datname: string }>("SELECT datname FROM pg_database");
     const have = new Set(rows.map((r) => r.datname));
-    for (const db of ["app", "demo", "warehouse"]) if (!have.has(db)) await c.query(`CREATE DATABASE ${quoteIdent(db)}`);
+    if (!have.has("app")) await c.query(`CREATE DATABASE app OWNER ${quoteIdent(APP_USER)}`);
+    for (const db of ["demo", "warehouse"]) if (!have.has(db)) await c.query(`CREATE DATABASE ${quoteIdent(db)}`);
     await ensureRole(c, DEMO_USER, demoPassword);
     await ensureRole(c, WAREHOUSE_USER, warehousePassword);
     await c.query(`GRANT CONNECT, CREATE ON DATABASE warehouse TO ${quoteIdent(WAREHOUSE_USER)}`);
-    // Each account reaches only its own database: the demo source must not discover the product's data.
-    await c.query("REVOKE CONNECT ON DATABASE app, warehouse, postgres FROM PUBLIC");
+    // Each account reaches only its own database: the demo source must not discover the product's data,
+    // nor the product's login the demo's (the demo account's own CONNECT is granted with its seed).
+    await c.query("REVOKE CONNECT ON DATABASE app, demo, warehouse, postgres FROM PUBLIC");
   });
+  // An install from before APP_USER: its tables, the migrations' and pg-boss's schemas move to APP_USER.
+  await withClient(cluster.url("app"), handAppDatabaseToAppUser);
   await withClient(cluster.url("demo"), async (c) => {
     const { rowCount } = await c.query("SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'customers'");
     if (!rowCount) {
@@ -56,7 +65,7 @@ export async function prepareEmbeddedDatabases(cluster: TEmbeddedCluster, dataDi
   });
   const host = "127.0.0.1";
   return {
-    appUrl: cluster.url("app"),
+    appUrl: `postgres://${APP_USER}:${encodeURIComponent(appPassword)}@${host}:${cluster.port}/app`,
     warehouseUrl: `postgres://${WAREHOUSE_USER}:${encodeURIComponent(warehousePassword)}@${host}:${cluster.port}/warehouse`,
     demo: { host, port: cluster.port, user: DEMO_USER, password: demoPassword, database: "demo" },
   };
