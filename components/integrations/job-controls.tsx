@@ -24,13 +24,16 @@ export function JobControls({ integrationId, canRun, initialPaused = false }: { 
   const router = useRouter();
   const queryClient = useQueryClient();
   const [pending, start] = useTransition();
+  // Which button's action is in flight: only that one says "Working…".
+  const [busy, setBusy] = useState<"verify" | "repair" | "run" | null>(null);
   const [notice, setNotice] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
   const state = useIntegrationState(integrationId);
   const paused = state.data?.paused ?? initialPaused;
   const active = state.data?.activeJobStatus ?? null;
 
-  const act = (fn: () => Promise<TActionResultLike>, okText: string) =>
+  const act = (fn: () => Promise<TActionResultLike>, okText: string, which: "verify" | "repair" | "run" | null = null) =>
     start(async () => {
+      setBusy(which);
       setNotice(null);
       const res = await fn();
       if (res.ok) {
@@ -76,29 +79,29 @@ export function JobControls({ integrationId, canRun, initialPaused = false }: { 
             </button>
             <button
               type="button"
-              onClick={() => act(() => verifyNowAction({ integrationId }), "Verify queued: its verdicts show under Loading Reports and Extraction Logs.")}
+              onClick={() => act(() => verifyNowAction({ integrationId }), "Verify queued: its verdicts show under Loading Reports and Extraction Logs.", "verify")}
               disabled={pending || active === "running"}
               title="Compare every tracked table at the source and the destination"
               className="inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-700 shadow-sm hover:bg-slate-50 disabled:text-slate-400"
             >
-              Verify
+              {pending && busy === "verify" ? "Working…" : "Verify"}
             </button>
             <button
               type="button"
-              onClick={() => act(() => repairNowAction({ integrationId }), "Repair queued: it re-copies only the rows Verify finds different.")}
+              onClick={() => act(() => repairNowAction({ integrationId }), "Repair queued: it re-copies only the rows Verify finds different.", "repair")}
               disabled={pending || active === "running"}
               title="Verify, re-copy only the rows that differ, then verify again"
               className="inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-700 shadow-sm hover:bg-slate-50 disabled:text-slate-400"
             >
-              Repair
+              {pending && busy === "repair" ? "Working…" : "Repair"}
             </button>
             <button
               type="button"
-              onClick={() => act(() => runExtractionNowAction({ integrationId }), "Extraction queued: follow it under Extraction Logs.")}
+              onClick={() => act(() => runExtractionNowAction({ integrationId }), "Extraction queued: follow it under Extraction Logs.", "run")}
               disabled={pending || active === "running"}
               className="inline-flex items-center justify-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:bg-indigo-300"
             >
-              {pending ? "Working…" : "Run Extraction Now"}
+              {pending && busy === "run" ? "Working…" : "Run Extraction Now"}
             </button>
           </>
         ) : null}
