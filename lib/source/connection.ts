@@ -64,7 +64,10 @@ export function tlsOptions(mode: TSslMode, ca: string | null | undefined, server
 }
 
 /** Values stay text end to end: no Date, no float parsing (exactness; see ENGINEERING.md). */
-export const TEXT_TYPES = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
+export const TEXT_TYPES: pg.CustomTypesConfig = {
+  // pg's overloads declare one parser type per format; every format here yields the raw text.
+  getTypeParser: <T>(): ((value: string) => T) => (value: string) => value as T,
+};
 
 export type TSourceEndpoint = {
   /** Where a pg client connects: the database itself, or the loopback end of the SSH tunnel. */
