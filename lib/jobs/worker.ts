@@ -63,6 +63,14 @@ export async function startWorker(opts: TWorkerOptions): Promise<TWorker> {
     .then((n) => n > 0 && emit("loads.closed", { count: n }))
     .catch((err: unknown) => emit("sweep.error", { error: String(err) }));
 
+  const sweepOnce = () =>
+    repairCrashedJobs(db, { boss, handoffGraceMs: opts.staleAfterMs, staleHeartbeatMs: 3 * heartbeatMs, onQueueJobFreed: (d) => emit("queue.job_freed", d) })
+      .then((n) => n > 0 && emit("runs.abandoned", { count: n }))
+      .catch((err: unknown) => emit("sweep.error", { error: err instanceof Error ? err.message : String(err) }));
+  // At once, not a period later: a worker restarted after a crash frees its predecessor's jobs. Not awaited:
+  // a sweep waiting on a lock must not keep this worker from consuming its queue.
+  void sweepOnce();
+
   for (const [kind, handler] of Object.entries(handlers)) {
     await ensureQueue(boss, kind);
     for (let i = 0; i < (opts.concurrency ?? 1); i++) {
@@ -75,11 +83,7 @@ export async function startWorker(opts: TWorkerOptions): Promise<TWorker> {
     }
   }
 
-  const sweep = setInterval(() => {
-    void repairCrashedJobs(db, { boss, handoffGraceMs: opts.staleAfterMs, staleHeartbeatMs: 3 * heartbeatMs, onQueueJobFreed: (d) => emit("queue.job_freed", d) })
-      .then((n) => n > 0 && emit("runs.abandoned", { count: n }))
-      .catch((err: unknown) => emit("sweep.error", { error: err instanceof Error ? err.message : String(err) }));
-  }, opts.sweepMs ?? 2_000);
+  const sweep = setInterval(() => void sweepOnce(), opts.sweepMs ?? 2_000);
 
   return {
     async stop() {
