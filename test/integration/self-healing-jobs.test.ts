@@ -166,7 +166,7 @@ describe("self-healing jobs: workers killed at every stage", () => {
     const next = await enqueue(integ.id);
     await waitFor(async () => (await statusOf(next)) === "succeeded", 60_000, "the integration's next job");
     await rescuer.stop();
-  });
+  }, 300_000); // two crash cycles and three worker starts: over two minutes on a loaded two-core machine
 
   it("a live worker's job is never taken away, however old its heartbeat", async () => {
     const integ = await integration("Alive");
