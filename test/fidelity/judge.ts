@@ -30,28 +30,39 @@ async function missingColumns(w: TEngineWorld, g: TTypeGroup): Promise<TCell> {
   return missing.length === 0 ? SAME : differs(`column(s) missing at the destination: ${missing.join(", ")}`);
 }
 
+type TVerdict = Awaited<ReturnType<typeof verifyWorld>>["results"][number];
+
+/** One table's cell from Verify's verdict, then the explicit column check. */
+async function verdictCell(w: TEngineWorld, g: TTypeGroup, r: TVerdict | undefined): Promise<TCell> {
+  if (!r) return differs("not verified");
+  if (r.status === "identical") return missingColumns(w, g);
+  if (r.status !== "differs") return differs(`${r.status}: ${r.error ?? r.note ?? ""}`);
+  const k = r.firstKeys[0];
+  const cols = k?.kind === "changed" ? await differingColumns(w, g, k.key.id ?? "") : "";
+  return differs(k ? `${k.kind} id=${k.key.id}${cols}` : `${r.differing} rows differ`);
+}
+
+/** Verify of the world now, one cell per group table. */
+export async function verifyCells(w: TEngineWorld, groups: TTypeGroup[]): Promise<TCellMap> {
+  const v = await verifyWorld(w);
+  const cells: TCellMap = new Map();
+  for (const g of groups) cells.set(g.name, await verdictCell(w, g, v.results.find((x) => ofTable(x.tableKey, g))));
+  return cells;
+}
+
 /**
  * Runs one job (as the worker would) and judges every group table: Verify's verdict, then the explicit
  * column check. A table whose load failed shows the load's error. Returns the job log too.
  */
 export async function jobAndVerify(w: TEngineWorld, groups: TTypeGroup[], opts: { batchRows?: number } = {}): Promise<{ cells: TCellMap; log: string[] }> {
   const job = await runJob(w, opts);
-  const cells: TCellMap = new Map();
   const loads = await loadsOf(job.db, job.run.id);
   const lines = await sqlOn(w.app.url, `SELECT message FROM extraction_log_lines WHERE job_run_id = $1 ORDER BY id`, [job.run.id]);
-  const v = await verifyWorld(w);
+  const cells = await verifyCells(w, groups);
   for (const g of groups) {
     const load = loads.find((l) => ofTable(l.tableKey, g));
-    const r = v.results.find((x) => ofTable(x.tableKey, g));
     if (load?.error) cells.set(g.name, differs(`load failed: ${load.error.slice(0, 200)}`));
     else if (job.error && !load) cells.set(g.name, differs(`job failed: ${job.error.slice(0, 200)}`));
-    else if (!r) cells.set(g.name, differs("not verified"));
-    else if (r.status === "identical") cells.set(g.name, await missingColumns(w, g));
-    else if (r.status === "differs") {
-      const k = r.firstKeys[0];
-      const cols = k?.kind === "changed" ? await differingColumns(w, g, k.key.id ?? "") : "";
-      cells.set(g.name, differs(k ? `${k.kind} id=${k.key.id}${cols}` : `${r.differing} rows differ`));
-    } else cells.set(g.name, differs(`${r.status}: ${r.error ?? r.note ?? ""}`));
   }
   return { cells, log: lines.map((l) => l.message ?? "") };
 }
