@@ -22,6 +22,8 @@ const workerPid = () => Number(readFileSync(join(DATA_DIR, "pids", "worker.pid")
 const syncStatus = (page: Page) => page.getByText(/^Sync Status/);
 
 test("a worker killed mid-job: the page says so within seconds, npm start brings a worker back, Run Extraction Now works", async ({ page, request }) => {
+  // Sign-up, an integration, two jobs and a worker restart: more than the default 90 s on a loaded machine.
+  test.setTimeout(240_000);
   const admin = await demoClient();
   try {
     await admin.query(
@@ -43,9 +45,12 @@ test("a worker killed mid-job: the page says so within seconds, npm start brings
     await page.getByRole("button", { name: "Finalize Your Selections" }).click();
     await expect(page.getByText(/Selections finalized \(1 table/)).toBeVisible();
 
+    // The schedule's first job may start on its own: let it finish before the lock would hold it too.
+    const runNow = page.getByRole("button", { name: "Run Extraction Now" });
+    await expect(runNow).toBeEnabled({ timeout: 120_000 });
     // Hold the job in the middle of its work: its read of the table waits for this lock.
     await admin.query(`BEGIN; LOCK TABLE ${TABLE} IN ACCESS EXCLUSIVE MODE`);
-    await page.getByRole("button", { name: "Run Extraction Now" }).click();
+    await runNow.click();
     await expect(page.getByText(/^(Extraction queued|A job for this integration is already waiting to run|An extraction is already running)/)).toBeVisible();
     await expect(syncStatus(page)).toContainText("Running", { timeout: 60_000 });
 
