@@ -20,22 +20,31 @@ async function differingColumns(w: TEngineWorld, g: TTypeGroup, id: string): Pro
   return diff.length > 0 ? ` (${diff.join(", ")})` : "";
 }
 
+/** The destination tables' columns in the integration's schema (table → names), in one query. */
+async function destinationColumns(w: TEngineWorld): Promise<Map<string, Set<string>>> {
+  const rows = await sqlOn<{ t: string; c: string }>(
+    w.destUrl,
+    `SELECT c.relname AS t, a.attname AS c FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped`,
+    [w.schema],
+  );
+  const out = new Map<string, Set<string>>();
+  for (const r of rows) out.set(r.t, (out.get(r.t) ?? new Set()).add(r.c));
+  return out;
+}
+
 /** What Verify cannot see (it compares only the columns both sides have): every source column landed. */
-async function missingColumns(w: TEngineWorld, g: TTypeGroup): Promise<TCell> {
-  const cols = await sqlOn<{ attname: string }>(w.destUrl, `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`, [
-    `${quoteIdent(w.schema)}.${quoteIdent(tableOf(g))}`,
-  ]);
-  const have = new Set(cols.map((c) => c.attname));
-  const missing = ["id", "touch", "big", ...g.columns.map(([n]) => n)].filter((c) => !have.has(c));
+function missingColumns(have: Set<string> | undefined, g: TTypeGroup): TCell {
+  const missing = ["id", "touch", "big", ...g.columns.map(([n]) => n)].filter((c) => !have?.has(c));
   return missing.length === 0 ? SAME : differs(`column(s) missing at the destination: ${missing.join(", ")}`);
 }
 
 type TVerdict = Awaited<ReturnType<typeof verifyWorld>>["results"][number];
 
 /** One table's cell from Verify's verdict, then the explicit column check. */
-async function verdictCell(w: TEngineWorld, g: TTypeGroup, r: TVerdict | undefined): Promise<TCell> {
+async function verdictCell(w: TEngineWorld, g: TTypeGroup, r: TVerdict | undefined, columns: Map<string, Set<string>>): Promise<TCell> {
   if (!r) return differs("not verified");
-  if (r.status === "identical") return missingColumns(w, g);
+  if (r.status === "identical") return missingColumns(columns.get(tableOf(g)), g);
   if (r.status !== "differs") return differs(`${r.status}: ${r.error ?? r.note ?? ""}`);
   const k = r.firstKeys[0];
   const cols = k?.kind === "changed" ? await differingColumns(w, g, k.key.id ?? "") : "";
@@ -45,8 +54,9 @@ async function verdictCell(w: TEngineWorld, g: TTypeGroup, r: TVerdict | undefin
 /** Verify of the world now, one cell per group table. */
 export async function verifyCells(w: TEngineWorld, groups: TTypeGroup[]): Promise<TCellMap> {
   const v = await verifyWorld(w);
+  const columns = await destinationColumns(w);
   const cells: TCellMap = new Map();
-  for (const g of groups) cells.set(g.name, await verdictCell(w, g, v.results.find((x) => ofTable(x.tableKey, g))));
+  for (const g of groups) cells.set(g.name, await verdictCell(w, g, v.results.find((x) => ofTable(x.tableKey, g)), columns));
   return cells;
 }
 

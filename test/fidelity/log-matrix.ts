@@ -1,4 +1,4 @@
-import { quoteIdent } from "@/lib/naming/identifiers";
+import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
 import { enableLogBasedReplication } from "@/lib/replication/log-based";
 import { preferredSlotName } from "@/lib/source/slot-names";
 import { runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
@@ -42,15 +42,16 @@ function stageSql(stage: TLogStage, groups: TTypeGroup[], major: number): string
 }
 
 /** What Verify cannot see (it leaves deleted rows out): the deleted rows are kept, `_sdc_deleted_at` set. */
-async function deletedRowsKept(w: TEngineWorld, g: TTypeGroup, ids: string[]): Promise<TCell> {
-  const rows = await sqlOn<{ id: string }>(
-    w.destUrl,
-    `SELECT id::text AS id FROM ${quoteIdent(w.schema)}.${quoteIdent(tableOf(g))} WHERE _sdc_deleted_at IS NOT NULL AND id = ANY($1::int[])`,
-    [ids],
-  );
-  const kept = new Set(rows.map((r) => r.id));
-  const lost = ids.filter((id) => !kept.has(id));
+function deletedRowsKept(kept: Set<string>, g: TTypeGroup, ids: string[]): TCell {
+  const lost = ids.filter((id) => !kept.has(`${tableOf(g)} ${id}`));
   return lost.length === 0 ? SAME : { kind: "differs", detail: `deleted id=${lost[0]} not kept with _sdc_deleted_at set` };
+}
+
+/** "table id" of every row marked deleted at the destination, all tables in one query. */
+async function markedDeleted(w: TEngineWorld, groups: TTypeGroup[]): Promise<Set<string>> {
+  const union = groups.map((g) => `SELECT ${quoteLiteral(tableOf(g))} || ' ' || id AS k FROM ${quoteIdent(w.schema)}.${quoteIdent(tableOf(g))} WHERE _sdc_deleted_at IS NOT NULL`);
+  const rows = await sqlOn<{ k: string }>(w.destUrl, union.join(" UNION ALL "));
+  return new Set(rows.map((r) => r.k));
 }
 
 /**
@@ -79,7 +80,10 @@ export async function logBasedCells(servers: TFidelityServers, src: TSourceServe
       await sqlOn(w.sourceUrl, stageSql(stage, groups, src.major));
       const { cells, log } = await jobAndVerify(w, groups);
       if (!log.some((l) => expectedReadLine(mode).test(l))) throw new Error(`The ${mode} ${stage} job did not read as ${mode}: ${log.filter((l) => /Reading changes/.test(l)).join(" | ") || "no read"}`);
-      if (stage === "del") for (const g of groups) if (cells.get(g.name)?.kind === "same") cells.set(g.name, await deletedRowsKept(w, g, deleted.get(g.name) ?? []));
+      if (stage === "del") {
+        const kept = await markedDeleted(w, groups);
+        for (const g of groups) if (cells.get(g.name)?.kind === "same") cells.set(g.name, deletedRowsKept(kept, g, deleted.get(g.name) ?? []));
+      }
       out.set(stage, cells);
     }
     return out;
@@ -89,10 +93,9 @@ export async function logBasedCells(servers: TFidelityServers, src: TSourceServe
 }
 
 async function deletedIds(w: TEngineWorld, groups: TTypeGroup[]): Promise<Map<string, string[]>> {
+  const union = groups.map((g) => `SELECT ${quoteLiteral(g.name)} AS g, id::text AS id FROM ${tableOf(g)} WHERE id % 2 = 0`);
+  const rows = await sqlOn<{ g: string; id: string }>(w.sourceUrl, union.join(" UNION ALL "));
   const out = new Map<string, string[]>();
-  for (const g of groups) {
-    const rows = await sqlOn<{ id: string }>(w.sourceUrl, `SELECT id::text AS id FROM ${tableOf(g)} WHERE id % 2 = 0`);
-    out.set(g.name, rows.map((r) => r.id));
-  }
+  for (const r of rows) out.set(r.g, [...(out.get(r.g) ?? []), r.id]);
   return out;
 }
