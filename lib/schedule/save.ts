@@ -4,6 +4,7 @@ import type { TDb, TDbOrTx } from "@/db/client";
 import { extractionLogLines, integrations, jobRuns, tableSelections, type TIntegration } from "@/db/schema";
 import type { TAuditActor } from "@/lib/audit/record";
 import { recordAudit } from "@/lib/audit/record";
+import { inQueueTransaction } from "@/lib/audit/queue-transaction";
 import { AppError } from "@/lib/errors";
 import { getIntegration } from "@/lib/integrations/get";
 import { EXTRACT_QUEUE_KINDS } from "@/lib/jobs/queue";
@@ -99,9 +100,13 @@ export async function runExtractionNow(db: TDb, boss: PgBoss, actor: TAuditActor
     .where(and(eq(tableSelections.integrationId, integrationId), sql`(${tableSelections.finalized}->>'tracked')::boolean`))
     .limit(1);
   if (!tracked) throw new AppError("VALIDATION", "Nothing to extract yet: track tables under Tables to Replicate and Finalize Your Selections first.");
-  const res = await enqueueJob(db, boss, { teamId: actor.teamId, integrationId, kind: SCHEDULED_JOB_KIND, trigger: "manual" });
+  // The run row, its queue job and the audit event commit together.
+  const res = await inQueueTransaction(db, async (tx, queueDb) => {
+    const r = await enqueueJob(tx, boss, { teamId: actor.teamId, integrationId, kind: SCHEDULED_JOB_KIND, trigger: "manual" }, { queueDb });
+    if (r.enqueued) await recordAudit(tx, actor, { action: "job.run_now", objectType: "integration", objectId: integrationId, details: { name: row.name, jobRunId: r.jobRunId } });
+    return r;
+  });
   if (!res.enqueued) throw new AppError("CONFLICT", `${res.reason}.`);
-  await recordAudit(db, actor, { action: "job.run_now", objectType: "integration", objectId: integrationId, details: { name: row.name, jobRunId: res.jobRunId } });
   return { jobRunId: res.jobRunId };
 }
 
@@ -116,17 +121,20 @@ export async function stopExtraction(db: TDb, boss: PgBoss, actor: TAuditActor, 
   const run = await activeRunOf(db, integrationId, EXTRACT_QUEUE_KINDS);
   if (!run) throw new AppError("CONFLICT", "No extraction is running for this integration.");
   // A job no worker has picked up yet ends at once (the worker skips it); a running one after its batch.
-  const ended = await db
-    .update(jobRuns)
-    .set({ status: "stopped", stopRequestedAt: new Date(), finishedAt: new Date() })
-    .where(and(eq(jobRuns.id, run.id), eq(jobRuns.status, "queued")))
-    .returning({ id: jobRuns.id });
-  if (ended.length > 0) {
-    await db.insert(extractionLogLines).values({ jobRunId: run.id, location: "main", level: "WARNING", message: "Extraction stopped on request before it started" });
-  } else {
-    await requestStop(db, run.id);
-  }
-  await recordAudit(db, actor, { action: "job.stop_requested", objectType: "integration", objectId: integrationId, details: { name: row.name, jobRunId: run.id } });
+  const ended = await db.transaction(async (tx) => {
+    const stopped = await tx
+      .update(jobRuns)
+      .set({ status: "stopped", stopRequestedAt: new Date(), finishedAt: new Date() })
+      .where(and(eq(jobRuns.id, run.id), eq(jobRuns.status, "queued")))
+      .returning({ id: jobRuns.id });
+    if (stopped.length > 0) {
+      await tx.insert(extractionLogLines).values({ jobRunId: run.id, location: "main", level: "WARNING", message: "Extraction stopped on request before it started" });
+    } else {
+      await requestStop(tx, run.id);
+    }
+    await recordAudit(tx, actor, { action: "job.stop_requested", objectType: "integration", objectId: integrationId, details: { name: row.name, jobRunId: run.id } });
+    return stopped;
+  });
   if (ended.length > 0) await freeQueueJobOfEndedRun(db, run.id, { boss });
   await repairCrashedJobs(db, { boss, integrationId });
   return { jobRunId: run.id };

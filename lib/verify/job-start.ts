@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type PgBoss from "pg-boss";
 import type { TDb } from "@/db/client";
 import { integrations, jobRuns, tableSelections } from "@/db/schema";
+import { inQueueTransaction } from "@/lib/audit/queue-transaction";
 import { recordAudit, type TAuditActor } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { getIntegration } from "@/lib/integrations/get";
@@ -32,9 +33,13 @@ export async function startVerifyJob(db: TDb, boss: PgBoss, actor: TAuditActor, 
     .where(and(eq(tableSelections.integrationId, integrationId), sql`(${tableSelections.finalized}->>'tracked')::boolean`))
     .limit(1);
   if (!tracked) throw new AppError("VALIDATION", `Nothing to ${NAMES[kind].toLowerCase()} yet: track tables under Tables to Replicate and Finalize Your Selections first.`);
-  const res = await enqueueJob(db, boss, { teamId: actor.teamId, integrationId, kind, trigger: "manual" });
+  // The run row, its queue job and the audit event commit together.
+  const res = await inQueueTransaction(db, async (tx, queueDb) => {
+    const r = await enqueueJob(tx, boss, { teamId: actor.teamId, integrationId, kind, trigger: "manual" }, { queueDb });
+    if (r.enqueued) await recordAudit(tx, actor, { action: `job.${kind}_now`, objectType: "integration", objectId: integrationId, details: { name: row.name, jobRunId: r.jobRunId } });
+    return r;
+  });
   if (!res.enqueued) throw new AppError("CONFLICT", `${res.reason}; ${NAMES[kind]} can start once it has run.`);
-  await recordAudit(db, actor, { action: `job.${kind}_now`, objectType: "integration", objectId: integrationId, details: { name: row.name, jobRunId: res.jobRunId } });
   return { jobRunId: res.jobRunId, afterRunning: active.some((r) => r.status === "running") };
 }
 

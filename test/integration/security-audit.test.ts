@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { auditEvents, catalogTables, destinations, integrations, tableSelections, teamSshKeys } from "@/db/schema";
+import { auditEvents, catalogTables, destinations, integrations, jobRuns, tableSelections, teamSshKeys } from "@/db/schema";
 import { runActionAs } from "@/app/_server/action";
 import * as destinationActions from "@/app/(dashboard)/destination/actions";
 import * as selectionActions from "@/app/(dashboard)/integrations/[id]/actions";
@@ -15,7 +15,9 @@ import { recordAudit } from "@/lib/audit/record";
 import { authenticate } from "@/lib/auth/accounts";
 import { createIntegration } from "@/lib/integrations/create-integration";
 import { createReplicationSlot, rerunPrerequisiteReport } from "@/lib/integrations/update-prerequisites";
+import { startQueue } from "@/lib/jobs/queue";
 import { ZOptionalScheduleInputSchema } from "@/lib/schedule/options";
+import { runExtractionNow, stopExtraction } from "@/lib/schedule/save";
 import { ensureTeamSshKey, fingerprintOf } from "@/lib/source/ssh-keys";
 import { createAppDatabase, createEmptyDatabase, type TTestAppDb } from "../support/databases";
 import { createIntegration as insertIntegration, createTeamWithUser } from "../support/fixtures";
@@ -152,6 +154,41 @@ describe("audit of setup actions, and audit events in the change's transaction",
       expect(await app.db.select().from(teamSshKeys).where(eq(teamSshKeys.teamId, other.team.id))).toEqual([]);
     } finally {
       await allowAudit();
+    }
+  });
+
+  it("Run Extraction Now and Stop Extraction whose audit insert fails start and stop nothing", async () => {
+    const integration = await insertIntegration(app.db, owner.team.id, { host: "127.0.0.1", port: 1, user: "u", password: "p", database: "src" });
+    const state = { tracked: true, columns: ["id"], method: "full_table" as const, replicationKey: [], viewKeyColumns: [] };
+    await app.db.insert(tableSelections).values({ integrationId: integration.id, tableKey: `"src"."public"."t"`, finalized: state, finalizedAt: new Date() });
+    const boss = await startQueue(app.url, { supervise: false });
+    const runsOf = () => app.db.select().from(jobRuns).where(eq(jobRuns.integrationId, integration.id));
+    const queued = async () => Number((await app.db.execute<{ n: string }>(sql`SELECT count(*) AS n FROM pgboss.job WHERE singleton_key = ${integration.id}`)).rows[0]!.n);
+    try {
+      await refuseAudit("job.run_now");
+      try {
+        await expect(runExtractionNow(app.db, boss, actor(), integration.id)).rejects.toThrow(/insert into "audit_events"/);
+      } finally {
+        await allowAudit();
+      }
+      expect(await runsOf()).toEqual([]);
+      expect(await queued()).toBe(0);
+      const { jobRunId } = await runExtractionNow(app.db, boss, actor(), integration.id);
+      expect(await queued()).toBe(1);
+      expect((await eventsOf("job.run_now")).map((e) => e.details)).toEqual([expect.objectContaining({ jobRunId })]);
+
+      await refuseAudit("job.stop_requested");
+      try {
+        await expect(stopExtraction(app.db, boss, actor(), integration.id)).rejects.toThrow(/insert into "audit_events"/);
+      } finally {
+        await allowAudit();
+      }
+      expect((await runsOf()).map((r) => r.status)).toEqual(["queued"]);
+      await stopExtraction(app.db, boss, actor(), integration.id);
+      expect((await runsOf()).map((r) => r.status)).toEqual(["stopped"]);
+      expect(await eventsOf("job.stop_requested")).toHaveLength(1);
+    } finally {
+      await boss.stop({ graceful: false, wait: true });
     }
   });
 });
