@@ -155,7 +155,8 @@ describe("self-healing jobs: workers killed at every stage", () => {
     // Run running × queue job active, retrying after the kill.
     const running = await enqueue(integ.id);
     await withRetry(running);
-    await waitFor(async () => (await statusOf(running)) === "running", 60_000, "the job to run");
+    // Its event, not only its status: the event line must be read before the kill cuts the pipe.
+    await waitFor(async () => doomed.events.some((e) => e.event === "job.started" && e.jobRunId === running), 60_000, "the job to run");
     await doomed.crash();
     const rescuer = worker("rescuer-retry");
     await waitFor(async () => (await statusOf(running)) === "failed", 60_000, "the dead run to be failed");
