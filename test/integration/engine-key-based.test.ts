@@ -33,7 +33,9 @@ describe("Key-based Incremental into a real destination", () => {
     const updates = lines.filter((l) => l.message.startsWith("State update: ")).map((l) => l.message);
     // One for the NULL-key rows, then one per batch of ~95 rows (equal keys never split): 1000 rows → 11 batches.
     expect(updates.length).toBe(12);
-    expect(updates.at(-1)).toContain('"bookmark":["2024-01-05 04:00:00+00"]');
+    // Job logs are readable by Viewers: the state line shows the bookmark's shape, never its value.
+    expect(updates.at(-1)).toContain('"bookmark":["$1"]');
+    expect(updates.join("\n")).not.toContain("2024-01-0");
     expect(lines.some((l) => l.location === "tap" && l.message.includes('WHERE "updated_at" IS NULL'))).toBe(true);
     expect(lines.some((l) => l.location === "tap" && l.message.includes(`AND ("updated_at") > ($1::timestamp with time zone)`))).toBe(true);
     const [load] = await loadsOf(job.db, job.run.id);

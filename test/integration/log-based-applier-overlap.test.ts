@@ -7,6 +7,7 @@ import { streamKey } from "@/lib/replication/log-based/stream-key";
 import { buildLogTable, type TLogTable } from "@/lib/replication/log-based/table-context";
 import { feedEvent, logBasedTable, openApplierDatabases, testApplier, type TApplierDatabases } from "../support/applier";
 import { sqlOn } from "../support/engine-harness";
+import { waitFor } from "../support/wait";
 
 /**
  * Two destination connections: a batch's COPY runs while the previous batch merges on the other one.
@@ -82,8 +83,10 @@ describe("overlapping batch writes on two destination connections", () => {
     };
   }
 
-  /** Room for a wrongly ordered applier to act while the first write is held. */
+  /** Room for a wrongly ordered applier to act while the first write is held (only before "nothing happened" checks). */
   const meanwhile = () => new Promise((r) => setTimeout(r, 300));
+  /** Waits for the state a correct applier reaches while the first write is held (an event, not a delay). */
+  const until = (what: string, check: () => Promise<boolean>) => waitFor(async () => (await check()) || null, 60_000, what);
   const BOTH_STARTED = ["write 1 started on main", "write 2 started on spare"];
   const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
   /** Sessions with a transaction open and waiting for the worker (a batch copied, its merges held back). */
@@ -103,7 +106,7 @@ describe("overlapping batch writes on two destination connections", () => {
     await s.feedTransaction(0x100n, range(1, 2500), () => "first");
     // The second transaction rewrites half of the first one's rows: it must land over them, not under.
     await s.feedTransaction(0x200n, range(1251, 2500), () => "second");
-    await meanwhile();
+    await until("the spare write to copy and wait", async () => (await spareState()) === 1);
     expect(s.calls).toEqual(BOTH_STARTED);
     // The spare connection has copied into staging and waits, its transaction open; nothing is visible yet.
     expect(await spareState()).toBe(1);
@@ -125,7 +128,7 @@ describe("overlapping batch writes on two destination connections", () => {
     const s = await setUp("pair_apart");
     await s.feedTransaction(0x900n, range(1, 2500), () => "first");
     await s.feedTransaction(0xa00n, range(5001, 2500), () => "second");
-    await meanwhile();
+    await until("the second write to merge and wait to commit", async () => (await waitingToCommit()) === 1);
     expect(s.calls).toEqual(BOTH_STARTED);
     // Its merges have run (the wait is the statement after them); nothing is visible before the first commits.
     expect(await waitingToCommit()).toBe(1);
@@ -147,7 +150,7 @@ describe("overlapping batch writes on two destination connections", () => {
     const s = await setUp("pair_num", true, "pair_num");
     await s.feedTransaction(0xc00n, range(1, 2500), () => "first");
     await s.feedTransaction(0xd00n, range(5001, 2500), () => "second");
-    await meanwhile();
+    await until("the spare write to copy and wait", async () => (await spareState()) === 1);
     expect(s.calls).toEqual(BOTH_STARTED);
     expect(await spareState()).toBe(1);
     expect(await waitingToCommit()).toBe(0);
@@ -166,7 +169,7 @@ describe("overlapping batch writes on two destination connections", () => {
     await sqlOn(dbs.destUrl, `CREATE UNIQUE INDEX pair_uniq_v ON ovl.pair_uniq (v); INSERT INTO ovl.pair_uniq (id, v) VALUES (7, 'taken')`);
     await s.feedTransaction(0xe00n, range(1, 2500), (id) => (id === 7 ? "moved on" : `a${id}`), "update");
     await s.feedTransaction(0xf00n, range(5001, 2500), (id) => (id === 5001 ? "taken" : `b${id}`));
-    await meanwhile();
+    await until("the second write to fail", async () => s.calls.includes("write 2 failed"));
     // Merged alongside, the second met row 7's value at once; it waits for the first, its rows undone.
     expect(s.calls).toEqual([...BOTH_STARTED, "write 2 failed"]);
     expect(await spareState()).toBe(0);
@@ -188,7 +191,7 @@ describe("overlapping batch writes on two destination connections", () => {
     await sqlOn(dbs.destUrl, `CREATE UNIQUE INDEX pair_dead_v ON ovl.pair_dead (v)`);
     await s.feedTransaction(0x1100n, range(1, 2500), (id) => (id === 1 ? "dup" : `a${id}`));
     await s.feedTransaction(0x1200n, range(5001, 2500), (id) => (id === 5001 ? "dup" : `b${id}`));
-    await meanwhile();
+    await until("the second write to merge and wait to commit", async () => (await waitingToCommit()) === 1);
     expect(await waitingToCommit()).toBe(1);
     s.release();
     const started = Date.now();
@@ -219,7 +222,7 @@ describe("overlapping batch writes on two destination connections", () => {
     await sqlOn(dbs.destUrl, `ALTER TABLE ovl.pair_fail ADD CONSTRAINT no_bad CHECK (v <> 'bad')`);
     await s.feedTransaction(0x300n, range(1, 2500), (id) => (id === 7 ? "bad" : "fine"));
     await s.feedTransaction(0x400n, range(5001, 2500), () => "later");
-    await meanwhile();
+    await until("the second write to merge and wait to commit", async () => (await waitingToCommit()) === 1);
     expect(s.calls).toEqual(BOTH_STARTED);
     expect(await waitingToCommit()).toBe(1);
     s.release();
