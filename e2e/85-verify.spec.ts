@@ -97,7 +97,7 @@ test.describe.serial("Verify & Repair in the browser", () => {
     await expect(jobs.getByRole("row").nth(1)).toContainText("Verify");
     await expect(jobs.getByRole("row").nth(1)).toContainText("2 identical · 1 differs");
     await page.getByRole("link", { name: "View log" }).first().click();
-    await expect(page.getByRole("log", { name: "Log lines" })).toContainText(/1 rows differ, source \d+ row\(s\), destination \d+; first keys: changed \{"id":"10"\}/, { timeout: 30_000 });
+    await expect(page.getByRole("log", { name: "Log lines" })).toContainText(/1 row differs, source \d+ row\(s\), destination \d+; first keys: changed \{"id":"10"\}/, { timeout: 30_000 });
     await page.screenshot({ path: SHOT("4-log"), fullPage: true });
 
     await press(page, integrationId, "Repair");

@@ -12,7 +12,7 @@ export function describeVerification(r: TTableVerification): string {
       return `Verify ${r.tableKey}: Identical, ${counts}${note}`;
     case "differs": {
       const keys = r.firstKeys.map((k) => `${k.kind} ${JSON.stringify(k.key)}`).join(", ");
-      return `Verify ${r.tableKey}: ${r.differing} rows differ, ${counts}${keys ? `; first keys: ${keys}` : ""}${note}`;
+      return `Verify ${r.tableKey}: ${r.differing} ${r.differing === 1 ? "row differs" : "rows differ"}, ${counts}${keys ? `; first keys: ${keys}` : ""}${note}`;
     }
     case "skipped":
       return `Verify ${r.tableKey}: ${r.note ?? "not verified"}`;

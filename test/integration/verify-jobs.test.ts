@@ -116,7 +116,7 @@ describe("Verify and Repair jobs through the worker", () => {
     ]);
     expect(verdicts.get(keys.lb)).toMatchObject({ status: "differs", differing: 1, firstKeys: [{ kind: "changed", key: { id: "200" } }] });
     expect(verdicts.get(keys.ft)).toMatchObject({ status: "identical" });
-    expect(log).toContainEqual(expect.stringMatching(/^WARNING Verify .*"lb": 1 rows differ, .*first keys: changed \{"id":"200"\}/));
+    expect(log).toContainEqual(expect.stringMatching(/^WARNING Verify .*"lb": 1 row differs, .*first keys: changed \{"id":"200"\}/));
     // Differences were found: the catch-up extraction ran in the same job before they were confirmed.
     expect(log.some((l) => l.includes("catch-up extraction"))).toBe(true);
 
