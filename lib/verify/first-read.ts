@@ -3,7 +3,7 @@ import { destinationPosition, sourcePosition } from "./connections";
 import { planTable, type TTablePlan } from "./prepare";
 import { firstPass, CandidateList } from "./ranges";
 import { hashWholeTable, type TWholeHash } from "./whole-table";
-import { newVerifyStats, type TVerifyOptions, type TVerifyTarget } from "./types";
+import { newVerifyStats, VerifyStopped, type TVerifyOptions, type TVerifyTarget } from "./types";
 
 /** What the first pass saw of one table. */
 export type TFirstRead = {
@@ -49,7 +49,7 @@ export async function firstRead(opts: TVerifyOptions, src: pg.Client, dst: pg.Cl
         const stats = opts.stats ?? newVerifyStats();
         const rangeRows = opts.rangeRows ?? DEFAULT_RANGE_ROWS;
         const leafRows = Math.min(opts.leafRows ?? DEFAULT_LEAF_ROWS, rangeRows);
-        const totals = await firstPass({ src, dst, srcShape: plan.srcShape, dstShape: plan.dstShape, rangeRows, leafRows, stats, found: base.found });
+        const totals = await firstPass({ src, dst, srcShape: plan.srcShape, dstShape: plan.dstShape, rangeRows, leafRows, stats, found: base.found, shouldStop: opts.shouldStop });
         base.sourceRows = totals.sourceRows;
         base.destinationRows = totals.destinationRows;
       } else {
@@ -64,6 +64,7 @@ export async function firstRead(opts: TVerifyOptions, src: pg.Client, dst: pg.Cl
       throw err;
     }
   } catch (err) {
+    if (err instanceof VerifyStopped) throw err;
     base.error = message(err);
   }
   return base;

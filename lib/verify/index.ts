@@ -14,6 +14,7 @@ export { withVerifyJobs, runVerifyJob, runRepairJob, verifyAfterExtraction, VERI
 export { recordVerification, verificationsOfRun, latestVerifications, tableVerificationHistory, verificationLabel, type TStoredVerification } from "./store";
 export {
   newVerifyStats,
+  VerifyStopped,
   ZDifferingKey,
   ZFirstKeys,
   FIRST_KEYS_MAX,

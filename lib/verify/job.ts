@@ -6,14 +6,11 @@ import { repairTables, type TTableRepair } from "./repair";
 import { verifyTables } from "./run";
 import { recordVerification, verificationLabel } from "./store";
 import { verificationTargets, type TVerificationTargets } from "./targets";
-import type { TTableVerification, TVerifyLogLevel } from "./types";
+import { VerifyStopped, type TTableVerification, type TVerifyLogLevel } from "./types";
 
 /** job_runs.kind of the Verify and Repair jobs (they run in the extract queue: see lib/jobs/queue.ts). */
 export const VERIFY_JOB_KIND = "verify";
 export const REPAIR_JOB_KIND = "repair";
-
-/** Thrown between tables when Stop Extraction was pressed or the worker shuts down. */
-class VerifyStopped extends Error {}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -96,9 +93,10 @@ async function verifyIntegration(ctx: TJobContext, integration: TIntegration, ex
     ...targets,
     log: logTo(ctx),
     catchUp: catchUpWith(ctx, extract, rows),
+    shouldStop: () => ctx.shouldStop(),
     onTable: async (result) => {
       await recordVerification(ctx.db, { teamId: integration.teamId, integrationId: integration.id, jobRunId: ctx.run.id, result });
-      if (ctx.shouldStop()) throw new VerifyStopped("Verify stopped on request");
+      if (ctx.shouldStop()) throw new VerifyStopped();
     },
   });
   return { results, rowsLoaded: rows.loaded };
@@ -132,7 +130,14 @@ export async function runRepairJob(ctx: TJobContext, extract: TJobHandler): Prom
   const integration = await integrationOf(ctx);
   const rows = { loaded: 0 };
   const targets = await targetsOf(ctx, integration);
-  const repairs = await repairTables({ ...targets, log: logTo(ctx), catchUp: catchUpWith(ctx, extract, rows) });
+  let repairs: TTableRepair[];
+  try {
+    repairs = await repairTables({ ...targets, log: logTo(ctx), catchUp: catchUpWith(ctx, extract, rows), shouldStop: () => ctx.shouldStop() });
+  } catch (err) {
+    // Each batch re-copied before the stop is committed and stands; the next Verify shows what is left.
+    if (err instanceof VerifyStopped) return { outcome: "stopped", rowsLoaded: rows.loaded, message: "Repair stopped before every differing row was re-copied" };
+    throw err;
+  }
   await recordRepairs(ctx, integration, repairs);
   const written = repairs.reduce((n, r) => n + r.repairedRows, 0);
   ctx.log.info("main", `Repair: ${written} row(s) written in ${repairs.filter((r) => r.repairedRows > 0).length} table(s)`);

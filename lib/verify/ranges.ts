@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { z } from "zod";
 import { boundarySql, rangeHashSql, rangeRowsSql, walkStepSql, type TKeyBound, type TSideShape } from "./sql";
-import type { TDifferenceKind, TVerifyStats } from "./types";
+import { stopIfAsked, type TDifferenceKind, type TVerifyStats } from "./types";
 
 /** A differing row found by the first pass; `srcHash` is its source row hash then (null: not at the source). */
 export type TCandidate = { kind: TDifferenceKind; key: string[]; srcHash: string | null };
@@ -9,7 +9,7 @@ export type TCandidate = { kind: TDifferenceKind; key: string[]; srcHash: string
 /** Both sides of one table: clients (the source's inside its snapshot) and statement shapes. */
 export type TSides = { src: pg.Client; dst: pg.Client; srcShape: TSideShape; dstShape: TSideShape };
 
-export type TPassContext = TSides & { rangeRows: number; leafRows: number; stats: TVerifyStats; found: CandidateList };
+export type TPassContext = TSides & { rangeRows: number; leafRows: number; stats: TVerifyStats; found: CandidateList; shouldStop?: () => boolean };
 
 type THash = { n: number; s: string };
 
@@ -72,6 +72,7 @@ export async function firstPass(ctx: TPassContext): Promise<{ sourceRows: number
   let nextHi = later(boundary(ctx.src, ctx.srcShape, lo, ctx.rangeRows));
   for (;;) {
     const hi = await nextHi;
+    stopIfAsked(ctx.shouldStop);
     const srcHash = later(hashRange(ctx.src, ctx.srcShape, lo, hi)); // queued on the source before the next end
     if (hi !== null) nextHi = later(boundary(ctx.src, ctx.srcShape, hi, ctx.rangeRows));
     const [s, d] = await Promise.all([srcHash, hashRange(ctx.dst, ctx.dstShape, lo, hi)]);
@@ -97,6 +98,7 @@ async function bisect(ctx: TPassContext, lo: TKeyBound, hi: TKeyBound, src: THas
   const step = Math.max(ctx.leafRows, Math.ceil(Math.max(src.n, dst.n) / 8));
   let cur = lo;
   for (;;) {
+    stopIfAsked(ctx.shouldStop);
     const w = await walkStep(walker.client, walker.shape, cur, hi, step);
     const last = w.n < step ? hi : w.last;
     const o = await hashRange(other.client, other.shape, cur, last);

@@ -7,7 +7,7 @@ import { removeRowsSql, upsertRowsSql } from "./repair-sql";
 import { runVerification } from "./run";
 import type { TTableOutcome } from "./second-read";
 import { valuesByKeysSql, type TSideShape } from "./sql";
-import type { TTableVerification, TVerifyOptions } from "./types";
+import { stopIfAsked, VerifyStopped, type TTableVerification, type TVerifyOptions } from "./types";
 
 export type TRepairOptions = TVerifyOptions & {
   /** Keys per destination transaction (default 1,000). */
@@ -52,6 +52,7 @@ async function repairTable(opts: TRepairOptions, src: pg.Client, dst: pg.Client,
   const keys = outcome.confirmed.map((c: TCandidate) => c.key);
   let written = 0;
   for (let i = 0; i < keys.length; i += batch) {
+    stopIfAsked(opts.shouldStop, "Repair");
     written += await repairBatch(src, dst, { src: plan.srcShape, dst: plan.dstShape }, keys.slice(i, i + batch), outcome.first.target.method === "log_based");
   }
   return written;
@@ -80,6 +81,7 @@ export async function repairTables(opts: TRepairOptions): Promise<TTableRepair[]
         log("info", `Repair ${outcome.result.tableKey}: re-copied ${rows} row(s) of ${outcome.confirmed.length} differing`);
         repaired.push({ outcome, rows });
       } catch (err) {
+        if (err instanceof VerifyStopped) throw err;
         const error = err instanceof Error ? err.message : String(err);
         log("error", `Repair ${outcome.result.tableKey} failed: ${error}`);
         repaired.push({ outcome, rows: 0, error });

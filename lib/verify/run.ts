@@ -1,7 +1,7 @@
 import { openVerifyConnections } from "./connections";
 import { firstRead, needsSecondLook, type TFirstRead } from "./first-read";
 import { secondRead, type TTableOutcome } from "./second-read";
-import type { TTableVerification, TVerifyOptions } from "./types";
+import { stopIfAsked, type TTableVerification, type TVerifyOptions } from "./types";
 
 /** The log line of a table's verdict (Loading Reports show the same words). */
 export function describeVerification(r: TTableVerification): string {
@@ -31,6 +31,7 @@ export async function runVerification(opts: TVerifyOptions): Promise<TTableOutco
   try {
     const firsts: TFirstRead[] = [];
     for (const target of opts.tables) {
+      stopIfAsked(opts.shouldStop);
       log("info", `Verify ${target.tableKey}: comparing source ${target.sourceSchema}.${target.sourceTable} with ${opts.schema}.${target.destinationTable}`);
       const src = await conns.source(target.database);
       firsts.push(await firstRead(opts, src, conns.dst, target));

@@ -62,9 +62,26 @@ export type TVerifyOptions = {
   maxDifferingKeys?: number;
   /** Filled in while running. */
   stats?: TVerifyStats;
+  /**
+   * Asked between ranges (and between Repair's batches): true ends the run with VerifyStopped, so Stop
+   * Extraction takes effect within one range, not after a whole 10M-row table.
+   */
+  shouldStop?: () => boolean;
   /** Test hook: runs once per table right after the source snapshot is taken, before any range is read. */
   afterSourceSnapshot?: (target: TVerifyTarget) => Promise<void>;
 };
+
+/** Thrown when `shouldStop` says so; what was stored before it stands. */
+export class VerifyStopped extends Error {
+  constructor(what = "Verify") {
+    super(`${what} stopped on request`);
+  }
+}
+
+/** Throws VerifyStopped when the caller asked to stop. */
+export function stopIfAsked(shouldStop: (() => boolean) | undefined, what?: string): void {
+  if (shouldStop?.()) throw new VerifyStopped(what);
+}
 
 export const ZDifferenceKind = z.enum(["missing", "extra", "changed"]);
 export type TDifferenceKind = z.infer<typeof ZDifferenceKind>;

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { enableLogBasedReplication } from "@/lib/replication/log-based";
-import { latestVerifications, newVerifyStats, recordVerification, verificationLabel, verificationsOfRun } from "@/lib/verify";
+import { latestVerifications, newVerifyStats, recordVerification, verificationLabel, verificationsOfRun, VerifyStopped } from "@/lib/verify";
 import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
+import { verificationTargets } from "@/lib/verify";
 import { repairWorld, verifyWorld } from "../support/verify-harness";
 
 enableLogBasedReplication();
@@ -156,5 +157,27 @@ describe("Verify finds, Repair mends only the differing rows", () => {
     });
     expect(catchUps).toBe(1);
     expect(v.byTable("accounts")).toMatchObject({ status: "identical", differing: 0 });
+  });
+
+  it("Stop ends Verify within a range and Repair within a batch, keeping the batches already written", async () => {
+    const accounts = (await verificationTargets(w.app.db, w.integration)).tables.filter((t) => t.tableKey.endsWith('"accounts"'));
+    // 2000 rows in ranges of 400: a stop asked after the second range leaves three unread.
+    const stats = newVerifyStats();
+    const stopped = verifyWorld(w, { ...opts, tables: accounts, stats, shouldStop: () => stats.rangesHashed >= 2 });
+    await expect(stopped).rejects.toBeInstanceOf(VerifyStopped);
+    expect(stats.rangesHashed).toBe(2);
+
+    await sqlOn(w.destUrl, `UPDATE ${dest("accounts")} SET owner = 'tampered' WHERE id BETWEEN 100 AND 104`);
+    // Asked once Repair's own Verify has re-checked the rows: the first batch goes through, the second stops.
+    const repairStats = newVerifyStats();
+    let batches = 0;
+    const shouldStop = () => repairStats.keysRechecked > 0 && batches++ >= 1;
+    const repair = repairWorld(w, { ...opts, tables: accounts, batchRows: 2, stats: repairStats, shouldStop });
+    await expect(repair).rejects.toThrow("Repair stopped on request");
+    // One batch of two rows was re-copied before the stop; Verify sees the three rows still to mend.
+    const after = (await verifyWorld(w, { ...opts, tables: accounts })).byTable("accounts");
+    expect(after).toMatchObject({ status: "differs", differing: 3 });
+    await repairWorld(w, { ...opts, tables: accounts });
+    expect((await verifyWorld(w, { ...opts, tables: accounts })).byTable("accounts")).toMatchObject({ status: "identical" });
   });
 });
