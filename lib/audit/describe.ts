@@ -14,6 +14,7 @@ const ACTION_LABELS: Record<string, string> = {
   "integration.update_failed": "Tried to change an integration's connection (check failed)",
   "destination.update_failed": "Tried to change the destination (check failed)",
   "ssh_key.created": "Created the team's SSH key pair",
+  "ssh_key.replaced": "Replaced the team's SSH key pair, which could not be loaded",
   "integration.prerequisites_rerun": "Re-ran the prerequisite checks",
   "integration.slot_create": "Created a replication slot",
   "integration.publication_create": "Created a publication",

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import ssh2 from "ssh2";
 import type { TDbOrTx } from "@/db/client";
 import { teamSshKeys } from "@/db/schema";
@@ -23,28 +23,58 @@ export function fingerprintOf(keyLine: string): string {
   return `SHA256:${digest}`;
 }
 
-/** Makes a fresh ed25519 key pair in OpenSSH formats. */
-export function generateSshKeyPair(comment: string): { publicKey: string; privateKey: string } {
-  const pair = utils.generateKeyPairSync("ed25519", { comment });
-  return { publicKey: pair.public.trim(), privateKey: pair.private };
+/** An ed25519 public key blob: "ssh-ed25519" and the 32-byte key, each length-prefixed. */
+const ED25519_BLOB_BYTES = 4 + "ssh-ed25519".length + 4 + 32;
+
+/** Whether ssh2 can load the private key and it matches a full-length public key. */
+function usablePair(pair: { public: string; private: string }): boolean {
+  const parsed = utils.parseKey(pair.private);
+  if (parsed instanceof Error || Array.isArray(parsed)) return false;
+  const blob = parsed.getPublicSSH();
+  return blob.length === ED25519_BLOB_BYTES && pair.public.trim().split(/\s+/)[1] === blob.toString("base64");
 }
 
 /**
- * The team's public key, made (and its private half sealed) on first need. Making it is audited in the
- * same transaction, as `actor` (the product itself when no user asked).
+ * Makes a fresh ed25519 key pair in OpenSSH formats. ssh2 (1.17) drops a leading zero byte of the key
+ * about once in 250 pairs, writing a key it cannot load itself; such a pair is made again, never stored.
+ */
+export function generateSshKeyPair(comment: string): { publicKey: string; privateKey: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = utils.generateKeyPairSync("ed25519", { comment });
+    if (usablePair(pair)) return { publicKey: pair.public.trim(), privateKey: pair.private };
+  }
+  throw new Error("Could not make a usable SSH key pair");
+}
+
+/** Whether a stored private key loads in the SSH client (a pair made before usablePair may not). */
+function storedKeyLoads(teamId: string, privateKeyEnc: string): boolean {
+  const parsed = utils.parseKey(unseal(privateKeyEnc, SECRET_CONTEXT.teamSshPrivateKey(teamId)));
+  return !(parsed instanceof Error) && !Array.isArray(parsed);
+}
+
+/**
+ * The team's public key, made (and its private half sealed) on first need; a stored pair the SSH client
+ * cannot load (it never worked anywhere) is made again. Either is audited in the same transaction, as
+ * `actor` (the product itself when no user asked).
  */
 export async function ensureTeamSshKey(db: TDbOrTx, teamId: string, actor: TAuditActor = { teamId, userId: null, email: null }): Promise<{ publicKey: string }> {
-  const [existing] = await db.select({ publicKey: teamSshKeys.publicKey }).from(teamSshKeys).where(eq(teamSshKeys.teamId, teamId)).limit(1);
-  if (existing) return existing;
+  const [existing] = await db.select().from(teamSshKeys).where(eq(teamSshKeys.teamId, teamId)).limit(1);
+  if (existing && storedKeyLoads(teamId, existing.privateKeyEnc)) return { publicKey: existing.publicKey };
   const pair = generateSshKeyPair(`pgreplicate-${teamId.slice(0, 8)}`);
+  const privateKeyEnc = seal(pair.privateKey, SECRET_CONTEXT.teamSshPrivateKey(teamId));
   await db.transaction(async (tx) => {
-    const made = await tx
-      .insert(teamSshKeys)
-      .values({ teamId, publicKey: pair.publicKey, privateKeyEnc: seal(pair.privateKey, SECRET_CONTEXT.teamSshPrivateKey(teamId)) })
-      .onConflictDoNothing()
-      .returning({ publicKey: teamSshKeys.publicKey });
-    // A concurrent first need made it already (and audited it).
-    if (made[0]) await recordAudit(tx, { ...actor, teamId }, { action: "ssh_key.created", objectType: "team", objectId: teamId, details: { fingerprint: fingerprintOf(made[0].publicKey) } });
+    // Guarded by the old ciphertext: when two requests race, one writes and audits, the other finds it done.
+    const made = existing
+      ? await tx
+          .update(teamSshKeys)
+          .set({ publicKey: pair.publicKey, privateKeyEnc })
+          .where(and(eq(teamSshKeys.teamId, teamId), eq(teamSshKeys.privateKeyEnc, existing.privateKeyEnc)))
+          .returning({ publicKey: teamSshKeys.publicKey })
+      : await tx.insert(teamSshKeys).values({ teamId, publicKey: pair.publicKey, privateKeyEnc }).onConflictDoNothing().returning({ publicKey: teamSshKeys.publicKey });
+    if (!made[0]) return;
+    const fingerprint = fingerprintOf(made[0].publicKey);
+    const details = existing ? { fingerprint, replacedFingerprint: fingerprintOf(existing.publicKey), reason: "the stored private key could not be loaded" } : { fingerprint };
+    await recordAudit(tx, { ...actor, teamId }, { action: existing ? "ssh_key.replaced" : "ssh_key.created", objectType: "team", objectId: teamId, details });
   });
   const [row] = await db.select({ publicKey: teamSshKeys.publicKey }).from(teamSshKeys).where(eq(teamSshKeys.teamId, teamId)).limit(1);
   return row!;

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
+import ssh2 from "ssh2";
 import pg from "pg";
-import { integrations } from "@/db/schema";
+import { auditEvents, integrations, teamSshKeys } from "@/db/schema";
+import { seal, SECRET_CONTEXT } from "@/lib/crypto";
 import { openSourceClient, type TSourceConnection } from "@/lib/source/connection";
 import { diagnoseConnection } from "@/lib/source/diagnose";
 import { SourceConnectionError } from "@/lib/source/errors";
@@ -39,6 +41,30 @@ describe("SSH tunnel through a real sshd (ssh2 local forwarding, host key rememb
     await sshd?.stop();
     await source?.drop();
     await app?.close();
+  });
+
+  it("a stored key pair the SSH client cannot load is made again, audited; a loadable one is kept", async () => {
+    // Written by ssh2 1.17 itself: its 31-byte key (a leading zero dropped) cannot be loaded.
+    const unloadable = [
+      "-----BEGIN OPENSSH PRIVATE KEY-----",
+      "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMgAAAAtz",
+      "c2gtZWQyNTUxOQAAAB/00lEdLN/ovVA+VZipiju8KRRJ/LhLH12TOM3CjtbFAAAA",
+      "kHoUsYx6FLGMAAAAC3NzaC1lZDI1NTE5AAAAH/TSUR0s3+i9UD5VmKmKO7wpFEn8",
+      "uEsfXZM4zcKO1sUAAAA/zEIXKnCHew58T3dVVmTYsjhRbOJOPGFepmXds5yqCRr0",
+      "0lEdLN/ovVA+VZipiju8KRRJ/LhLH12TOM3CjtbFAAAACHN0cmFuZ2VyAQIDBAUG",
+      "Bw==",
+      "-----END OPENSSH PRIVATE KEY-----",
+      "",
+    ].join("\n");
+    const other = await createTeamWithUser(app.db);
+    const oldPublic = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAH/TSUR0s3+i9UD5VmKmKO7wpFEn8uEsfXZM4zcKO1sU stranger";
+    await app.db.insert(teamSshKeys).values({ teamId: other.team.id, publicKey: oldPublic, privateKeyEnc: seal(unloadable, SECRET_CONTEXT.teamSshPrivateKey(other.team.id)) });
+    const made = (await ensureTeamSshKey(app.db, other.team.id)).publicKey;
+    expect(made).not.toBe(oldPublic);
+    expect(ssh2.utils.parseKey((await loadTeamSshPrivateKey(app.db, other.team.id))!)).not.toBeInstanceOf(Error);
+    expect((await ensureTeamSshKey(app.db, other.team.id)).publicKey).toBe(made);
+    const events = await app.db.select().from(auditEvents).where(and(eq(auditEvents.teamId, other.team.id), eq(auditEvents.action, "ssh_key.replaced")));
+    expect(events.map((e) => e.details)).toEqual([{ fingerprint: fingerprintOf(made), replacedFingerprint: fingerprintOf(oldPublic), reason: "the stored private key could not be loaded" }]);
   });
 
   const conn = (knownHostKey: string | null = null): TSourceConnection => ({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { classifyConnectError } from "@/lib/source/connect-errors";
 import { outputPluginItem, slotsAndSendersItem, standbySettingsItem, versionItem, walLevelItem, type TServerFacts } from "@/lib/source/prerequisites/server";
+import ssh2 from "ssh2";
 import { fingerprintOf, generateSshKeyPair } from "@/lib/source/ssh-keys";
 
 const facts: TServerFacts = {
@@ -81,5 +82,14 @@ describe("SSH keys", () => {
     const k = generateSshKeyPair("c");
     expect(k.publicKey).toMatch(/^ssh-ed25519 [A-Za-z0-9+/=]+ c$/);
     expect(fingerprintOf(k.publicKey)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+  it("every key pair made loads in the SSH client (ssh2 alone writes an unloadable one about once in 250)", () => {
+    const unloadable: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const k = generateSshKeyPair("team");
+      const parsed = ssh2.utils.parseKey(k.privateKey);
+      if (parsed instanceof Error || Array.isArray(parsed) || parsed.getPublicSSH().toString("base64") !== k.publicKey.split(" ")[1]) unloadable.push(k.privateKey);
+    }
+    expect(unloadable).toEqual([]);
   });
 });
