@@ -27,8 +27,9 @@ export default defineConfig({
     },
   },
   webServer: {
-    // A copy of what start prints (the setup link) for e2e/fixtures.ts, as a user copies it from the terminal.
-    command: `rm -rf ${dataDir} ${dataDir}.start.log && npx tsx scripts/start.ts | tee ${dataDir}.start.log`,
+    // A copy of what start prints (the setup link) for e2e/fixtures.ts, as a user copies it from the terminal;
+    // on a clean clone the log's folder does not exist yet, and tee would only warn.
+    command: `rm -rf ${dataDir} ${dataDir}.start.log && mkdir -p $(dirname ${dataDir}) && npx tsx scripts/start.ts | tee ${dataDir}.start.log`,
     url: `http://127.0.0.1:${port}/sign-in`,
     timeout: 240_000,
     reuseExistingServer: false,
