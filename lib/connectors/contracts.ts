@@ -15,6 +15,7 @@ import type {
   TLoadTableSpec,
   TReplicationState,
   TRowBatches,
+  TSourceColumn,
   TWriteLock,
 } from "./types";
 
@@ -26,32 +27,64 @@ export type TDestinationKind = (typeof DESTINATION_KINDS)[number];
 export type TCheckItem = { label: string; status: "pass" | "warn" | "fail"; detail: string };
 export type TCheckResult = { ok: boolean; items: TCheckItem[] };
 
-/** A table at the source, as discovery lists it and the reads name it. */
-export type TSourceTable = { schema: string; name: string };
+/**
+ * A table at the source, as discovery lists it and the reads name it. `kind` (when the caller knows it
+ * from discovery) spares the source a catalog lookup: a view or a partitioned table is read another way.
+ */
+export type TSourceTable = { schema: string; name: string; kind?: "table" | "view" | "materialized_view" | "partitioned_table" };
 
-/** Where a read resumes: the ordered bookmark columns and the last values loaded (text), if any. */
-export type TBookmark = { columns: string[]; after: (string | null)[] | null };
+/**
+ * Which rows of a table a read covers, by its key (`columns`, values as text): those after `after`
+ * (from it when `inclusive`; all when null) up to and including `through`, ordered by the key. Or
+ * `nulls`: the rows with a NULL in the key, which no range reaches. Two bounds, not one bookmark, so a
+ * batch ends on a key value and rows with equal keys never straddle two batches (Key-based Incremental).
+ */
+export type TKeySpan = { columns: string[]; after: string[] | null; inclusive: boolean; through?: string[] };
+export type TKeyRange = TKeySpan | { columns: string[]; nulls: true };
+
+/** Where a read starts: an exported snapshot (so the copy and a change stream meet) and/or a key range. */
+export type TReadFrom = { snapshot?: string; range?: TKeyRange };
 
 /** A batch of changes read from a change stream, and the position to resume after it once it is committed. */
 export type TChangeBatch = { table: TSourceTable; changes: TChange[]; position: string };
+
+/**
+ * A change stream: the batches in commit order, and `commit`, by which the consumer says what its
+ * destination has committed. Only that is acknowledged to the source (never what was merely received,
+ * pg-logical-replication's issue #174), so it is where the next stream resumes.
+ */
+export type TChangeStream = AsyncIterable<TChangeBatch> & { commit(position: string): void };
 
 export interface TSource {
   /** Connects and tests what the reads need (privileges, settings); writes nothing. */
   check(): Promise<TCheckResult>;
   /** The tables the user may replicate, with their columns and keys; read-only. */
   discover(): Promise<{ table: TSourceTable; columns: { name: string; type: string }[]; primaryKey: string[] }[]>;
+  /** A table's live columns with their destination types, in column order; read-only. */
+  columns(table: TSourceTable): Promise<TSourceColumn[]>;
+  /** A table's primary key columns in key order (none for a view); read-only. */
+  primaryKey(table: TSourceTable): Promise<string[]>;
+  /** A number that changes when another table takes the name (dropped and created again). */
+  tableIdentity(table: TSourceTable): Promise<number>;
   /**
-   * The table's rows as of one consistent snapshot (`snapshot`: one exported by streamChanges' setup,
-   * so the copy and the stream meet), from `bookmark` on, ordered by it when given. Rows are in
-   * spec.columns order, as text. Reading again from the same bookmark yields the same rows or newer ones.
+   * The table's rows as of one consistent snapshot (`snapshot`: one exported by a change stream's setup,
+   * so the copy and the stream meet), in `range` when given, ordered by its key. Rows are in spec.columns
+   * order, as text. Reading the same range again yields the same rows or newer ones.
    */
-  readTable(table: TSourceTable, spec: TLoadTableSpec, from: { snapshot?: string; bookmark?: TBookmark }): TRowBatches;
+  readTable(table: TSourceTable, spec: TLoadTableSpec, from?: TReadFrom): TRowBatches;
   /**
-   * Changes committed after `position`, in commit order, in batches. A batch's position may be passed
-   * back to resume after it: the source keeps what comes after the last position it was told was
-   * committed, so a crash replays changes (the destination's apply is idempotent), never skips them.
+   * The key that ends a batch: that of the `rows`-th row of `range` in key order, or with "last" the
+   * highest key in it; null when the range has no such row. Read-only.
    */
-  streamChanges(position: string): AsyncIterable<TChangeBatch>;
+  findKey(table: TSourceTable, range: TKeySpan, at: { rows: number } | "last"): Promise<string[] | null>;
+  /** Runs `fn` with every read of this source in one snapshot (e.g. a copy and the highest key it holds). */
+  inSnapshot<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Changes committed after `position`, in commit order, in batches, up to the position current when
+   * the stream starts. The source keeps what comes after the last position committed through the
+   * stream, so a crash replays changes (the destination's apply is idempotent), never skips them.
+   */
+  streamChanges(position: string): TChangeStream;
   close(): Promise<void>;
 }
 
@@ -104,6 +137,15 @@ export interface TCopyTextDestination {
 }
 
 /**
+ * Fast path, PostgreSQL COPY text, the source's half: readTable's rows (same contract, no snapshot of its
+ * own: call it inside inSnapshot) as COPY text of spec.columns, bytes never parsed. Resolves once the
+ * statement is ready; the COPY itself opens when the destination calls the returned function.
+ */
+export interface TCopyTextTableSource {
+  copyTable(table: TSourceTable, spec: TLoadTableSpec, range?: TKeyRange): Promise<TCopyTextSource>;
+}
+
+/**
  * Fast path, a PostgreSQL change stream: changes already grouped by shape, their rows possibly COPY text
  * or COPY BINARY bytes in an arena (TChangeGroup). Same contract as applyChanges.
  */
@@ -125,6 +167,11 @@ export interface TOverlappingWrites {
 /** Whether a destination offers the COPY text fast path. */
 export function offersCopyText<D extends TDestination>(d: D): d is D & TCopyTextDestination {
   return "replaceTable" in d && typeof d.replaceTable === "function" && "loadBatch" in d && typeof d.loadBatch === "function";
+}
+
+/** Whether a source offers its tables as COPY text. */
+export function offersCopyTextTable<S extends TSource>(s: S): s is S & TCopyTextTableSource {
+  return "copyTable" in s && typeof s.copyTable === "function";
 }
 
 /** Whether a destination offers the grouped-changes fast path. */

@@ -13,6 +13,29 @@ export type TLoadColumn = {
   type: string;
 };
 
+/** A source column: its type as declared and as it lands at the destination, and how it is known across renames. */
+export type TSourceColumn = {
+  name: string;
+  /** As the source declares it (format_type): order_status, numeric(12,2), my_domain. */
+  sourceType: string;
+  /** What the destination column is made of: built-in types kept; enums, composites and extension types as text; domains as their base type. */
+  destinationType: string;
+  /** The column's own type OID (a domain's or an enum's, not what it resolves to). */
+  typeOid: number;
+  /** That type's kind (pg_type.typtype: b base, d domain, e enum, c composite…) and, for a domain, its base type's OID. */
+  typeKind: string;
+  baseTypeOid: number;
+  /** The column's number in its table: kept by a rename, new for a column dropped and added again. */
+  attnum: number;
+  /**
+   * Existing rows may hold a value they got without being written (no change a Key-based read or a change
+   * stream sees): a default, a "missing" value, a generated column; any column of a view.
+   */
+  fillsExisting: boolean;
+  /** A generated column (PostgreSQL 12+): COPY of the table cannot name it, a COPY of a SELECT can. */
+  generated: boolean;
+};
+
 /** One destination table the loader writes. */
 export type TLoadTableSpec = {
   /** The catalog's table key ("<db>.<schema>.<table>", each part quoted); the state is stored under it. */

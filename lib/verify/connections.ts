@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { openDestinationClient } from "@/lib/destination/connection";
-import { openSourceReader } from "@/lib/replication/source-reader";
+import { openSourceReader } from "@/lib/connectors/postgres/source/session";
 import type { TVerifyOptions } from "./types";
 
 /** One destination client and one source client per database (text values, the shared session settings). */

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { relationSql } from "@/lib/replication/source-reader";
+import { relationSql } from "@/lib/connectors/postgres/source/session";
 import { keyOrderMismatch, readColumns } from "./catalog";
 import { columnHash, commonRowHash } from "./row-hash";
 import type { TSideShape } from "./sql";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { changesAmong, columnHistoryOf, diffColumns, isSafeWidening, parseColumnHistory, recopyReason, ZColumnHistory } from "@/lib/replication/column-changes";
-import type { TSourceColumn } from "@/lib/replication/source-columns";
+import type { TSourceColumn } from "@/lib/connectors/types";
 import { renameInSelection } from "@/lib/selection/renamed-columns";
 
 const col = (name: string, attnum: number, sourceType: string, fillsExisting = false, generated = false): TSourceColumn => ({
