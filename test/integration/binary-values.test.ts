@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { isoToPgMicros } from "@/lib/connectors/postgres/destination/copy-binary";
-import { BINARY_READABLE_TYPES, binaryToText } from "@/lib/replication/log-based/binary-values";
-import { REPLICATION_SESSION_OPTIONS } from "@/lib/replication/log-based/session";
+import { BINARY_READABLE_TYPES, binaryToText } from "@/lib/replication/log-based/decode/binary-values";
+import { REPLICATION_SESSION_OPTIONS } from "@/lib/replication/log-based/slot/session-options";
 import { createEmptyDatabase } from "../support/databases";
 
 /**

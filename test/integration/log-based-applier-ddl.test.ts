@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import type { TDestinationLoader } from "@/lib/connectors/postgres/destination";
-import type { TStreamEvent } from "@/lib/replication/log-based/changes";
-import { streamKey } from "@/lib/replication/log-based/stream-key";
-import { buildLogTable } from "@/lib/replication/log-based/table-context";
+import type { TStreamEvent } from "@/lib/replication/log-based/decode/events";
+import { streamKey } from "@/lib/replication/log-based/decode/stream-key";
+import { buildLogTable } from "@/lib/replication/log-based/prepare/table-context";
 import { feedEvent, logBasedTable, openApplierDatabases, testApplier, type TApplierDatabases } from "../support/applier";
 import { sqlOn } from "../support/engine-harness";
 

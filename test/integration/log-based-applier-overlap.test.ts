@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import type { TDestinationLoader } from "@/lib/connectors/postgres/destination";
-import type { TStreamEvent } from "@/lib/replication/log-based/changes";
+import type { TStreamEvent } from "@/lib/replication/log-based/decode/events";
 import type { StreamApplier } from "@/lib/replication/log-based/apply";
-import { streamKey } from "@/lib/replication/log-based/stream-key";
-import { buildLogTable, type TLogTable } from "@/lib/replication/log-based/table-context";
+import { streamKey } from "@/lib/replication/log-based/decode/stream-key";
+import { buildLogTable, type TLogTable } from "@/lib/replication/log-based/prepare/table-context";
 import { feedEvent, logBasedTable, openApplierDatabases, testApplier, type TApplierDatabases } from "../support/applier";
 import { sqlOn } from "../support/engine-harness";
 import { waitFor } from "../support/wait";

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { encodeGroup } from "@/lib/connectors/postgres/destination/change-staging";
 import type { TChangeGroup } from "@/lib/connectors/postgres/destination";
 import { TableChangeBuffer } from "@/lib/replication/log-based/buffer";
-import { readChangeValues, type TRowChange } from "@/lib/replication/log-based/changes";
-import { PgoutputDecoder } from "@/lib/replication/log-based/pgoutput-decoder";
-import { detachRaw, readArenaRow } from "@/lib/replication/log-based/row-arena";
+import { readChangeValues, type TRowChange } from "@/lib/replication/log-based/decode/events";
+import { PgoutputDecoder } from "@/lib/replication/log-based/decode/pgoutput-decoder";
+import { detachRaw, readArenaRow } from "@/lib/replication/log-based/buffer/row-arena";
 import { deleteMessage, i32, i64, insertMessage, relation, updateMessage } from "../support/pgoutput-messages";
 import { isoToPgMicros } from "@/lib/connectors/postgres/destination/copy-binary";
-import { binaryToText } from "@/lib/replication/log-based/binary-values";
+import { binaryToText } from "@/lib/replication/log-based/decode/binary-values";
 
 /**
  * The buffer's arena path: pgoutput changes copied from their messages straight into COPY text. Every

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { CopyDataFramer, interceptCopyData, type TFrameSocket } from "@/lib/replication/log-based/copy-data-frames";
+import { CopyDataFramer, interceptCopyData, type TFrameSocket } from "@/lib/replication/log-based/decode/copy-data-frames";
 
 /**
  * The replication reader cuts CopyData frames off the socket itself. Whatever way the socket splits the

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { TableChangeBuffer } from "@/lib/replication/log-based/buffer";
-import { decodeWal2Json, type TRowChange } from "@/lib/replication/log-based/changes";
+import { decodeWal2Json, type TRowChange } from "@/lib/replication/log-based/decode/events";
 import type { TChangeGroup } from "@/lib/connectors/postgres/destination";
 import { formatLsn, parseLsn } from "@/lib/replication/log-based/lsn";
 import { slotNameCandidates } from "@/lib/source/slot-names";
-import { parseWal2JsonExact, wal2jsonTableFilter } from "@/lib/replication/log-based/plugins";
+import { parseWal2JsonExact, wal2jsonTableFilter } from "@/lib/replication/log-based/decode/plugins";
 
 describe("WAL positions", () => {
   it("parse, compare and format exactly", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { readChangeValues, type TRowChange } from "@/lib/replication/log-based/changes";
+import { readChangeValues, type TRowChange } from "@/lib/replication/log-based/decode/events";
 import { parseLsn } from "@/lib/replication/log-based/lsn";
-import { PgoutputDecoder } from "@/lib/replication/log-based/pgoutput-decoder";
-import { UnreadableBinaryValueError } from "@/lib/replication/log-based/binary-values";
+import { PgoutputDecoder } from "@/lib/replication/log-based/decode/pgoutput-decoder";
+import { UnreadableBinaryValueError } from "@/lib/replication/log-based/decode/binary-values";
 import { i32, i64, relation, tag, tuple, u8 } from "../support/pgoutput-messages";
 
 /** 2026-01-01T00:00:00.123456Z as microseconds since 2000-01-01. */

@@ -1,11 +1,11 @@
 import type pg from "pg";
 import type { TLogBasedInput } from "../log-based-registry";
 import { StreamApplier, type TStreamTableState } from "./apply";
-import { UnreadableBinaryValueError } from "./binary-values";
+import { UnreadableBinaryValueError } from "./decode/binary-values";
 import { formatLsn } from "./lsn";
-import { markReadTarget, waitForSlotRelease, type TSlotInfo } from "./slot";
+import { markReadTarget, waitForSlotRelease, type TSlotInfo } from "./slot/slot";
 import { stateRecord } from "./state";
-import { readSlot } from "./stream";
+import { readSlot } from "./slot/read-slot";
 import { serverVersionNum } from "@/lib/source/server-version";
 
 export type TReadChangesInput = {

@@ -9,13 +9,13 @@ import { readSourceColumns } from "../source-columns";
 import { openSourceReader } from "../source-reader";
 import type { TTableRunResult } from "../table-run";
 import type { TStreamTableState } from "./apply";
-import { recopyAfterStream } from "./column-drift";
-import { copyTables, type TTableContext } from "./first-copy";
+import { recopyAfterStream } from "./prepare/column-drift";
+import { copyTables, type TTableContext } from "./prepare/first-copy";
 import { formatLsn } from "./lsn";
-import { buildTable, prepareTable } from "./prepare-table";
-import { preparePublication } from "./publication";
+import { buildTable, prepareTable } from "./prepare/prepare-table";
+import { preparePublication } from "./slot/publication";
 import { readChanges } from "./read-changes";
-import { advanceSlot, createSlot, currentWalLsn, findSlot, readSlot as readSlotInfo, retainedWalBytes, slotIfExists, waitForSlotRelease, type TSlotInfo } from "./slot";
+import { advanceSlot, createSlot, currentWalLsn, findSlot, readSlot as readSlotInfo, retainedWalBytes, slotIfExists, waitForSlotRelease, type TSlotInfo } from "./slot/slot";
 
 type TResults = Map<string, TTableRunResult | { error: string }>;
 

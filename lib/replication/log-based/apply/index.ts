@@ -1,12 +1,12 @@
 import type { TChangeGroup } from "@/lib/connectors/types";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import type { TChangeMeta } from "../buffer";
-import type { TRowChange, TStreamEvent } from "../changes";
+import type { TRowChange, TStreamEvent } from "../decode/events";
 import { reachFaultPoint } from "../faults";
 import { formatLsn, maxLsn, type TLsn } from "../lsn";
 import type { TLogBasedState } from "../state";
-import { streamKey } from "../table-context";
-import { widenColumns, withCurrentNames } from "../column-drift";
+import { streamKey } from "../prepare/table-context";
+import { widenColumns, withCurrentNames } from "../prepare/column-drift";
 import { BatchPolicy } from "./batch-policy";
 import { SchemaDrift } from "./schema-drift";
 import { fillMovedRows, resolveAmbiguousNulls } from "./source-repairs";

@@ -3,8 +3,8 @@ import type { TDestinationLoader } from "@/lib/connectors/postgres/destination";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { readSourceColumns } from "../../source-columns";
-import type { TRelationInfo, TRowChange } from "../changes";
-import { noteTypeChange, type TLogTable } from "../table-context";
+import type { TRelationInfo, TRowChange } from "../decode/events";
+import { noteTypeChange, type TLogTable } from "../prepare/table-context";
 
 /**
  * Schema changes seen in the stream: a column's type that differs from the job's start (wal2json sends

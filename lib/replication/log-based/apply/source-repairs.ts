@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { quoteIdent } from "@/lib/naming/identifiers";
-import type { TLogTable } from "../table-context";
+import type { TLogTable } from "../prepare/table-context";
 
 /** wal2json's NULL for NaN / ±Infinity: read the source row; a special value there is the real one. */
 export async function resolveAmbiguousNulls(source: pg.Client, t: TLogTable): Promise<void> {

@@ -3,9 +3,9 @@ import type { TDestinationLoader } from "@/lib/connectors/postgres/destination";
 import type { TChangeGroup, TLoadTableSpec } from "@/lib/connectors/types";
 import type { TJobLogger } from "@/lib/jobs/log";
 import type { TLsn } from "../lsn";
-import type { TKeyId } from "../row-arena";
+import type { TKeyId } from "../buffer/row-arena";
 import type { TLogBasedState } from "../state";
-import type { TLogTable } from "../table-context";
+import type { TLogTable } from "../prepare/table-context";
 
 export type TStreamTableState = {
   t: TLogTable;

@@ -1,6 +1,6 @@
 import type { TChangeRow } from "@/lib/connectors/types";
-import { NO_VALUES, type TValue } from "../changes";
-import { readArenaBinaryRow, readArenaRow } from "../row-arena";
+import { NO_VALUES, type TValue } from "../decode/events";
+import { readArenaBinaryRow, readArenaRow } from "./row-arena";
 import type { TValues } from "./registry";
 
 /** An update that moved a row to a new key without sending its unchanged TOAST values. */

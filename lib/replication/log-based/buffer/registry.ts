@@ -1,5 +1,5 @@
-import type { TValue } from "../changes";
-import { keyIdOf, type TKeyId } from "../row-arena";
+import type { TValue } from "../decode/events";
+import { keyIdOf, type TKeyId } from "./row-arena";
 
 export type TValues = Record<string, string | null>;
 

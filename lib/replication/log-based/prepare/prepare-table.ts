@@ -1,13 +1,13 @@
 import type pg from "pg";
 import { and, eq } from "drizzle-orm";
 import { catalogTables } from "@/db/schema";
-import type { TLogBasedInput } from "../log-based-registry";
-import { relationSql } from "../source-reader";
+import type { TLogBasedInput } from "../../log-based-registry";
+import { relationSql } from "../../source-reader";
 import { followOlderChanges, reconcileColumns, savedColumnHistory, withLiveColumns } from "./column-drift";
 import { partitionsRecord, type TSavedPosition, type TTableContext } from "./first-copy";
 import { partitionChangeReason } from "./partitions";
-import type { TSlotInfo } from "./slot";
-import { stateRecord, usableState } from "./state";
+import type { TSlotInfo } from "../slot/slot";
+import { stateRecord, usableState } from "../state";
 import { buildLogTable, type TLogTable } from "./table-context";
 
 type TEntry = TLogBasedInput["tables"][number];

@@ -7,7 +7,7 @@
  * back, with these functions.
  */
 
-import { bitText, inetText, intervalText, macaddrText, RANGE_TYPES, rangeText } from "./binary-more-types";
+import { bitText, inetText, intervalText, macaddrText, RANGE_TYPES, rangeText } from "./binary-address-bit-range-text";
 
 /** Array type OID → its element type OID, for the arrays of the scalar types below. */
 const ARRAY_ELEMENTS: ReadonlyMap<number, number> = new Map([

@@ -2,12 +2,12 @@ import { LogicalReplicationService } from "pg-logical-replication";
 import type pg from "pg";
 import { TEXT_TYPES, tlsOptions, type TSourceConnection } from "@/lib/source/connection";
 import { openSshTunnel } from "@/lib/source/ssh-tunnel";
-import type { TStreamEvent } from "./changes";
-import { REPLICATION_SESSION_OPTIONS } from "./session";
-import { detachRaw } from "./row-arena";
-import { interceptCopyData, type TFrameSocket } from "./copy-data-frames";
-import { formatLsn, maxLsn, type TLsn } from "./lsn";
-import { PgoutputEventsPlugin, Wal2JsonEventsPlugin, type TDecodingPlugin, type TPluginName, type TStreamTable } from "./plugins";
+import type { TStreamEvent } from "../decode/events";
+import { REPLICATION_SESSION_OPTIONS } from "./session-options";
+import { detachRaw } from "../buffer/row-arena";
+import { interceptCopyData, type TFrameSocket } from "../decode/copy-data-frames";
+import { formatLsn, maxLsn, type TLsn } from "../lsn";
+import { PgoutputEventsPlugin, Wal2JsonEventsPlugin, type TDecodingPlugin, type TPluginName, type TStreamTable } from "../decode/plugins";
 
 export type TSlotReadOptions = {
   conn: TSourceConnection;

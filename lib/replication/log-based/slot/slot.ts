@@ -1,9 +1,9 @@
 import type pg from "pg";
 import { AppError } from "@/lib/errors";
 import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
-import { parseLsn, type TLsn } from "./lsn";
+import { parseLsn, type TLsn } from "../lsn";
 import { preferredSlotName, slotNameCandidates } from "@/lib/source/slot-names";
-import type { TPluginName, TStreamTable } from "./plugins";
+import type { TPluginName, TStreamTable } from "../decode/plugins";
 import { RETAINED_WAL_SQL } from "@/lib/source/retained-wal";
 
 export type TSlotInfo = { name: string; plugin: TPluginName; confirmedFlush: TLsn; restartLsn: TLsn | null; activePid: number | null };

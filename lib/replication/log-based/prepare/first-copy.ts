@@ -1,17 +1,17 @@
 import type pg from "pg";
 import { quoteLiteral } from "@/lib/naming/identifiers";
 import { acknowledgeTableReset, requestTableReset } from "@/lib/selection/finalized";
-import type { TLogBasedInput } from "../log-based-registry";
-import { fullTableCopySql } from "../full-table";
-import { columnHistoryOf } from "../column-changes";
-import { copyOut, openSourceReader } from "../source-reader";
-import type { TTableRunResult } from "../table-run";
-import { reachFaultPoint } from "./faults";
-import { formatLsn, type TLsn } from "./lsn";
+import type { TLogBasedInput } from "../../log-based-registry";
+import { fullTableCopySql } from "../../full-table";
+import { columnHistoryOf } from "../../column-changes";
+import { copyOut, openSourceReader } from "../../source-reader";
+import type { TTableRunResult } from "../../table-run";
+import { reachFaultPoint } from "../faults";
+import { formatLsn, type TLsn } from "../lsn";
 import { partitionId } from "./partitions";
-import type { TSlotInfo } from "./slot";
-import { openCopySnapshot } from "./snapshot";
-import { stateRecord, type TLogBasedState } from "./state";
+import type { TSlotInfo } from "../slot/slot";
+import { openCopySnapshot } from "../slot/copy-snapshot";
+import { stateRecord, type TLogBasedState } from "../state";
 import type { TLogTable } from "./table-context";
 
 export type TSavedPosition = { state: TLogBasedState; lsn: TLsn };

@@ -2,13 +2,13 @@ import type pg from "pg";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import type { TLoadTableSpec } from "@/lib/connectors/postgres/destination";
-import { readSourceColumns, readSourcePrimaryKey, type TSourceColumn } from "../source-columns";
-import type { TSelectedTable } from "../selected-tables";
-import { binaryReadAs } from "./binary-values";
-import { TableChangeBuffer } from "./buffer";
-import { isSafeWidening, relationLabel } from "../column-changes";
+import { readSourceColumns, readSourcePrimaryKey, type TSourceColumn } from "../../source-columns";
+import type { TSelectedTable } from "../../selected-tables";
+import { binaryReadAs } from "../decode/binary-values";
+import { TableChangeBuffer } from "../buffer";
+import { isSafeWidening, relationLabel } from "../../column-changes";
 import { readPartitions } from "./partitions";
-import type { TStreamTable } from "./plugins";
+import type { TStreamTable } from "../decode/plugins";
 
 /** Destination tables of Log-based Incremental keep a tenth of each page free for updated rows. */
 export const LOG_BASED_FILLFACTOR = 90;
@@ -47,7 +47,7 @@ export type TLogTable = {
   binaryTypes: Map<string, number>;
 };
 
-export { streamKey } from "./stream-key";
+export { streamKey } from "../decode/stream-key";
 
 /**
  * Builds the destination spec of a selected table from the live source columns. A column is left out

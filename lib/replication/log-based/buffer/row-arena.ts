@@ -1,5 +1,5 @@
-import { binaryToText, readInt8 } from "./binary-values";
-import type { TValue } from "./changes";
+import { binaryToText, readInt8 } from "../decode/binary-values";
+import type { TValue } from "../decode/events";
 
 /** What reading a relation's tuples needs: which columns form the key, and each column's type. */
 export type TRawRelation = { isKey: readonly boolean[]; typeOids: Int32Array };

@@ -1,10 +1,10 @@
 import type pg from "pg";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { serverVersionNum } from "@/lib/source/server-version";
-import { relationSql } from "../source-reader";
-import { PGOUTPUT_PARTITIONS_MIN_VERSION, pgoutputPartitionsError, publishViaPartitionRoot } from "./partitions";
+import { relationSql } from "../../source-reader";
+import { PGOUTPUT_PARTITIONS_MIN_VERSION, pgoutputPartitionsError, publishViaPartitionRoot } from "../prepare/partitions";
 import { ensurePublication } from "./slot";
-import type { TLogTable } from "./table-context";
+import type { TLogTable } from "../prepare/table-context";
 
 type TContext = { t: TLogTable; saved: unknown };
 

@@ -1,5 +1,5 @@
 import type { Client } from "pg";
-import { decodeWal2Json, type TStreamEvent } from "./changes";
+import { decodeWal2Json, type TStreamEvent } from "./events";
 import { PgoutputDecoder } from "./pgoutput-decoder";
 
 export type TPluginName = "wal2json" | "pgoutput";

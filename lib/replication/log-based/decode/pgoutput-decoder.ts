@@ -1,5 +1,5 @@
-import { NO_VALUES, type TRelationInfo, type TStreamEvent, type TValue } from "./changes";
-import { readTuple, type TRawRelation, type TRawTuple } from "./row-arena";
+import { NO_VALUES, type TRelationInfo, type TStreamEvent, type TValue } from "./events";
+import { readTuple, type TRawRelation, type TRawTuple } from "../buffer/row-arena";
 import { streamKey } from "./stream-key";
 
 /** A relation as the stream last described it. */

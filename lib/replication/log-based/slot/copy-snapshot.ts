@@ -2,8 +2,8 @@ import pg from "pg";
 import { randomBytes } from "node:crypto";
 import { TEXT_TYPES, tlsOptions, type TSourceConnection } from "@/lib/source/connection";
 import { openSshTunnel } from "@/lib/source/ssh-tunnel";
-import { REPLICATION_SESSION_OPTIONS } from "./session";
-import { parseLsn, type TLsn } from "./lsn";
+import { REPLICATION_SESSION_OPTIONS } from "./session-options";
+import { parseLsn, type TLsn } from "../lsn";
 
 /**
  * A consistent point for first copies: a temporary logical slot created with an exported snapshot.

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { parseLsn, type TLsn } from "./lsn";
-import { rawValues, type TRawTuple } from "./row-arena";
+import { parseLsn, type TLsn } from "../lsn";
+import { rawValues, type TRawTuple } from "../buffer/row-arena";
 import { streamKey } from "./stream-key";
 
 /** A column value as the source prints it (exact text); null = SQL NULL; undefined = not sent. */

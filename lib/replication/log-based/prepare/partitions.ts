@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import type { TJobLogger } from "@/lib/jobs/log";
-import type { TStreamTable } from "./plugins";
+import type { TStreamTable } from "../decode/plugins";
 
 /**
  * Every partition below a partitioned table (sub-partitions too): logical decoding reports a change under
