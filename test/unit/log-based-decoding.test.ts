@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { TableChangeBuffer } from "@/lib/replication/log-based/buffer";
-import { decodeWal2Json, type TRowChange } from "@/lib/replication/log-based/decode/events";
+import type { TRowChange } from "@/lib/replication/log-based/decode/events";
+import { decodeWal2Json, parseWal2JsonExact } from "@/lib/replication/log-based/decode/wal2json-decoder";
 import type { TChangeGroup } from "@/lib/connectors/postgres/destination";
 import { formatLsn, parseLsn } from "@/lib/replication/log-based/lsn";
 import { slotNameCandidates } from "@/lib/source/slot-names";
-import { parseWal2JsonExact, wal2jsonTableFilter } from "@/lib/replication/log-based/decode/plugins";
+import { wal2jsonTableFilter } from "@/lib/replication/log-based/decode/plugins";
 
 describe("WAL positions", () => {
   it("parse, compare and format exactly", () => {

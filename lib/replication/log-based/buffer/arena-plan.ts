@@ -1,5 +1,5 @@
 import { binaryStagingTail } from "@/lib/connectors/postgres/destination/change-staging";
-import type { TRawRelation } from "./row-arena";
+import type { TRawRelation } from "../decode/raw-tuples";
 import type { TArenaLayout, TChangeMeta, TEntry } from "./entry";
 import type { ColumnRegistry } from "./registry";
 

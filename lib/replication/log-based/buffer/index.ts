@@ -1,7 +1,8 @@
 import type { TChangeGroup } from "@/lib/connectors/types";
 import { BINARY_TAIL_BYTES } from "@/lib/connectors/postgres/destination/change-staging";
 import { readChangeValues, type TRowChange, type TValue } from "../decode/events";
-import { RowArena, type TKeyId, type TRawTuple } from "./row-arena";
+import type { TRawTuple } from "../decode/raw-tuples";
+import { RowArena, type TKeyId } from "./row-arena";
 import { ArenaPlans, TransactionTails, type TArenaPlan } from "./arena-plan";
 import { groupEntries } from "./drain";
 import { arenaEntry, materialize, valuesEntry, type TChangeMeta, type TEntry, type TPendingFill } from "./entry";

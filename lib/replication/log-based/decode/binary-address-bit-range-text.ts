@@ -1,6 +1,6 @@
 /**
  * Binary values (the types' send functions) of less common built-in types → the exact text PostgreSQL
- * prints for them: network addresses, bit strings, ranges and intervals. See binary-values.ts for the
+ * prints for them: network addresses, bit strings and ranges. See binary-values.ts for the
  * common ones.
  */
 
@@ -103,40 +103,4 @@ export function rangeText(buf: Buffer, s: number, elementOid: number, elementTex
   const lower = bound((flags & RANGE_LB_INF) !== 0);
   const upper = bound((flags & RANGE_UB_INF) !== 0);
   return `${flags & RANGE_LB_INC ? "[" : "("}${lower},${upper}${flags & RANGE_UB_INC ? "]" : ")"}`;
-}
-
-const INT32_MAX = 2_147_483_647;
-const INT32_MIN = -2_147_483_648;
-const INT64_MAX = 9_223_372_036_854_775_807n;
-const INT64_MIN = -9_223_372_036_854_775_808n;
-const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-const fraction = (micros: number) => (micros > 0 ? `.${pad(micros, 6).replace(/0+$/, "")}` : "");
-
-/**
- * interval_send (microseconds, days, months) → IntervalStyle postgres: "1 year 2 mons -3 days +04:05:06.5".
- * A part after a negative one carries its sign; the time is printed when it is not zero or nothing else is.
- */
-export function intervalText(time: bigint, days: number, months: number): string {
-  // PostgreSQL 17+ stores ±infinity as every field at its extreme (interval_send sends them as they are).
-  if (time === INT64_MAX && days === INT32_MAX && months === INT32_MAX) return "infinity";
-  if (time === INT64_MIN && days === INT32_MIN && months === INT32_MIN) return "-infinity";
-  const parts: string[] = [];
-  let before = false;
-  const add = (value: number, unit: string) => {
-    if (value === 0) return;
-    parts.push(`${before && value > 0 ? "+" : ""}${value} ${unit}${value === 1 ? "" : "s"}`);
-    before = value < 0;
-  };
-  add(Math.trunc(months / 12), "year");
-  add(months % 12, "mon");
-  add(days, "day");
-  if (parts.length === 0 || time !== 0n) {
-    const neg = time < 0n;
-    const abs = neg ? -time : time;
-    const hours = abs / 3_600_000_000n;
-    const rest = Number(abs % 3_600_000_000n);
-    const secs = Math.floor(rest / 1_000_000);
-    parts.push(`${neg ? "-" : before ? "+" : ""}${hours.toString().padStart(2, "0")}:${pad(Math.floor(secs / 60))}:${pad(secs % 60)}${fraction(rest % 1_000_000)}`);
-  }
-  return parts.join(" ");
 }

@@ -7,7 +7,9 @@
  * back, with these functions.
  */
 
-import { bitText, inetText, intervalText, macaddrText, RANGE_TYPES, rangeText } from "./binary-address-bit-range-text";
+import { bitText, inetText, macaddrText, RANGE_TYPES, rangeText } from "./binary-address-bit-range-text";
+import { floatText, numericText } from "./binary-number-text";
+import { dateText, intervalText, timeOfDayText, timestampText, zoneText } from "./binary-time-text";
 
 /** Array type OID → its element type OID, for the arrays of the scalar types below. */
 const ARRAY_ELEMENTS: ReadonlyMap<number, number> = new Map([
@@ -100,9 +102,6 @@ export class UnreadableBinaryValueError extends Error {
     super(`A binary value of type oid ${typeOid} cannot be read back as text`);
   }
 }
-
-const US_PER_DAY = 86_400_000_000n;
-const DAYS_1970_TO_2000 = 10_957;
 
 /** The binary value at buf[s, s + len) of a type in BINARY_READABLE_TYPES → PostgreSQL's text output of it. */
 export function binaryToText(typeOid: number, buf: Buffer, s: number, len: number): string {
@@ -222,113 +221,3 @@ export function readInt8(buf: Buffer, s: number): number | bigint {
 }
 
 const readInt8Text = (buf: Buffer, s: number): string => String(readInt8(buf, s));
-
-/**
- * Shortest exact output (PostgreSQL 12+ with extra_float_digits > 0): the fewest digits that read back
- * as the same value, fixed notation for decimal exponents from -4 up to 14 (real: 5), else d.ddde±XX.
- */
-function floatText(v: number, single: boolean): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Infinity) return "Infinity";
-  if (v === -Infinity) return "-Infinity";
-  if (v === 0) return Object.is(v, -0) ? "-0" : "0";
-  let sci = v.toExponential(); // double: JavaScript's shortest round-trip digits
-  if (single) {
-    for (let p = 1; p <= 9; p++) {
-      sci = v.toExponential(p - 1);
-      if (Math.fround(Number(sci)) === v) break;
-    }
-  }
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(sci)!;
-  const sign = m[1]!;
-  const digits = (m[2]! + (m[3] ?? "")).replace(/0+$/, "") || "0";
-  const exp = Number(m[4]);
-  if (exp < -4 || exp >= (single ? 6 : 15)) {
-    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${mant}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-  }
-  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
-  if (digits.length <= exp + 1) return `${sign}${digits}${"0".repeat(exp + 1 - digits.length)}`;
-  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
-}
-
-/** Days since 1970-01-01 → proleptic Gregorian year (astronomical: 0 is 1 BC), month, day. */
-function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
-
-const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-
-/** ISO date text; a year before 1 AD is printed as PostgreSQL does, with " BC" (returned apart). */
-function isoDate(days1970: number): { text: string; bc: boolean } {
-  const [y, m, d] = civilFromDays(days1970);
-  const bc = y <= 0;
-  return { text: `${pad(bc ? 1 - y : y, 4)}-${pad(m)}-${pad(d)}`, bc };
-}
-
-function dateText(days2000: number): string {
-  if (days2000 === 0x7fffffff) return "infinity";
-  if (days2000 === -0x80000000) return "-infinity";
-  const { text, bc } = isoDate(days2000 + DAYS_1970_TO_2000);
-  return bc ? `${text} BC` : text;
-}
-
-function timestampText(us2000: bigint, withZone: boolean): string {
-  if (us2000 === 0x7fffffffffffffffn) return "infinity";
-  if (us2000 === -0x8000000000000000n) return "-infinity";
-  let days = us2000 / US_PER_DAY;
-  let rest = us2000 % US_PER_DAY;
-  if (rest < 0n) {
-    rest += US_PER_DAY;
-    days -= 1n;
-  }
-  const { text, bc } = isoDate(Number(days) + DAYS_1970_TO_2000);
-  const out = `${text} ${timeOfDayText(Number(rest))}${withZone ? "+00" : ""}`;
-  return bc ? `${out} BC` : out;
-}
-
-/** Microseconds since midnight (up to 24:00:00) → HH:MM:SS with the fraction's trailing zeros dropped. */
-function timeOfDayText(us: number): string {
-  const secs = Math.floor(us / 1_000_000);
-  return `${pad(Math.floor(secs / 3600))}:${pad(Math.floor(secs / 60) % 60)}:${pad(secs % 60)}${fraction(us % 1_000_000)}`;
-}
-
-const fraction = (micros: number) => (micros > 0 ? `.${pad(micros, 6).replace(/0+$/, "")}` : "");
-
-/** A UTC offset in seconds east → +HH, +HH:MM or +HH:MM:SS, as PostgreSQL prints it. */
-function zoneText(east: number): string {
-  const a = Math.abs(east);
-  const h = Math.floor(a / 3600);
-  const m = Math.floor(a / 60) % 60;
-  const sec = a % 60;
-  return `${east < 0 ? "-" : "+"}${pad(h)}${m || sec ? `:${pad(m)}` : ""}${sec ? `:${pad(sec)}` : ""}`;
-}
-
-/** numeric_send: ndigits, weight, sign, dscale, then base-10000 digits. */
-function numericText(buf: Buffer, s: number): string {
-  const ndigits = buf.readInt16BE(s);
-  const weight = buf.readInt16BE(s + 2);
-  const sign = buf.readUInt16BE(s + 4);
-  const dscale = buf.readInt16BE(s + 6);
-  if (sign === 0xc000) return "NaN";
-  if (sign === 0xd000) return "Infinity";
-  if (sign === 0xf000) return "-Infinity";
-  const digit = (i: number) => (i >= 0 && i < ndigits ? buf.readInt16BE(s + 8 + 2 * i) : 0);
-  let out = sign === 0x4000 ? "-" : "";
-  if (weight < 0) out += "0";
-  else for (let i = 0; i <= weight; i++) out += i === 0 ? String(digit(0)) : pad(digit(i), 4);
-  if (dscale > 0) {
-    let frac = "";
-    for (let i = weight + 1; frac.length < dscale; i++) frac += pad(digit(i), 4);
-    out += `.${frac.slice(0, dscale)}`;
-  }
-  return out;
-}

@@ -1,5 +1,5 @@
 import { NO_VALUES, type TRelationInfo, type TStreamEvent, type TValue } from "./events";
-import { readTuple, type TRawRelation, type TRawTuple } from "../buffer/row-arena";
+import { readTuple, type TRawRelation, type TRawTuple } from "./raw-tuples";
 import { streamKey } from "./stream-key";
 
 /** A relation as the stream last described it. */

@@ -1,5 +1,6 @@
 import type { Client } from "pg";
-import { decodeWal2Json, type TStreamEvent } from "./events";
+import type { TStreamEvent } from "./events";
+import { decodeWal2Json, parseWal2JsonExact } from "./wal2json-decoder";
 import { PgoutputDecoder } from "./pgoutput-decoder";
 
 export type TPluginName = "wal2json" | "pgoutput";
@@ -16,17 +17,6 @@ function replLiteral(value: string): string {
 export function wal2jsonTableFilter(tables: TStreamTable[]): string {
   const esc = (s: string) => s.replace(/[\\ ',.*]/g, (c) => `\\${c}`);
   return tables.map((t) => `${esc(t.schema)}.${esc(t.name)}`).join(",");
-}
-
-/**
- * wal2json's JSON writes numbers bare (numeric 12345678901234567890.123456789 would lose digits in
- * JSON.parse). The value of a column object follows `{` or `,` + `"value":`; inside a JSON string a quote
- * is always escaped, so this pattern cannot match string content. Bare numbers become strings first.
- */
-const BARE_VALUE_RE = /([{,]"value":)(-?[0-9][0-9.eE+-]*)(?=[,}])/g;
-
-export function parseWal2JsonExact(text: string): unknown {
-  return JSON.parse(text.replace(BARE_VALUE_RE, '$1"$2"'));
 }
 
 /**

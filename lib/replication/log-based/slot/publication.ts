@@ -1,10 +1,12 @@
 import type pg from "pg";
+import { AppError } from "@/lib/errors";
+import { quoteIdent } from "@/lib/naming/identifiers";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { serverVersionNum } from "@/lib/source/server-version";
 import { relationSql } from "../../source-reader";
 import { PGOUTPUT_PARTITIONS_MIN_VERSION, pgoutputPartitionsError, publishViaPartitionRoot } from "../prepare/partitions";
-import { ensurePublication } from "./slot";
 import type { TLogTable } from "../prepare/table-context";
+import type { TStreamTable } from "../decode/plugins";
 
 type TContext = { t: TLogTable; saved: unknown };
 
@@ -57,4 +59,41 @@ async function tryViaRoot(client: pg.Client, publication: string, log: TJobLogge
 async function publishedNames(client: pg.Client, publication: string): Promise<Set<string>> {
   const res = await client.query<{ schemaname: string; tablename: string }>(`SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables WHERE pubname = $1`, [publication]);
   return new Set(res.rows.map((r) => `${r.schemaname}\u0000${r.tablename}`));
+}
+
+function tableSql(t: TStreamTable): string {
+  return `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
+}
+
+/**
+ * The pgoutput publication (named like the slot) covers the tables: created, or the missing tables
+ * added, when this user may; otherwise a clear error with the statement to run. Returns the tables that
+ * were not in it before (their changes so far were not decoded: they need a fresh copy).
+ */
+export async function ensurePublication(client: pg.Client, publication: string, tables: TStreamTable[], log: (msg: string) => void): Promise<TStreamTable[]> {
+  const pub = await client.query<{ puballtables: string | boolean }>(`SELECT puballtables FROM pg_catalog.pg_publication WHERE pubname = $1`, [publication]);
+  const list = tables.map(tableSql).join(", ");
+  if (pub.rows.length === 0) {
+    const sql = `CREATE PUBLICATION ${quoteIdent(publication)} FOR TABLE ${list}`;
+    try {
+      await client.query(sql);
+    } catch (err) {
+      throw new AppError("VALIDATION", `The publication ${publication} does not exist and could not be created (${err instanceof Error ? err.message : String(err)}). Run as the tables' owner: ${sql};`);
+    }
+    log(`Created publication ${publication} for ${tables.length} table(s)`);
+    return tables;
+  }
+  const all = pub.rows[0]!.puballtables;
+  if (all === true || all === "t" || all === "true") return [];
+  const inPub = await publishedNames(client, publication);
+  const missing = tables.filter((t) => !inPub.has(`${t.schema}\u0000${t.name}`));
+  if (missing.length === 0) return [];
+  const sql = `ALTER PUBLICATION ${quoteIdent(publication)} ADD TABLE ${missing.map(tableSql).join(", ")}`;
+  try {
+    await client.query(sql);
+  } catch (err) {
+    throw new AppError("VALIDATION", `The publication ${publication} does not include ${missing.map(tableSql).join(", ")} and they could not be added (${err instanceof Error ? err.message : String(err)}). Run as the tables' owner: ${sql};`);
+  }
+  log(`Added ${missing.map(tableSql).join(", ")} to publication ${publication}`);
+  return missing;
 }

@@ -4,7 +4,7 @@ import { TEXT_TYPES, tlsOptions, type TSourceConnection } from "@/lib/source/con
 import { openSshTunnel } from "@/lib/source/ssh-tunnel";
 import type { TStreamEvent } from "../decode/events";
 import { REPLICATION_SESSION_OPTIONS } from "./session-options";
-import { detachRaw } from "../buffer/row-arena";
+import { detachRaw } from "../decode/raw-tuples";
 import { interceptCopyData, type TFrameSocket } from "../decode/copy-data-frames";
 import { formatLsn, maxLsn, type TLsn } from "../lsn";
 import { PgoutputEventsPlugin, Wal2JsonEventsPlugin, type TDecodingPlugin, type TPluginName, type TStreamTable } from "../decode/plugins";

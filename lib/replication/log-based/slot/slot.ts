@@ -1,9 +1,9 @@
 import type pg from "pg";
 import { AppError } from "@/lib/errors";
-import { quoteIdent, quoteLiteral } from "@/lib/naming/identifiers";
+import { quoteLiteral } from "@/lib/naming/identifiers";
 import { parseLsn, type TLsn } from "../lsn";
 import { preferredSlotName, slotNameCandidates } from "@/lib/source/slot-names";
-import type { TPluginName, TStreamTable } from "../decode/plugins";
+import type { TPluginName } from "../decode/plugins";
 import { RETAINED_WAL_SQL } from "@/lib/source/retained-wal";
 
 export type TSlotInfo = { name: string; plugin: TPluginName; confirmedFlush: TLsn; restartLsn: TLsn | null; activePid: number | null };
@@ -114,44 +114,6 @@ export async function currentWalLsn(client: pg.Client): Promise<{ lsn: TLsn; tex
 export async function retainedWalBytes(client: pg.Client, name: string): Promise<number> {
   const res = await client.query<{ bytes: string | null }>(`SELECT (${RETAINED_WAL_SQL})::text AS bytes FROM pg_catalog.pg_replication_slots s WHERE s.slot_name = $1`, [name]);
   return Number(res.rows[0]?.bytes ?? 0);
-}
-
-function tableSql(t: TStreamTable): string {
-  return `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
-}
-
-/**
- * The pgoutput publication (named like the slot) covers the tables: created, or the missing tables
- * added, when this user may; otherwise a clear error with the statement to run. Returns the tables that
- * were not in it before (their changes so far were not decoded: they need a fresh copy).
- */
-export async function ensurePublication(client: pg.Client, publication: string, tables: TStreamTable[], log: (msg: string) => void): Promise<TStreamTable[]> {
-  const pub = await client.query<{ puballtables: string | boolean }>(`SELECT puballtables FROM pg_catalog.pg_publication WHERE pubname = $1`, [publication]);
-  const list = tables.map(tableSql).join(", ");
-  if (pub.rows.length === 0) {
-    const sql = `CREATE PUBLICATION ${quoteIdent(publication)} FOR TABLE ${list}`;
-    try {
-      await client.query(sql);
-    } catch (err) {
-      throw new AppError("VALIDATION", `The publication ${publication} does not exist and could not be created (${err instanceof Error ? err.message : String(err)}). Run as the tables' owner: ${sql};`);
-    }
-    log(`Created publication ${publication} for ${tables.length} table(s)`);
-    return tables;
-  }
-  const all = pub.rows[0]!.puballtables;
-  if (all === true || all === "t" || all === "true") return [];
-  const res = await client.query<{ schemaname: string; tablename: string }>(`SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables WHERE pubname = $1`, [publication]);
-  const inPub = new Set(res.rows.map((r) => `${r.schemaname}\u0000${r.tablename}`));
-  const missing = tables.filter((t) => !inPub.has(`${t.schema}\u0000${t.name}`));
-  if (missing.length === 0) return [];
-  const sql = `ALTER PUBLICATION ${quoteIdent(publication)} ADD TABLE ${missing.map(tableSql).join(", ")}`;
-  try {
-    await client.query(sql);
-  } catch (err) {
-    throw new AppError("VALIDATION", `The publication ${publication} does not include ${missing.map(tableSql).join(", ")} and they could not be added (${err instanceof Error ? err.message : String(err)}). Run as the tables' owner: ${sql};`);
-  }
-  log(`Added ${missing.map(tableSql).join(", ")} to publication ${publication}`);
-  return missing;
 }
 
 /** The slot once no connection reads it (a reader that ended a moment ago may still hold it until the server notices). */
