@@ -1,35 +1,19 @@
-import type pg from "pg";
-import { z } from "zod";
 import type { TDb } from "@/db/client";
-import type { TDestinationLoader, TLoadTableSpec, TReplicationState } from "@/lib/connectors/postgres/destination";
+import type { TDestination, TSource } from "@/lib/connectors/contracts";
+import type { TLoadTableSpec, TSourceColumn } from "@/lib/connectors/types";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { renameInSelection, renameSelectedColumns } from "@/lib/selection/renamed-columns";
-import { changesAmong, columnHistoryOf, diffColumns, hasColumnChanges, NO_COLUMN_CHANGES, parseColumnHistory, recopyReason, relationLabel, ZColumnHistory, type TColumnChanges } from "./column-changes";
+import { changesAmong, columnHistoryOf, diffColumns, hasColumnChanges, NO_COLUMN_CHANGES, parseColumnHistory, recopyReason, relationLabel, type TColumnHistory, type TColumnChanges } from "./column-changes";
+import type { TKeyBasedState, TMethodState } from "./method-state";
 import type { TSelectedTable } from "./selected-tables";
-import type { TSourceColumn } from "./source-columns";
+import { sourceTableOf } from "./table-run";
 
-/**
- * What a Key-based state keeps about the source table's shape, saved with each batch. A field that does
- * not parse is dropped, not the state (its bookmark must survive).
- */
-export const ZKeyBasedShapeFields = {
-  /** The source's columns when the state was saved: renames and re-added columns are told apart by number. */
-  columns: ZColumnHistory.optional().catch(undefined),
-  /** The source table's oid: another oid under the same name is another table (dropped and created again). */
-  sourceOid: z.number().int().optional().catch(undefined),
-};
-const ZSavedShape = z.object({ ...ZKeyBasedShapeFields, replicationKey: z.array(z.string()).optional().catch(undefined) });
-export type TKeyBasedShapeFields = { columns: z.infer<typeof ZColumnHistory>; sourceOid: number };
-
-export async function readRelationOid(client: pg.Client, schema: string, name: string): Promise<number> {
-  const res = await client.query<{ oid: string }>(`SELECT $1::regclass::oid AS oid`, [`${quoteIdent(schema)}.${quoteIdent(name)}`]);
-  return Number(res.rows[0]?.oid);
-}
+export type TKeyBasedShapeFields = { columns: TColumnHistory; sourceOid: number };
 
 /** The shape fields of a state saved by this run: the columns it read and the table's oid. */
-export async function keyBasedShapeFields(run: { source: pg.Client; table: TSelectedTable; sourceColumns: TSourceColumn[] }): Promise<TKeyBasedShapeFields> {
-  return { columns: columnHistoryOf(run.sourceColumns), sourceOid: await readRelationOid(run.source, run.table.schema, run.table.name) };
+export async function keyBasedShapeFields(run: { source: TSource; table: TSelectedTable; sourceColumns: TSourceColumn[] }): Promise<TKeyBasedShapeFields> {
+  return { columns: columnHistoryOf(run.sourceColumns), sourceOid: await run.source.tableIdentity(sourceTableOf(run.table)) };
 }
 
 /** A Key-based table's source schema compared with the one its saved state was made from. */
@@ -37,7 +21,7 @@ export type TSourceSchema = {
   /** The table with its selection on renamed columns' new names. */
   table: TSelectedTable;
   /** The saved state, its Replication Key on renamed columns' new names. */
-  state: TReplicationState | null;
+  state: TMethodState | null;
   changes: TColumnChanges;
   /** Why the source table is not the one the destination was copied from, or null. */
   replaced: string | null;
@@ -49,23 +33,23 @@ export type TSourceSchema = {
  * followed in the selection (saved, so the dashboard and later jobs see the new names) and in the state's
  * Replication Key. A state without a history (older states) knows of no changes.
  */
-export async function followSourceSchema(input: { db: TDb; integrationId: string; source: pg.Client; table: TSelectedTable; state: TReplicationState | null; sourceColumns: TSourceColumn[] }): Promise<TSourceSchema> {
+export async function followSourceSchema(input: { db: TDb; integrationId: string; source: TSource; table: TSelectedTable; state: TMethodState | null; sourceColumns: TSourceColumn[] }): Promise<TSourceSchema> {
   const { table, state } = input;
-  const saved = state?.method === "key_based" ? ZSavedShape.safeParse(state) : null;
   const unchanged: TSourceSchema = { table, state, changes: NO_COLUMN_CHANGES, replaced: null, sourceOid: null };
-  if (!saved?.success) return unchanged;
-  const sourceOid = await readRelationOid(input.source, table.schema, table.name);
-  if (saved.data.sourceOid !== undefined && saved.data.sourceOid !== sourceOid) {
+  if (state?.method !== "key_based") return unchanged;
+  const sourceOid = await input.source.tableIdentity(sourceTableOf(table));
+  if (state.sourceOid !== undefined && state.sourceOid !== sourceOid) {
     const replaced = `${relationLabel(table.schema, table.name)} is not the table the destination was copied from (it was dropped and created again, or another table took its name), so the table is copied again`;
     return { ...unchanged, replaced, sourceOid };
   }
-  const changes = diffColumns(parseColumnHistory(saved.data.columns), input.sourceColumns);
+  const changes = diffColumns(parseColumnHistory(state.columns), input.sourceColumns);
   if (changes.renamed.length === 0) return { ...unchanged, changes, sourceOid };
   await renameSelectedColumns(input.db, input.integrationId, table.tableKey, changes.renamed);
-  const key = renameInSelection({ columns: [], replicationKey: saved.data.replicationKey ?? [], viewKeyColumns: [] }, changes.renamed).replicationKey;
+  const key = renameInSelection({ columns: [], replicationKey: state.replicationKey, viewKeyColumns: [] }, changes.renamed).replicationKey;
+  const renamed: TKeyBasedState = { ...state, replicationKey: key };
   return {
     table: { ...table, selection: renameInSelection(table.selection, changes.renamed) },
-    state: state && { ...state, replicationKey: key },
+    state: renamed,
     changes,
     replaced: null,
     sourceOid,
@@ -76,11 +60,11 @@ type TApplyInput = {
   schema: TSourceSchema;
   spec: TLoadTableSpec;
   sourceColumns: TSourceColumn[];
-  loader: TDestinationLoader;
+  loader: TDestination;
   log: TJobLogger;
   /** The table is copied again anyway (a reset): the destination table is only made to exist. */
   resetting: boolean;
-  onStateCommitted(state: TReplicationState): Promise<void>;
+  onStateCommitted(state: TMethodState): Promise<void>;
 };
 
 /**

@@ -1,7 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import type { TDbOrTx } from "@/db/client";
 import { rowUsage, tableLoads, tableStates } from "@/db/schema";
-import type { TLoadResult, TReplicationState } from "@/lib/connectors/postgres/destination";
+import type { TLoadResult } from "@/lib/connectors/types";
+import type { TMethodState } from "./method-state";
 
 /** Opens a table's loading-report row for a job (status running). */
 export async function startTableLoad(
@@ -75,8 +76,8 @@ export async function addRowUsage(db: TDbOrTx, integrationId: string, rows: numb
 }
 
 /** The app's mirror of a table's state (written after the destination committed it). */
-export async function mirrorTableState(db: TDbOrTx, integrationId: string, tableKey: string, state: TReplicationState): Promise<void> {
-  const method = typeof state.method === "string" ? state.method : "unknown";
+export async function mirrorTableState(db: TDbOrTx, integrationId: string, tableKey: string, state: TMethodState): Promise<void> {
+  const method = state.method;
   await db
     .insert(tableStates)
     .values({ integrationId, tableKey, method, state, updatedAt: new Date() })

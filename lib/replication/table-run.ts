@@ -1,8 +1,8 @@
-import type pg from "pg";
-import type { TDestinationLoader, TLoadResult, TLoadTableSpec, TReplicationState } from "@/lib/connectors/postgres/destination";
+import { offersCopyText, offersCopyTextTable, type TDestination, type TKeyRange, type TSource, type TSourceTable } from "@/lib/connectors/contracts";
+import type { TLoadOptions, TLoadResult, TLoadTableSpec, TSourceColumn } from "@/lib/connectors/types";
 import type { TJobLogger } from "@/lib/jobs/log";
+import type { TMethodState } from "./method-state";
 import type { TSelectedTable } from "./selected-tables";
-import type { TSourceColumn } from "./source-columns";
 
 /** Everything one table's replication needs; built by the job for each table. */
 export type TTableRun = {
@@ -10,16 +10,16 @@ export type TTableRun = {
   spec: TLoadTableSpec;
   /** All live source columns (types for bookmark casts), selected or not. */
   sourceColumns: TSourceColumn[];
-  /** The source client, connected to the table's database with the text session settings. */
-  source: pg.Client;
-  loader: TDestinationLoader;
+  /** The source, on the table's database. */
+  source: TSource;
+  destination: TDestination;
   /** The state saved at the destination, null on a first run or after a reset. */
-  state: TReplicationState | null;
+  state: TMethodState | null;
   log: TJobLogger;
   shouldStop(): boolean;
   onProgress(rowsDone: number): void;
   /** Called after each committed state (to mirror it and log `State update: …`). */
-  onStateCommitted(state: TReplicationState): Promise<void>;
+  onStateCommitted(state: TMethodState): Promise<void>;
   /** Rows per Key-based batch. */
   batchRows: number;
 };
@@ -37,4 +37,24 @@ export function addResults(a: TLoadResult, b: TLoadResult): TLoadResult {
     rowsDeleted: a.rowsDeleted + b.rowsDeleted,
     rowsReceived: a.rowsReceived + b.rowsReceived,
   };
+}
+
+export function sourceTableOf(table: TSelectedTable): TSourceTable {
+  return { schema: table.schema, name: table.name, kind: table.kind };
+}
+
+/**
+ * Rows from the source into the destination: replacing the table atomically, or upserted by the key.
+ * The COPY text fast path when both ends offer it (bytes passed through, as fast as the raw COPY pipe),
+ * else rows as text through the neutral contract. Same guarantees either way.
+ */
+export async function transferRows(run: Pick<TTableRun, "table" | "spec" | "source" | "destination">, how: "replace" | "upsert", opts: TLoadOptions, range?: TKeyRange): Promise<TLoadResult> {
+  const { source, destination, spec } = run;
+  const table = sourceTableOf(run.table);
+  if (offersCopyText(destination) && offersCopyTextTable(source)) {
+    const copy = await source.copyTable(table, spec, range);
+    return how === "replace" ? destination.replaceTable(spec, copy, opts) : destination.loadBatch(spec, copy, opts);
+  }
+  const rows = source.readTable(table, spec, { range });
+  return how === "replace" ? destination.replaceTableRows(spec, rows, opts) : destination.upsertRows(spec, rows, opts);
 }

@@ -3,7 +3,7 @@ import { quoteIdent } from "@/lib/naming/identifiers";
 import type { TSourceConnection } from "@/lib/source/connection";
 import { dropSlotSql, RETAINED_WAL_SQL, retainedWalWarnBytes, retainedWalWarning } from "@/lib/source/retained-wal";
 import { ownSlotName, slotNameCandidates } from "@/lib/source/slot-names";
-import { openSourceReader } from "./source-reader";
+import { openSourceReader } from "./session";
 
 /**
  * A database where no table of this integration uses Log-based Replication any more may still hold the
