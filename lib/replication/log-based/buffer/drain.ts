@@ -1,5 +1,5 @@
 import type { TChangeGroup } from "@/lib/connectors/types";
-import type { TEntry } from "./entry";
+import type { TEntry, TValuesEntry } from "./entry";
 
 /**
  * Net changes as loader groups: keyed tables (`ordered` false) grouped by kind and sent columns (one
@@ -15,7 +15,7 @@ export function groupEntries(entries: Iterable<TEntry>, ordered: boolean, names:
   let lastSig: string | number = -1;
   const n = names.length;
   for (const e of entries) {
-    if (e.layout) {
+    if (e.form === "arena") {
       const insertOnly = e.kind === "upsert" && e.born;
       const k = e.layout.id * 3 + (e.kind === "delete" ? 1 : insertOnly ? 2 : 0);
       let ag = arenaGroups.get(k);
@@ -45,7 +45,7 @@ export function groupEntries(entries: Iterable<TEntry>, ordered: boolean, names:
 }
 
 /** The kind and which columns were sent: a number while it fits 31 bits (no string per entry). */
-function signature(e: TEntry, n: number): string | number {
+function signature(e: TValuesEntry, n: number): string | number {
   if (n < 31) {
     let sig = e.kind === "delete" ? 1 : 0;
     for (let i = 0; i < n; i++) if (e.values[i] !== undefined) sig |= 2 << i;

@@ -5,7 +5,7 @@ import type { TRawTuple } from "../decode/raw-tuples";
 import { RowArena, type TKeyId } from "./row-arena";
 import { ArenaPlans, TransactionTails, type TArenaPlan } from "./arena-plan";
 import { groupEntries } from "./drain";
-import { arenaEntry, materialize, valuesEntry, type TChangeMeta, type TEntry, type TPendingFill } from "./entry";
+import { arenaEntry, materialize, valuesEntry, type TArenaEntry, type TChangeMeta, type TEntry, type TPendingFill, type TValuesEntry } from "./entry";
 import { ColumnRegistry, type TValues } from "./registry";
 
 export type { TChangeMeta, TPendingFill } from "./entry";
@@ -25,7 +25,7 @@ export type { TChangeMeta, TPendingFill } from "./entry";
  */
 export class TableChangeBuffer {
   private byKey = new Map<TKeyId, TEntry>();
-  private list: TEntry[] = [];
+  private list: TValuesEntry[] = [];
   private readonly reg: ColumnRegistry;
   private readonly plans: ArenaPlans;
   private arena = new RowArena();
@@ -94,20 +94,20 @@ export class TableChangeBuffer {
     const id = this.arena.keyId(plan.keyPos);
     const prev = this.byKey.get(id);
     if (change.op === "delete") {
-      if (prev && prev.layout === null) return false;
+      if (prev?.form === "values") return false;
       if (prev) {
         // A row inserted or changed earlier in this batch lands with those values and the delete mark;
         // a binary row keeps its count and fields, and gets this change's _sdc fields when encoded.
         const end = prev.framed ? prev.end - BINARY_TAIL_BYTES[prev.kind] : prev.end;
-        this.byKey.set(id, arenaEntry("delete", prev.layout!, prev.start, end, meta, false));
+        this.byKey.set(id, arenaEntry("delete", prev.layout, prev.start, end, meta, false));
       } else this.byKey.set(id, arenaEntry("delete", plan.keyLayout, this.write(plan, plan.keyPos, "delete", meta), this.arena.length, meta, plan.binary));
       return true;
     }
     // An update over an earlier change of another shape merges column by column: the general path.
-    if (change.op === "update" && prev?.kind === "upsert" && prev.layout !== plan.layout) return false;
+    if (change.op === "update" && prev?.kind === "upsert" && (prev.form === "values" || prev.layout !== plan.layout)) return false;
     const start = this.write(plan, plan.emit, "upsert", meta);
     const entry = arenaEntry("upsert", plan.layout, start, this.arena.length, meta, plan.binary);
-    entry.born = change.op === "insert" ? prev === undefined : prev?.kind === "upsert" && prev.born;
+    entry.born = change.op === "insert" ? prev === undefined : prev?.kind === "upsert" && prev.form === "arena" && prev.born;
     this.byKey.set(id, entry);
     return true;
   }
@@ -119,10 +119,16 @@ export class TableChangeBuffer {
   }
 
   /** The buffered change of a key, with its values readable. */
-  private entryOf(id: TKeyId): TEntry | undefined {
+  private entryOf(id: TKeyId): TValuesEntry | undefined {
     const e = this.byKey.get(id);
-    if (e?.layout) materialize(e, this.arena.buf, this.reg.names.length);
-    return e;
+    return e?.form === "arena" ? this.readBack(id, e) : e;
+  }
+
+  /** An arena row read back into values, in its place (a Map keeps a replaced entry's position). */
+  private readBack(id: TKeyId, e: TArenaEntry): TValuesEntry {
+    const values = materialize(e, this.arena.buf, this.reg.names.length);
+    this.byKey.set(id, values);
+    return values;
   }
 
   /** Adds a change; `meta` is its transaction's (commit time for _sdc_deleted_at, position for ordering). */
@@ -197,7 +203,7 @@ export class TableChangeBuffer {
     const out: { id: TKeyId; fill: TPendingFill }[] = [];
     if (this.fillsAsked === 0) return out;
     for (const [id, e] of this.byKey) {
-      if (!e.fill || e.kind !== "upsert") continue;
+      if (e.form !== "values" || !e.fill || e.kind !== "upsert") continue;
       const still = e.fill.columns.filter((c) => e.values[this.reg.at(c)!] === undefined);
       if (still.length > 0) out.push({ id, fill: { key: e.fill.key, columns: still } });
     }
@@ -226,9 +232,9 @@ export class TableChangeBuffer {
     if (this.ambiguous.length === 0) return [];
     const at = this.ambiguous.map((c) => [c, this.reg.register(c)] as const);
     const out: { key: TValues; columns: string[] }[] = [];
-    for (const e of this.byKey.values()) {
-      if (e.kind !== "upsert") continue;
-      materialize(e, this.arena.buf, this.reg.names.length);
+    for (const [id, entry] of this.byKey) {
+      if (entry.kind !== "upsert") continue;
+      const e = entry.form === "arena" ? this.readBack(id, entry) : entry;
       const cols = at.filter(([, i]) => e.values[i] === null).map(([c]) => c);
       if (cols.length > 0) out.push({ key: this.reg.keyRecord(e.values), columns: cols });
     }

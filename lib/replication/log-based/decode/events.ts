@@ -34,9 +34,11 @@ export type TRowChange = {
 
 /**
  * Values not held as an array: a change whose tuple is still in its message (`raw`), a buffered row kept
- * as arena bytes. Frozen: a write to it, made without reading the values first, throws.
+ * as arena bytes. Typed as the arrays it stands in for, and frozen: a write to it, made without reading
+ * the values first, throws.
  */
-export const NO_VALUES: TValue[] = Object.freeze([]) as unknown as TValue[];
+export const NO_VALUES: TValue[] = [];
+Object.freeze(NO_VALUES);
 
 /** Reads a change's values out of its message, if still there (`raw`): after this, `values` and `identity` hold them. */
 export function readChangeValues(change: TRowChange): TRowChange {

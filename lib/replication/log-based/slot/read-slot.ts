@@ -5,7 +5,8 @@ import { openSshTunnel } from "@/lib/source/ssh-tunnel";
 import type { TStreamEvent } from "../decode/events";
 import { REPLICATION_SESSION_OPTIONS } from "./session-options";
 import { detachRaw } from "../decode/raw-tuples";
-import { interceptCopyData, type TFrameSocket } from "../decode/copy-data-frames";
+import { interceptCopyData } from "../decode/copy-data-frames";
+import { replicationSocket } from "./replication-socket";
 import { formatLsn, maxLsn, type TLsn } from "../lsn";
 import { PgoutputEventsPlugin, Wal2JsonEventsPlugin, type TDecodingPlugin, type TPluginName, type TStreamTable } from "../decode/plugins";
 
@@ -49,9 +50,6 @@ export type TSlotReadOptions = {
  */
 const YIELD_EVERY_MESSAGES = 500;
 
-/** What the reader uses of pg's connection (not part of pg's typings). */
-type TPgConnection = { stream: TFrameSocket; removeAllListeners(e: string): void; on(e: "copyData", f: (m: { chunk: Buffer }) => void): void };
-
 export type TSlotReadResult = { reason: "caught-up" | "stopped" | "idle-timeout"; serverLsn: TLsn | null; messages: number };
 
 /**
@@ -91,7 +89,7 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
   };
   const service = new LogicalReplicationService(clientConfig, { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: false } });
   /** The replication connection's socket (the library pauses the same one for its flowControl). */
-  const socket = () => (service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } | null })._connection?.stream;
+  const socket = () => replicationSocket(service);
 
   let inTransaction = false;
   let lastActivity = Date.now();
@@ -249,9 +247,9 @@ export async function readSlot(opts: TSlotReadOptions): Promise<TSlotReadResult>
     start(client, slotName, lastLsn) {
       // Called by the library once its own handler is on the connection, before START_REPLICATION is
       // sent (the connection is between messages): ours replaces it, reading the frames off the socket.
-      const connection = (client as unknown as { connection: TPgConnection }).connection;
+      const connection = client.connection;
       connection.removeAllListeners("copyData");
-      if (!interceptCopyData(connection.stream, onCopyData)) connection.on("copyData", ({ chunk }) => onCopyData(chunk, 0, chunk.length));
+      if (!interceptCopyData(connection.stream, onCopyData)) connection.on("copyData", ({ chunk }: { chunk: Buffer }) => onCopyData(chunk, 0, chunk.length));
       return plugin.start(client, slotName, lastLsn);
     },
     parse: (buffer, at, end) => plugin.parse(buffer, at, end),
