@@ -1,7 +1,10 @@
 import type PgBoss from "pg-boss";
 import { startQueue } from "./queue";
 
-const globalForQueue = globalThis as unknown as { __webQueue?: Promise<PgBoss> };
+declare global {
+  // Kept on globalThis so Next's module reloads in dev reuse one queue; `var` is what `declare global` needs.
+  var __webQueue: Promise<PgBoss> | undefined;
+}
 
 /**
  * The web server's queue handle, only for sending (Run Extraction Now): no maintenance, started once per
@@ -10,9 +13,9 @@ const globalForQueue = globalThis as unknown as { __webQueue?: Promise<PgBoss> }
 export function getWebQueue(): Promise<PgBoss> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set in this process");
-  globalForQueue.__webQueue ??= startQueue(url, { supervise: false }).catch((err: unknown) => {
-    globalForQueue.__webQueue = undefined;
+  globalThis.__webQueue ??= startQueue(url, { supervise: false }).catch((err: unknown) => {
+    globalThis.__webQueue = undefined;
     throw err;
   });
-  return globalForQueue.__webQueue;
+  return globalThis.__webQueue;
 }
