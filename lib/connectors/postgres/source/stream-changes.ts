@@ -33,7 +33,8 @@ function toChange(ev: TRowChange, at: string): TChange {
 /**
  * TSource.streamChanges over the Log-based engine's slot reader (lib/replication/log-based/stream.ts):
  * its events become one batch per table per transaction, positioned at the commit's end. Only what the
- * consumer commits is acknowledged; transactions ending at or before `position` are skipped.
+ * consumer commits is acknowledged (the reader's last acknowledgement waits until the consumer has handled
+ * every batch); transactions ending at or before `position` are skipped.
  */
 export function streamChanges(input: { conn: TSourceConnection; database: string; client: pg.Client; setup: TStreamSetup; position: string }): TChangeStream {
   const from = parseLsn(input.position);
@@ -41,6 +42,9 @@ export function streamChanges(input: { conn: TSourceConnection; database: string
   const queue: (TChangeBatch | { end: true } | { error: unknown })[] = [];
   let wake: (() => void) | null = null;
   let drained: (() => void) | null = null;
+  // Resolved once the consumer has handled every batch handed to it (and asks for more, or stopped).
+  let handled: (() => void) | null = null;
+  let waiting = false;
   let stopped = false;
   let started = false;
   const push = (item: (typeof queue)[number]) => {
@@ -80,7 +84,8 @@ export function streamChanges(input: { conn: TSourceConnection; database: string
         targetLsn: target.lsn,
         onEvent,
         onIdle: async () => undefined,
-        onFinish: async () => undefined,
+        // The final acknowledgement follows: it must carry what the consumer commits for the last batches.
+        onFinish: () => (queue.length === 0 && waiting) || stopped ? Promise.resolve() : new Promise<void>((resolve) => (handled = resolve)),
         committedLsn: () => committed,
         shouldStop: () => stopped,
       });
@@ -99,7 +104,11 @@ export function streamChanges(input: { conn: TSourceConnection; database: string
         if (!item) {
           drained?.();
           drained = null;
+          waiting = true;
+          handled?.();
+          handled = null;
           await new Promise<void>((resolve) => (wake = resolve));
+          waiting = false;
           wake = null;
           continue;
         }
@@ -110,6 +119,7 @@ export function streamChanges(input: { conn: TSourceConnection; database: string
     } finally {
       stopped = true;
       drained?.();
+      handled?.();
     }
   }
 
