@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { Nav } from "@/components/layout/nav";
-import { requireSessionContext } from "../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 export const dynamic = "force-dynamic";
 

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { getDb } from "@/db/client";
 import { dashboardSummary } from "@/lib/reports/dashboard";
 import { DashboardView } from "@/components/dashboard/dashboard-view";
-import { requireSessionContext } from "../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 export default async function DashboardPage() {
   const session = await requireSessionContext();

@@ -4,7 +4,7 @@ import type { TRole } from "@/db/schema";
 import type { TSessionContext } from "@/lib/auth/accounts";
 import { hasRole, ROLE_LABELS } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
-import { getSessionContext } from "./session";
+import { getSessionContext } from "@/lib/server/session";
 
 export type TRouteContext<P> = TSessionContext & { db: TDb; params: P };
 

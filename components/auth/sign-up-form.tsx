@@ -2,7 +2,7 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { signUpAction } from "@/app/(auth)/actions";
+import { signUpAction } from "@/lib/auth/actions";
 import { Button, Field, FormError } from "@/components/ui/field";
 
 export function SignUpForm({ invitationToken, setupToken }: { invitationToken?: string; setupToken?: string }) {

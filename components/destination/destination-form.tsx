@@ -3,7 +3,7 @@ import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Button, Field, FormError } from "@/components/ui/field";
 import { SelectField } from "@/components/sources/inputs";
-import { updateDestinationAction } from "@/app/(dashboard)/destination/actions";
+import { updateDestinationAction } from "@/lib/destination/actions";
 import type { TDestinationCheck } from "@/lib/destination/check";
 import type { TDestinationView } from "@/lib/destination/settings";
 import { CheckReport } from "./check-report";

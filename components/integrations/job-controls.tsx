@@ -9,7 +9,7 @@ import {
   stopExtractionAction,
   unpauseIntegrationAction,
   verifyNowAction,
-} from "@/app/(dashboard)/integrations/[id]/jobs/actions";
+} from "@/lib/jobs/actions";
 import { useIntegrationState } from "./integration-state";
 import { StatusBadge } from "./status-badge";
 

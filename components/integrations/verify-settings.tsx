@@ -1,6 +1,6 @@
 "use client";
 import { useState, useTransition } from "react";
-import { setVerifyAfterJobAction } from "@/app/(dashboard)/integrations/[id]/settings/actions";
+import { setVerifyAfterJobAction } from "@/lib/integrations/actions";
 
 /**
  * The Settings tab's Verify & Repair section: `Verify after each job` (saved at once, audited). Viewers

@@ -2,7 +2,7 @@
 import { useDebounce } from "use-debounce";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { previewScheduleAction } from "@/app/(dashboard)/integrations/[id]/schedule/actions";
+import { previewScheduleAction } from "@/lib/schedule/actions";
 import { ANCHOR_MIN_FREQUENCY_MINUTES, FREQUENCY_MINUTES, frequencyLabel } from "@/lib/schedule/options";
 
 export type TScheduleValue = { scheduleType: "interval" | "cron"; frequencyMinutes: number; anchorTime: string; cronExpression: string };

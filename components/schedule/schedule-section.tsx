@@ -1,6 +1,6 @@
 "use client";
 import { useState, useTransition } from "react";
-import { saveScheduleAction } from "@/app/(dashboard)/integrations/[id]/schedule/actions";
+import { saveScheduleAction } from "@/lib/schedule/actions";
 import { formatUtc, ScheduleFields, type TScheduleValue } from "./schedule-fields";
 
 /**

@@ -1,5 +1,5 @@
 "use client";
-import type { TActionResult } from "@/app/_server/action";
+import type { TActionResult } from "@/lib/server/action-result";
 
 /** Server actions return values, not throws; React Query wants a throw on failure. */
 export async function unwrap<T>(p: Promise<TActionResult<T>>): Promise<T> {

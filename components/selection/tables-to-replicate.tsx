@@ -17,7 +17,7 @@ import {
   setTrackedAction,
   trackAllAction,
   updateSettingsAction,
-} from "@/app/(dashboard)/integrations/[id]/actions";
+} from "@/lib/selection/actions";
 import { Button } from "@/components/ui/field";
 import { ActionError, unwrap } from "./api";
 import { CatalogTreeNav } from "./catalog-tree-nav";

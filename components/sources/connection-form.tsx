@@ -1,8 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
-import { checkAndSaveAction, teamPublicKeyAction } from "@/app/(dashboard)/integrations/new/actions";
-import { updateIntegrationAction } from "@/app/(dashboard)/integrations/[id]/settings/actions";
+import { checkAndSaveAction, teamPublicKeyAction, updateIntegrationAction } from "@/lib/integrations/actions";
 import { Button, Field, FormError } from "@/components/ui/field";
 import type { TCheckResult } from "@/lib/integrations/create-integration";
 import { schemaNameFromIntegrationName } from "@/lib/naming/identifiers";

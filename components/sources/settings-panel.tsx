@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { acceptHostKeyAction, createPublicationAction, createSlotAction, rerunReportAction } from "@/app/(dashboard)/integrations/[id]/settings/actions";
+import { acceptHostKeyAction, createPublicationAction, createSlotAction, rerunReportAction } from "@/lib/integrations/actions";
 import { Button, FormError } from "@/components/ui/field";
 import type { TDiagnosis } from "@/lib/source/diagnose";
 import type { TPrerequisiteReport } from "@/lib/source/prerequisites/types";

@@ -2,7 +2,7 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
-import { changePasswordAction } from "@/app/(dashboard)/account/actions";
+import { changePasswordAction } from "@/lib/account/actions";
 import { Button, Field, FormError } from "@/components/ui/field";
 
 /** Re-authenticates with the current password, sets the new one, then signs this browser in again with it. */

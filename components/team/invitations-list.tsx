@@ -1,6 +1,6 @@
 "use client";
 import type { TRole } from "@/db/schema";
-import { revokeInvitationAction } from "@/app/(dashboard)/team/actions";
+import { revokeInvitationAction } from "@/lib/team/actions";
 import { FormError } from "@/components/ui/field";
 import { ROLE_LABELS } from "@/lib/auth/roles";
 import { formatUtc } from "@/lib/team/format";

@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import type { TRole } from "@/db/schema";
-import { inviteMemberAction } from "@/app/(dashboard)/team/actions";
+import { inviteMemberAction } from "@/lib/team/actions";
 import { Button, Field, FormError } from "@/components/ui/field";
 import { ROLE_LABELS } from "@/lib/auth/roles";
 import { formatUtc } from "@/lib/team/format";

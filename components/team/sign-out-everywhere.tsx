@@ -1,7 +1,7 @@
 "use client";
 import { signOut } from "next-auth/react";
 import { useState } from "react";
-import { signOutEverywhereAction } from "@/app/(dashboard)/account/actions";
+import { signOutEverywhereAction } from "@/lib/account/actions";
 import { Button, FormError } from "@/components/ui/field";
 
 export function SignOutEverywhere() {

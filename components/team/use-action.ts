@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import type { TActionResult } from "@/app/_server/action";
+import type { TActionResult } from "@/lib/server/action-result";
 
 /** Runs a server action, keeps its error for display, and refreshes the page's server data on success. */
 export function useTeamAction<R>(action: (input: unknown) => Promise<TActionResult<R>>) {

@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { auditEvents, catalogTables, destinations, integrations, jobRuns, tableSelections, teamSshKeys } from "@/db/schema";
-import { runActionAs } from "@/app/_server/action";
-import * as destinationActions from "@/app/(dashboard)/destination/actions";
-import * as selectionActions from "@/app/(dashboard)/integrations/[id]/actions";
+import { runActionAs } from "@/lib/server/authed-action";
+import * as destinationActions from "@/lib/destination/actions";
+import * as selectionActions from "@/lib/selection/actions";
 import { recordAudit } from "@/lib/audit/record";
 import { authenticate } from "@/lib/auth/accounts";
 import { createIntegration } from "@/lib/integrations/create-integration";

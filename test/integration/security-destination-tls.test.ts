@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { auditEvents, destinations } from "@/db/schema";
-import { runActionAs } from "@/app/_server/action";
-import * as destinationActions from "@/app/(dashboard)/destination/actions";
+import { runActionAs } from "@/lib/server/authed-action";
+import * as destinationActions from "@/lib/destination/actions";
 import { checkDestination } from "@/lib/destination/check";
 import { destinationConnectionFromRow, type TDestinationConnection } from "@/lib/destination/connection";
 import { createAppDatabase, createEmptyDatabase, type TTestAppDb } from "../support/databases";

@@ -18,7 +18,7 @@ import { createTeamWithUser } from "../support/fixtures";
 
 vi.mock("server-only", () => ({}));
 
-type TAuthOptions = (typeof import("@/app/_server/auth-options"))["authOptions"];
+type TAuthOptions = (typeof import("@/lib/server/auth-options"))["authOptions"];
 
 describe("server-side sessions", () => {
   let app: TTestAppDb;
@@ -29,7 +29,7 @@ describe("server-side sessions", () => {
     // The sign-in code uses the web server's shared pool: point it at this file's database.
     process.env.DATABASE_URL = app.url;
     Reflect.deleteProperty(globalThis, "__appDb");
-    ({ authOptions } = await import("@/app/_server/auth-options"));
+    ({ authOptions } = await import("@/lib/server/auth-options"));
   });
   afterAll(async () => app?.close());
 

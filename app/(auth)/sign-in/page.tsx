@@ -5,7 +5,7 @@ import { SignInForm } from "@/components/auth/sign-in-form";
 import { getDb } from "@/db/client";
 import { isFreshInstall } from "@/lib/auth/accounts";
 import { safeCallbackPath } from "@/lib/http/safe-redirect";
-import { getSessionContext } from "../../_server/session";
+import { getSessionContext } from "@/lib/server/session";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { ROLE_LABELS } from "@/lib/auth/roles";
 import { ChangePasswordForm } from "@/components/team/change-password-form";
 import { SignOutEverywhere } from "@/components/team/sign-out-everywhere";
-import { requireSessionContext } from "../../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 export const dynamic = "force-dynamic";
 

@@ -5,7 +5,7 @@ import { listAuditEvents, listAuditFacets, ZAuditFilterSchema, type TAuditFilter
 import { AUDIT_RETENTION_DAYS } from "@/lib/maintenance/audit-retention";
 import { formatUtc } from "@/lib/team/format";
 import { AuditFilters } from "@/components/team/audit-filters";
-import { requireSessionContext } from "../../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 export const dynamic = "force-dynamic";
 

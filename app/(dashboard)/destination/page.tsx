@@ -2,7 +2,7 @@ import { getDb } from "@/db/client";
 import { hasRole } from "@/lib/auth/roles";
 import { destinationView, getTeamDestination } from "@/lib/destination/settings";
 import { DestinationForm } from "@/components/destination/destination-form";
-import { requireSessionContext } from "../../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 export default async function DestinationPage() {
   const session = await requireSessionContext();

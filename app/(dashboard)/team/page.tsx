@@ -6,7 +6,7 @@ import { assignableRoles } from "@/lib/team/rules";
 import { InvitationsList } from "@/components/team/invitations-list";
 import { InviteMember } from "@/components/team/invite-member";
 import { MembersTable } from "@/components/team/members-table";
-import { requireSessionContext } from "../../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 export const dynamic = "force-dynamic";
 

@@ -8,7 +8,7 @@ import { ReportBanner } from "@/components/sources/report-banner";
 import { JobControls } from "@/components/integrations/job-controls";
 import { LastJobFailure } from "@/components/integrations/last-job-failure";
 import { hasRole } from "@/lib/auth/roles";
-import { requireSessionContext } from "../../../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 export default async function IntegrationLayout({ children, params }: { children: ReactNode; params: Promise<{ id: string }> }) {
   const session = await requireSessionContext();

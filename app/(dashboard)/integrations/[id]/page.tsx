@@ -5,7 +5,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { catalogTree } from "@/lib/selection/catalog-query";
 import { selectionContextFor } from "@/lib/selection/store";
 import { TablesToReplicate } from "@/components/selection/tables-to-replicate";
-import { requireSessionContext } from "../../../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 /** The `Tables to Replicate` tab: discovery's catalog and the team's table/column selections. */
 export default async function TablesToReplicatePage({ params }: { params: Promise<{ id: string }> }) {

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { requireSessionContext } from "../../../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 export const metadata = { title: "Add Integration" };
 

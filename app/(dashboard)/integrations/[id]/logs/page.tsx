@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
 import { jobsPerDay, listJobs } from "@/lib/reports/jobs";
 import { ExtractionLogs } from "@/components/logs/extraction-logs";
-import { requireSessionContext } from "../../../../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 /** Extraction Logs tab: jobs of the last 60 days, a daily chart, and one job's live log (?job=<id>). */
 export default async function ExtractionLogsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ job?: string }> }) {

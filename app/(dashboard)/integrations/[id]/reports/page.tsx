@@ -7,7 +7,7 @@ import { TableVerificationsTable } from "@/components/reports/verification";
 import { tableVerificationCells } from "@/lib/reports/verification";
 import { tableLabel } from "@/components/reports/format";
 import { bookmarksForRole } from "@/lib/replication/state-log";
-import { requireSessionContext } from "../../../../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 /** Loading Reports tab: all tables (?range=24h|7d|30d) or one table (?table=<key>), with rows loaded over time and Verify's verdicts. */
 export default async function LoadingReportsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ range?: string; table?: string }> }) {

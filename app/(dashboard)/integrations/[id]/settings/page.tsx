@@ -7,7 +7,7 @@ import { SettingsPanel } from "@/components/sources/settings-panel";
 import { ScheduleSection } from "@/components/schedule/schedule-section";
 import { VerifySettings } from "@/components/integrations/verify-settings";
 import { scheduleFromColumns, scheduleToInput } from "@/lib/schedule/options";
-import { requireSessionContext } from "../../../../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 /** Settings tab: connection settings (no secrets sent to the browser) and the prerequisite report. */
 export default async function IntegrationSettingsPage({ params }: { params: Promise<{ id: string }> }) {

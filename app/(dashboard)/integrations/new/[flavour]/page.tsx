@@ -2,7 +2,7 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { hasRole } from "@/lib/auth/roles";
 import { NewIntegrationForm } from "@/components/sources/new-integration-form";
-import { requireSessionContext } from "../../../../_server/session";
+import { requireSessionContext } from "@/lib/server/session";
 
 const TITLES = { postgres: "PostgreSQL", rds: "Amazon PostgreSQL RDS" } as const;
 

@@ -4,7 +4,7 @@ import { connectionFromInput, getTeamDestination, saveTeamDestination, ZDestinat
 import { destinationAuditDetails, recordDestinationCheckFailed } from "@/lib/destination/check-audit";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
-import { authedAction } from "../../_server/action";
+import { authedAction } from "@/lib/server/authed-action";
 
 /**
  * Update PostgreSQL Settings: tests the connection and the loader's privileges; saves only settings that

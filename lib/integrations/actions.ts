@@ -1,10 +1,29 @@
 "use server";
 import { z } from "zod";
-import { ZUpdateIntegrationSchema } from "@/lib/integrations/update-input";
-import { updateIntegration } from "@/lib/integrations/update-integration";
-import { acceptSshHostKey, createPublication, createReplicationSlot, rerunPrerequisiteReport } from "@/lib/integrations/update-prerequisites";
+import { authedAction } from "@/lib/server/authed-action";
+import { ZOptionalScheduleInputSchema } from "@/lib/schedule/options";
+import { ensureTeamSshKey } from "@/lib/source/ssh-keys";
 import { setVerifyAfterJob } from "@/lib/verify/job-start";
-import { authedAction } from "../../../../_server/action";
+import { createIntegration } from "./create-integration";
+import { ZCreateIntegrationSchema } from "./create-input";
+import { ZUpdateIntegrationSchema } from "./update-input";
+import { updateIntegration } from "./update-integration";
+import { acceptSshHostKey, createPublication, createReplicationSlot, rerunPrerequisiteReport } from "./update-prerequisites";
+
+// ---------- Add Integration ----------
+
+/**
+ * Check and Save: runs the connection steps and the prerequisite report; saves only a working connection,
+ * with the form's schedule in the same insert (and audit event).
+ */
+export const checkAndSaveAction = authedAction({ schema: ZCreateIntegrationSchema.and(ZOptionalScheduleInputSchema), role: "member" }, async (input, ctx) =>
+  createIntegration(ctx.db, ctx.actor, input, input),
+);
+
+/** The team's SSH public key, made on first need (when SSH Tunnel is ticked). */
+export const teamPublicKeyAction = authedAction({ schema: z.object({}), role: "member" }, async (_input, ctx) => ensureTeamSshKey(ctx.db, ctx.team.id, ctx.actor));
+
+// ---------- Settings ----------
 
 const ZId = z.object({ id: z.uuid("No such integration") });
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getWebQueue } from "@/lib/jobs/web-queue";
 import { runExtractionNow, setIntegrationPaused, stopExtraction } from "@/lib/schedule/save";
 import { startVerifyJob } from "@/lib/verify/job-start";
-import { authedAction } from "../../../../_server/action";
+import { authedAction } from "@/lib/server/authed-action";
 
 const ZId = z.object({ integrationId: z.uuid("No such integration") });
 

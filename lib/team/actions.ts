@@ -1,6 +1,6 @@
 "use server";
 import { headers } from "next/headers";
-import { authedAction } from "@/app/_server/action";
+import { authedAction } from "@/lib/server/authed-action";
 import { changeMemberRole, removeMember } from "@/lib/team/members";
 import { revokeInvitation } from "@/lib/team/invitations";
 import { inviteMember } from "@/lib/team/invite";

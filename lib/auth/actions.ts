@@ -3,7 +3,7 @@ import { z } from "zod";
 import { signUp } from "@/lib/auth/accounts";
 import { ZEmailSchema, ZNewPasswordSchema } from "@/lib/auth/password";
 import { configureDefaultDestination } from "@/lib/destination/default-destination";
-import { publicAction } from "../_server/action";
+import { publicAction } from "@/lib/server/authed-action";
 
 const ZSignUpSchema = z.object({
   name: z.string().trim().max(100).optional(),

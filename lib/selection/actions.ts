@@ -1,7 +1,7 @@
 "use server";
 import { z } from "zod";
 import type { TDbOrTx } from "@/db/client";
-import { authedAction, type TActionContext } from "@/app/_server/action";
+import { authedAction, type TActionContext } from "@/lib/server/authed-action";
 import { recordAudit } from "@/lib/audit/record";
 import { catalogTree, getCatalogRow, listCatalogTables, pendingChangeCount } from "@/lib/selection/catalog-query";
 import { cancelSelections, finalizeSelections, requestResetKeys, selectionContextFor, setColumn, setTableTracked, trackAllTables, updateTableSettings } from "@/lib/selection/store";

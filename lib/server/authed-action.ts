@@ -8,11 +8,10 @@ import { hasRole, ROLE_LABELS } from "@/lib/auth/roles";
 import type { TAuditActor } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
+import type { TActionResult } from "./action-result";
 import { getSessionContext } from "./session";
 
-export type TActionResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: string; fieldErrors: Record<string, string> };
+export type { TActionResult };
 
 export type TActionContext = TSessionContext & { db: TDb; actor: TAuditActor };
 

@@ -1,6 +1,6 @@
 "use server";
 import { z } from "zod";
-import { authedAction } from "@/app/_server/action";
+import { authedAction } from "@/lib/server/authed-action";
 import { changePassword, signOutEverywhere } from "@/lib/team/account";
 import { ZChangePasswordSchema } from "@/lib/team/schemas";
 

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { ZScheduleInputSchema } from "@/lib/schedule/options";
 import { previewSchedule, saveIntegrationSchedule } from "@/lib/schedule/save";
-import { authedAction } from "../../../../_server/action";
+import { authedAction } from "@/lib/server/authed-action";
 
 const ZSchedulePreviewSchema = ZScheduleInputSchema.and(z.object({ integrationId: z.uuid("No such integration").optional().or(z.literal("").transform(() => undefined)) }));
 const ZScheduleSaveSchema = ZScheduleInputSchema.and(z.object({ integrationId: z.uuid("No such integration") }));
