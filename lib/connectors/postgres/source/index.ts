@@ -63,31 +63,27 @@ export async function openPostgresSource(opts: TPostgresSourceOptions): Promise<
   const copySql = async (table: TSourceTable, spec: TLoadTableSpec, range?: TKeyRange) =>
     logged(rangeCopySql(await shapeOf(table, spec.columns.map((c) => c.name)), range));
 
-  const inSnapshot = async <T>(fn: () => Promise<T>, snapshot?: string): Promise<T> => {
+  const begin = async (snapshot?: string) => {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    try {
-      if (snapshot) await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshot)}`);
-      const out = await fn();
-      await client.query("COMMIT");
-      return out;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    }
+    if (snapshot) await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshot)}`);
   };
+  const end = (ok: boolean) => client.query(ok ? "COMMIT" : "ROLLBACK");
 
   async function* readTable(table: TSourceTable, spec: TLoadTableSpec, from: TReadFrom = {}): AsyncGenerator<TRow[]> {
     const sql = await copySql(table, spec, from.range);
-    if (from.snapshot) {
-      // A snapshot lives in one transaction: the rows are gathered before it ends.
-      const rows: TRow[][] = [];
-      await inSnapshot(async () => {
-        for await (const b of copyTextRows(copyOut(client, sql), opts.batchRows ?? 10_000)) rows.push(b);
-      }, from.snapshot);
-      yield* rows;
+    if (!from.snapshot) {
+      yield* copyTextRows(copyOut(client, sql), opts.batchRows ?? 10_000);
       return;
     }
-    yield* copyTextRows(copyOut(client, sql), opts.batchRows ?? 10_000);
+    // The imported snapshot lives in this transaction, held open while the batches are taken.
+    await begin(from.snapshot);
+    let ok = false;
+    try {
+      yield* copyTextRows(copyOut(client, sql), opts.batchRows ?? 10_000);
+      ok = true;
+    } finally {
+      await end(ok).catch(() => undefined);
+    }
   }
 
   return {
@@ -101,7 +97,17 @@ export async function openPostgresSource(opts: TPostgresSourceOptions): Promise<
       const sql = logged(findKeySql(await shapeOf(table, range.columns), range, at));
       return (await client.query<string[]>({ text: sql, rowMode: "array" })).rows[0]?.map(String) ?? null;
     },
-    inSnapshot: (fn) => inSnapshot(fn),
+    async inSnapshot(fn) {
+      await begin();
+      try {
+        const out = await fn();
+        await end(true);
+        return out;
+      } catch (err) {
+        await end(false).catch(() => undefined);
+        throw err;
+      }
+    },
     async copyTable(table, spec, range) {
       // The statement is made (and logged) now, the COPY opened when the destination asks for the rows.
       const sql = await copySql(table, spec, range);
