@@ -1,7 +1,7 @@
 "use client";
 import type { TCatalogTree } from "@/lib/selection/catalog-query";
 
-type TScope = { database: string | null; schema: string | null };
+export type TScope = { database: string | null; schema: string | null };
 
 /** Databases → schemas, each with its table count and how many are tracked. */
 export function CatalogTreeNav({ tree, scope, onScope }: { tree: TCatalogTree; scope: TScope; onScope: (s: TScope) => void }) {

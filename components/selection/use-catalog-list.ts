@@ -6,8 +6,7 @@ import { catalogTreeAction, listTablesAction } from "@/lib/selection/actions";
 import type { TCatalogTree } from "@/lib/selection/catalog-query";
 import type { TCatalogRefresh } from "@/lib/source/discovery-store";
 import { unwrap } from "./api";
-
-export type TScope = { database: string | null; schema: string | null };
+import type { TScope } from "./catalog-tree-nav";
 
 /** The catalog's tree and one page of its tables for the chosen scope and search; both come from the server. */
 export function useCatalogList(integrationId: string, initialTree: TCatalogTree, initialDatabase: string | null) {
