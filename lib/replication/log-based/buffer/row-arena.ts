@@ -1,6 +1,11 @@
 import { binaryToText, readInt8 } from "../decode/binary-values";
-import { TUPLE_BINARY as B, TUPLE_NULL as N, TUPLE_TEXT as T, TUPLE_UNCHANGED as U, type TRawTuple } from "../decode/raw-tuples";
+import { TUPLE_BINARY, TUPLE_NULL, TUPLE_TEXT, TUPLE_UNCHANGED, type TRawTuple } from "../decode/raw-tuples";
 
+// Module constants for scan()'s per-column loop (an imported binding is read through its module cell).
+const T = TUPLE_TEXT;
+const B = TUPLE_BINARY;
+const N = TUPLE_NULL;
+const U = TUPLE_UNCHANGED;
 const BACKSLASH = 0x5c;
 const INT2 = 21;
 const INT4 = 23;
