@@ -10,6 +10,7 @@ import { openPostgresSource } from "@/lib/connectors/postgres/source";
 import type { TSourceConnection } from "@/lib/source/connection";
 import pg from "pg";
 import { createEmptyDatabase, withClient } from "../support/databases";
+import { connectionParts } from "../support/url";
 
 type TSourceUnderTest = {
   /** Opens the source; `stream`: set up to stream the table's changes. */
@@ -24,16 +25,11 @@ type TSourceUnderTest = {
 };
 type TSourceFactory = { name: string; create(ddl: string): Promise<TSourceUnderTest> };
 
-function connectionOf(url: string): TSourceConnection {
-  const u = new URL(url);
-  return { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1), sslMode: "disable" };
-}
-
 const postgres: TSourceFactory = {
   name: "postgres",
   async create(ddl) {
     const db = await createEmptyDatabase("embedded", "srcconf");
-    const conn = connectionOf(db.url);
+    const conn: TSourceConnection = { ...connectionParts(db.url), sslMode: "disable" };
     const sql = (text: string) => withClient(db.url, (c) => c.query(text)).then(() => undefined);
     await sql(ddl);
     await sql(`CREATE PUBLICATION conf_pub FOR TABLE items`);

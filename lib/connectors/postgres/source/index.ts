@@ -2,7 +2,8 @@
  * The PostgreSQL source: the TSource contract (lib/connectors/contracts.ts) on one database, and the COPY
  * text fast path (TCopyTextTableSource) the PostgreSQL destination takes as it is. One client with the
  * text session settings (session.ts); columns and keys from the catalog (columns.ts); the reads' SQL in
- * copy-sql.ts; rows as text either way (copy-text-rows.ts parses COPY text for the neutral path);
+ * copy-sql.ts; rows as text either way (copy-text-rows.ts parses COPY text for the neutral path, in a
+ * snapshot when asked: snapshot-reads.ts);
  * check.ts, discover.ts; streamChanges over the Log-based slot reader (stream-changes.ts).
  *
  *   const source = await openPostgresSource({ conn, database, onSql });
@@ -11,15 +12,14 @@
  *   for await (const rows of source.readTable(table, spec, { range })) …         // neutral path
  */
 import type { TCopyTextTableSource, TKeyRange, TReadFrom, TSource, TSourceTable } from "../../contracts";
-import type { TLoadTableSpec, TRow, TSourceColumn } from "../../types";
+import type { TLoadTableSpec, TSourceColumn } from "../../types";
 import type { TSourceConnection } from "@/lib/source/connection";
-import { quoteLiteral } from "@/lib/naming/identifiers";
 import { checkSource } from "./check";
 import { readRelationOid, readSourceColumns, readSourcePrimaryKey } from "./columns";
 import { findKeySql, rangeCopySql, statementShape, type TReadShape } from "./copy-sql";
-import { copyTextRows } from "./copy-text-rows";
 import { discoverTables } from "./discover";
 import { copyOut, openSourceReader } from "./session";
+import { inSnapshot, readRows } from "./snapshot-reads";
 import { streamChanges, type TStreamSetup } from "./stream-changes";
 
 export type TPostgresSource = TSource & TCopyTextTableSource;
@@ -63,51 +63,22 @@ export async function openPostgresSource(opts: TPostgresSourceOptions): Promise<
   const copySql = async (table: TSourceTable, spec: TLoadTableSpec, range?: TKeyRange) =>
     logged(rangeCopySql(await shapeOf(table, spec.columns.map((c) => c.name)), range));
 
-  const begin = async (snapshot?: string) => {
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    if (snapshot) await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshot)}`);
-  };
-  const end = (ok: boolean) => client.query(ok ? "COMMIT" : "ROLLBACK");
-
-  async function* readTable(table: TSourceTable, spec: TLoadTableSpec, from: TReadFrom = {}): AsyncGenerator<TRow[]> {
-    const sql = await copySql(table, spec, from.range);
-    if (!from.snapshot) {
-      yield* copyTextRows(copyOut(client, sql), opts.batchRows ?? 10_000);
-      return;
-    }
-    // The imported snapshot lives in this transaction, held open while the batches are taken.
-    await begin(from.snapshot);
-    let ok = false;
-    try {
-      yield* copyTextRows(copyOut(client, sql), opts.batchRows ?? 10_000);
-      ok = true;
-    } finally {
-      await end(ok).catch(() => undefined);
-    }
-  }
-
   return {
     check: () => checkSource(client),
     discover: () => discoverTables(client, opts.database),
     columns,
     primaryKey: (table) => readSourcePrimaryKey(client, table.schema, table.name),
     tableIdentity: (table) => readRelationOid(client, table.schema, table.name),
-    readTable,
+    readTable: (table, spec, from: TReadFrom = {}) => ({
+      async *[Symbol.asyncIterator]() {
+        yield* readRows(client, await copySql(table, spec, from.range), opts.batchRows ?? 10_000, from.snapshot);
+      },
+    }),
     async findKey(table, range, at) {
       const sql = logged(findKeySql(await shapeOf(table, range.columns), range, at));
       return (await client.query<string[]>({ text: sql, rowMode: "array" })).rows[0]?.map(String) ?? null;
     },
-    async inSnapshot(fn) {
-      await begin();
-      try {
-        const out = await fn();
-        await end(true);
-        return out;
-      } catch (err) {
-        await end(false).catch(() => undefined);
-        throw err;
-      }
-    },
+    inSnapshot: (fn) => inSnapshot(client, fn),
     async copyTable(table, spec, range) {
       // The statement is made (and logged) now, the COPY opened when the destination asks for the rows.
       const sql = await copySql(table, spec, range);
