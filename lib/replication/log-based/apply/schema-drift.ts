@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { TDestinationLoader } from "@/lib/connectors/postgres/destination";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
-import { readSourceColumns } from "../../source-columns";
+import { readSourceColumns } from "@/lib/connectors/postgres/source/columns";
 import type { TRelationInfo, TRowChange } from "../decode/events";
 import { noteTypeChange, type TLogTable } from "../prepare/table-context";
 

@@ -3,7 +3,7 @@ import type { TDestinationLoader } from "@/lib/connectors/postgres/destination";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import { changesAmong, columnHistoryOf, diffColumns, parseColumnHistory, recopyReason, relationLabel, type TColumnHistory } from "../../column-changes";
-import { readSourceColumns, type TSourceColumn } from "../../source-columns";
+import { readSourceColumns, type TSourceColumn } from "@/lib/connectors/postgres/source/columns";
 import type { TLogBasedState } from "../state";
 import type { TLogTable } from "./table-context";
 

@@ -4,7 +4,7 @@ import { acknowledgeTableReset, requestTableReset } from "@/lib/selection/finali
 import type { TLogBasedInput } from "../../log-based-registry";
 import { fullTableCopySql } from "../../full-table";
 import { columnHistoryOf } from "../../column-changes";
-import { copyOut, openSourceReader } from "../../source-reader";
+import { copyOut, openSourceReader } from "@/lib/connectors/postgres/source/session";
 import type { TTableRunResult } from "../../table-run";
 import { reachFaultPoint } from "../faults";
 import { formatLsn, type TLsn } from "../lsn";
@@ -25,7 +25,7 @@ function message(err: unknown): string {
 
 /**
  * Copies each table whole, exact: read in the exported snapshot of a temporary slot whose consistent
- * point is where the table's changes start (see snapshot.ts); the slot is at or before that point. A
+ * point is where the table's changes start (see slot/copy-snapshot.ts); the slot is at or before that point. A
  * table whose copy fails gets its error in `results` (and keeps an integration reset as its own request).
  */
 export async function copyTables(input: TLogBasedInput, database: string, slot: TSlotInfo, toCopy: TTableContext[], results: TResults): Promise<void> {

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { and, eq } from "drizzle-orm";
 import { catalogTables } from "@/db/schema";
 import type { TLogBasedInput } from "../../log-based-registry";
-import { relationSql } from "../../source-reader";
+import { relationSql } from "@/lib/connectors/postgres/source/session";
 import { followOlderChanges, reconcileColumns, savedColumnHistory, withLiveColumns } from "./column-drift";
 import { partitionsRecord, type TSavedPosition, type TTableContext } from "./first-copy";
 import { partitionChangeReason } from "./partitions";

@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import type { TLoadTableSpec } from "@/lib/connectors/postgres/destination";
-import { readSourceColumns, readSourcePrimaryKey, type TSourceColumn } from "../../source-columns";
+import { readSourceColumns, readSourcePrimaryKey, type TSourceColumn } from "@/lib/connectors/postgres/source/columns";
 import type { TSelectedTable } from "../../selected-tables";
 import { binaryReadAs } from "../decode/binary-values";
 import { TableChangeBuffer } from "../buffer";

@@ -3,7 +3,7 @@ import { AppError } from "@/lib/errors";
 import { quoteIdent } from "@/lib/naming/identifiers";
 import type { TJobLogger } from "@/lib/jobs/log";
 import { serverVersionNum } from "@/lib/source/server-version";
-import { relationSql } from "../../source-reader";
+import { relationSql } from "@/lib/connectors/postgres/source/session";
 import { PGOUTPUT_PARTITIONS_MIN_VERSION, pgoutputPartitionsError, publishViaPartitionRoot } from "../prepare/partitions";
 import type { TLogTable } from "../prepare/table-context";
 import type { TStreamTable } from "../decode/plugins";
