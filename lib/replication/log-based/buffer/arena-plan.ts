@@ -1,6 +1,5 @@
-import { binaryStagingTail } from "@/lib/connectors/postgres/destination/change-staging";
 import type { TRawRelation } from "../decode/raw-tuples";
-import type { TArenaLayout, TChangeMeta, TEntry } from "./entry";
+import type { TArenaLayout } from "./entry";
 import type { ColumnRegistry } from "./registry";
 
 /** How a relation's tuples go into the arena (one per relation description); binary rows delete by `keyLayout`. */
@@ -64,20 +63,5 @@ export class ArenaPlans {
     }
     this.plans.set(columns, plan);
     return plan;
-  }
-}
-
-/** binaryStagingTail of the last transaction seen, per kind (a transaction's changes share it). */
-export class TransactionTails {
-  private meta: TChangeMeta | null = null;
-  private upsert: Buffer = Buffer.alloc(0);
-  private delete: Buffer = Buffer.alloc(0);
-  of(kind: TEntry["kind"], meta: TChangeMeta): Buffer {
-    if (meta !== this.meta) {
-      this.meta = meta;
-      this.upsert = binaryStagingTail("upsert", meta.sequence, null);
-      this.delete = binaryStagingTail("delete", meta.sequence, meta.at);
-    }
-    return kind === "delete" ? this.delete : this.upsert;
   }
 }

@@ -3,10 +3,11 @@ import { BINARY_TAIL_BYTES } from "@/lib/connectors/postgres/destination/change-
 import { readChangeValues, type TRowChange, type TValue } from "../decode/events";
 import type { TRawTuple } from "../decode/raw-tuples";
 import { RowArena, type TKeyId } from "./row-arena";
-import { ArenaPlans, TransactionTails, type TArenaPlan } from "./arena-plan";
+import { ArenaPlans, type TArenaPlan } from "./arena-plan";
 import { groupEntries } from "./drain";
 import { arenaEntry, materialize, valuesEntry, type TArenaEntry, type TChangeMeta, type TEntry, type TPendingFill, type TValuesEntry } from "./entry";
 import { ColumnRegistry, type TValues } from "./registry";
+import { TransactionTails } from "./transaction-tails";
 
 export type { TChangeMeta, TPendingFill } from "./entry";
 
