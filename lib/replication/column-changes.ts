@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TSourceColumn } from "./source-columns";
+import type { TSourceColumn } from "@/lib/connectors/types";
 
 /**
  * Schema changes of a source table, followed by column number (attnum), not by name: a rename keeps its
