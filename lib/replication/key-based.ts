@@ -1,7 +1,7 @@
 import type { TKeySpan } from "@/lib/connectors/contracts";
 import { keyBasedShapeFields } from "./key-based-schema";
 import type { TKeyBasedState } from "./method-state";
-import { addResults, sourceTableOf, transferRows, type TTableRun, type TTableRunResult } from "./table-run";
+import { addResults, NO_ROWS, sourceTableOf, transferRows, type TTableRun, type TTableRunResult } from "./table-run";
 
 // Kept where the security test imports it; the statement shapes are made by the source.
 export { statementShape } from "@/lib/connectors/postgres/source/copy-sql";
@@ -26,7 +26,7 @@ export async function runKeyBased(run: TTableRun): Promise<TTableRunResult> {
   // Saved with every batch: the next run compares the source's columns and oid with these.
   const shape = await keyBasedShapeFields(run);
   let state: TKeyBasedState = { ...(saved ?? { method: "key_based", replicationKey: key, bookmark: null, nullsDone: false, tableVersion: Date.now() }), ...shape };
-  let total = { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 };
+  let total = NO_ROWS;
   const progress = (n: number) => run.onProgress(total.rowsReceived + n);
 
   const load = async (range: Parameters<typeof transferRows>[3], next: TKeyBasedState) => {

@@ -1,10 +1,6 @@
 import type { TDbOrTx } from "@/db/client";
-import type { TLoadResult } from "@/lib/connectors/types";
 import { addRowUsage, finishTableLoad, setTableLoadEstimate, startTableLoad, tableLoadProgress } from "./reports";
-import type { TTableRunResult } from "./table-run";
-
-/** What a failed load reports: no rows (what landed before the failure is in the state, not the figures). */
-export const NO_ROWS: TLoadResult = { rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 };
+import { NO_ROWS, type TTableRunResult } from "./table-run";
 
 export type TLoadReportRow = { jobRunId: string; integrationId: string; tableKey: string; destinationTable: string; method: string; rowsEstimated: number | null };
 
@@ -38,6 +34,7 @@ export async function openLoadReport(db: TDbOrTx, row: TLoadReportRow): Promise<
     },
     async fail(error) {
       await live.settled();
+      // No figures: what a failed load wrote before failing is told by its state, not the report.
       await finishTableLoad(db, id, { status: "failed", result: NO_ROWS, maxBookmark: null, error });
     },
   };

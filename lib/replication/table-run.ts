@@ -30,6 +30,9 @@ export type TTableRunResult = TLoadResult & {
   stopped: boolean;
 };
 
+/** No rows: a failed load's figures, and where a sum of loads starts. */
+export const NO_ROWS: TLoadResult = Object.freeze({ rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0, rowsReceived: 0 });
+
 export function addResults(a: TLoadResult, b: TLoadResult): TLoadResult {
   return {
     rowsInserted: a.rowsInserted + b.rowsInserted,
