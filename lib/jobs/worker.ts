@@ -15,6 +15,11 @@ export type TJobContext = {
   log: TJobLogger;
   /** True once Stop Extraction was pressed or the worker is shutting down: end after the current step. */
   shouldStop(): boolean;
+  /**
+   * Set for a catch-up inside Verify: an extraction replicates only these tables (by table key), reports
+   * no missing ones and leaves a requested integration reset to the next full job.
+   */
+  onlyTables?: ReadonlySet<string>;
 };
 
 /** `partial`: some tables failed, the others loaded (`rowsLoaded` counts theirs); recorded as a failed job. */

@@ -46,7 +46,14 @@ async function loadJobInputs(ctx: TJobContext, opts: TExtractOptions) {
       log.warn("main", `Discovery failed; using the last discovered catalog: ${message(err)}`);
     }
   }
-  const { tables, missing } = await getSelectedTables(db, integration.id);
+  const selected = await getSelectedTables(db, integration.id);
+  const only = ctx.onlyTables;
+  if (only) {
+    const tables = selected.tables.filter((t) => only.has(t.tableKey));
+    log.info("main", `Catching up ${tables.length} table(s) of schema ${integration.schemaName}`);
+    return { integration, destRow, tables, missing: [] };
+  }
+  const { tables, missing } = selected;
   const selectionSnapshot = tables.map((t) => ({ tableKey: t.tableKey, method: t.selection.method, columns: t.selection.columns, replicationKey: t.selection.replicationKey, viewKeyColumns: t.selection.viewKeyColumns }));
   await db.update(jobRuns).set({ selectionSnapshot }).where(eq(jobRuns.id, run.id));
   log.info("main", `Captured the finalized selections: ${tables.length} table(s) to replicate into schema ${integration.schemaName}`);
@@ -112,7 +119,8 @@ export async function runExtractJob(ctx: TJobContext, opts: TExtractOptions = {}
 
   const conn = await loadSourceConnection(db, integration);
   const entries = tables.map((t) => ({ table: t, destinationTable: destinationTableName(t, integration.includeSchemaNames) }));
-  const integrationReset = integration.resetRequestedAt && integration.resetRequestedAt <= jobStart ? integration.resetRequestedAt : null;
+  const resetAsked = !ctx.onlyTables && integration.resetRequestedAt && integration.resetRequestedAt <= jobStart;
+  const integrationReset = resetAsked ? integration.resetRequestedAt : null;
   const loader = await openLoader({ conn: destinationConnectionFromRow(destRow), schema: integration.schemaName, integrationId: integration.id, onSql: jobSqlLog((line) => log.info("target", line)) });
   const tally: TTally = { failed: 0, succeeded: 0, rowsLoaded: 0, stopped: false };
   try {

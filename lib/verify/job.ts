@@ -34,11 +34,11 @@ function logTo(ctx: TJobContext): (level: TVerifyLogLevel, m: string) => void {
  * flight reach the destination before differences are looked at again. A failed catch-up is said in
  * the log and Verify goes on (its verdict then notes a destination behind the source).
  */
-function catchUpWith(ctx: TJobContext, extract: TJobHandler, rows: { loaded: number }): () => Promise<void> {
-  return async () => {
+function catchUpWith(ctx: TJobContext, extract: TJobHandler, rows: { loaded: number }): (tableKeys: string[]) => Promise<void> {
+  return async (tableKeys) => {
     ctx.log.info("main", "Verify: catch-up extraction, so changes in flight are not counted as differences");
     try {
-      const outcome = await extract(ctx);
+      const outcome = await extract({ ...ctx, onlyTables: new Set(tableKeys) });
       rows.loaded += outcome.rowsLoaded ?? 0;
       if (outcome.outcome !== "succeeded") ctx.log.warn("main", `Verify: the catch-up extraction ended ${outcome.outcome}${outcome.message ? ` (${outcome.message})` : ""}`);
     } catch (err) {

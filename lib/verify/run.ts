@@ -36,9 +36,10 @@ export async function runVerification(opts: TVerifyOptions): Promise<TTableOutco
       const src = await conns.source(target.database);
       firsts.push(await firstRead(opts, src, conns.dst, target));
     }
-    if (opts.catchUp && firsts.some(needsSecondLook)) {
-      log("info", "Verify: differences found; bringing the destination up to the source before looking again");
-      await opts.catchUp();
+    const behind = firsts.filter((f) => f.target.method !== "full_table" && needsSecondLook(f)).map((f) => f.target.tableKey);
+    if (opts.catchUp && behind.length > 0) {
+      log("info", `Verify: differences found in ${behind.length} incremental table(s); bringing them up to the source before looking again`);
+      await opts.catchUp(behind);
     }
     const out: TTableOutcome[] = [];
     for (const f of firsts) {

@@ -15,8 +15,12 @@ function keyRecord(names: string[], values: string[]): Record<string, string> {
   return Object.fromEntries(names.map((n, i) => [n, values[i] ?? ""]));
 }
 
+/** Why a Full Table table may differ without anything being wrong: it is caught up by its next job only. */
+const FULL_TABLE_NOTE = "Full Table copies the whole table at each job: rows changed at the source since the last job differ until the next one";
+
 /** A Log-based destination still behind the source position of the first read: differences may be in flight. */
 async function lagNote(opts: TVerifyOptions, dst: pg.Client, first: TFirstRead): Promise<string | undefined> {
+  if (first.target.method === "full_table") return FULL_TABLE_NOTE;
   if (first.target.method !== "log_based" || !first.sourceLsn) return undefined;
   const now = await destinationPosition(dst, opts.integrationId, first.target.tableKey);
   if (now && parseLsn(now) >= parseLsn(first.sourceLsn)) return undefined;

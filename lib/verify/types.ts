@@ -48,10 +48,12 @@ export type TVerifyOptions = {
   tables: TVerifyTarget[];
   log?: (level: TVerifyLogLevel, message: string) => void;
   /**
-   * Called once, after the first pass found differences and before they are re-read: the caller brings
-   * the destination up to the source's current position (e.g. runs an extraction). Optional.
+   * Called once, after the first pass found differences in incremental (Key-based, Log-based) tables and
+   * before they are re-read, with those tables' keys: the caller brings them up to the source's current
+   * position (e.g. runs an extraction of them). Full Table tables are never caught up: that would copy
+   * them whole, and hide what differs. Optional.
    */
-  catchUp?: () => Promise<void>;
+  catchUp?: (tableKeys: string[]) => Promise<void>;
   /** Called with each table's result as soon as it is known (e.g. to store it). */
   onTable?: (result: TTableVerification) => Promise<void>;
   /** Rows per top-level range (default 20,000). */

@@ -171,4 +171,16 @@ describe("Verify and Repair jobs through the worker", () => {
     const audited = await w.app.db.select().from(auditEvents).where(eq(auditEvents.action, "integration.verify_after_job"));
     expect(audited.map((a) => a.details)).toEqual([expect.objectContaining({ before: false, after: true })]);
   });
+
+  it("the catch-up brings over only incremental tables that differ; a Full Table table's source change is reported, not copied", async () => {
+    await sqlOn(w.sourceUrl, `UPDATE ft SET name = 'changed at the source' WHERE id = 7`);
+    await sqlOn(w.destUrl, `UPDATE ${dest("lb")} SET name = 'tampered' WHERE id = 300`);
+    const { verdicts, log } = await runKind("verify");
+    expect(verdicts.get(keys.ft)).toMatchObject({ status: "differs", differing: 1, firstKeys: [{ kind: "changed", key: { id: "7" } }] });
+    expect(verdicts.get(keys.ft)!.note).toContain("Full Table copies the whole table at each job");
+    expect(verdicts.get(keys.lb)).toMatchObject({ status: "differs", differing: 1, firstKeys: [{ kind: "changed", key: { id: "300" } }] });
+    expect(log).toContainEqual(expect.stringMatching(/^INFO Catching up 1 table\(s\) of schema /));
+    // Not copied again behind the user's back: the destination still has the last job's row.
+    expect(await sqlOn(w.destUrl, `SELECT name FROM ${dest("ft")} WHERE id = 7`)).toEqual([{ name: "ft 7" }]);
+  });
 });
