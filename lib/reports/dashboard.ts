@@ -29,6 +29,26 @@ export type TDashboardIntegration = {
 
 export type TDashboard = { integrations: TDashboardIntegration[]; usage: { day: string; [integrationName: string]: number | string }[]; generatedAt: string };
 
+/** Rows loaded per integration per day over the last 30 days (every day present, 0 when none). */
+async function usageByDay(db: TDbOrTx, list: { id: string; name: string }[], now: Date): Promise<TDashboard["usage"]> {
+  const ids = list.map((i) => i.id);
+  const sinceDay = new Date(now.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
+  const usageRows = await db
+    .select({ integrationId: rowUsage.integrationId, day: rowUsage.day, rows: rowUsage.rows })
+    .from(rowUsage)
+    .where(and(inArray(rowUsage.integrationId, ids), gte(rowUsage.day, sinceDay)));
+  const nameBy = new Map(list.map((i) => [i.id, i.name]));
+  const usage: TDashboard["usage"] = [];
+  for (let t = new Date(`${sinceDay}T00:00:00Z`).getTime(); t <= now.getTime(); t += 86_400_000) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    const entry: TDashboard["usage"][number] = { day };
+    for (const i of list) entry[i.name] = 0;
+    for (const u of usageRows) if (u.day === day) entry[nameBy.get(u.integrationId)!] = u.rows;
+    usage.push(entry);
+  }
+  return usage;
+}
+
 /** Everything the dashboard shows, team-filtered; polled by the page so it updates without a reload. */
 export async function dashboardSummary(db: TDbOrTx, teamId: string, now = new Date(), only?: string): Promise<TDashboard> {
   const list = (await listIntegrations(db, teamId)).filter((i) => !only || i.id === only);
@@ -70,20 +90,7 @@ export async function dashboardSummary(db: TDbOrTx, teamId: string, now = new Da
     .orderBy(jobRuns.integrationId, desc(jobRuns.queuedAt));
   const partialBy = new Map(latest.map((l) => [l.integrationId, l.partialFailure]));
 
-  const sinceDay = new Date(now.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
-  const usageRows = await db
-    .select({ integrationId: rowUsage.integrationId, day: rowUsage.day, rows: rowUsage.rows })
-    .from(rowUsage)
-    .where(and(inArray(rowUsage.integrationId, ids), gte(rowUsage.day, sinceDay)));
-  const nameBy = new Map(list.map((i) => [i.id, i.name]));
-  const usage: TDashboard["usage"] = [];
-  for (let t = new Date(`${sinceDay}T00:00:00Z`).getTime(); t <= now.getTime(); t += 86_400_000) {
-    const day = new Date(t).toISOString().slice(0, 10);
-    const entry: TDashboard["usage"][number] = { day };
-    for (const i of list) entry[i.name] = 0;
-    for (const u of usageRows) if (u.day === day) entry[nameBy.get(u.integrationId)!] = u.rows;
-    usage.push(entry);
-  }
+  const usage = await usageByDay(db, list, now);
 
   return {
     generatedAt: now.toISOString(),

@@ -25,6 +25,32 @@ function sshErrorMessage(err: Error & { level?: string; code?: string }, ssh: TS
   return `SSH connection to ${where} failed: ${err.message}`;
 }
 
+function hostKeyChanged(ssh: TSshSettings, presented: string): SourceConnectionError {
+  return new SourceConnectionError(
+    "ssh",
+    `SSH host key changed: ${ssh.host}:${ssh.port} presented ${fingerprintOf(presented)}, but ${fingerprintOf(ssh.knownHostKey ?? "")} was remembered. If the server was reinstalled on purpose, an Admin must accept the new key in Settings; otherwise someone may be intercepting the connection.`,
+    presented,
+  );
+}
+
+/** A loopback server whose every connection is forwarded through the SSH session to the database. */
+function forwardingServer(client: SshClient, ssh: TSshSettings, dst: { host: string; port: number }, onForwardError: (e: SourceConnectionError) => void): net.Server {
+  return net.createServer((socket) => {
+    client.forwardOut(socket.remoteAddress ?? "127.0.0.1", socket.remotePort ?? 0, dst.host, dst.port, (err, stream) => {
+      if (err) {
+        onForwardError(new SourceConnectionError("ssh", `The SSH server ${ssh.host} could not reach the database at ${dst.host}:${dst.port}: ${err.message}`));
+        socket.destroy();
+        return;
+      }
+      socket.pipe(stream).pipe(socket);
+      socket.on("error", () => stream.destroy());
+      stream.on("error", () => socket.destroy());
+      socket.on("close", () => stream.destroy());
+      stream.on("close", () => socket.destroy());
+    });
+  });
+}
+
 /**
  * Opens an SSH session with the team's key and forwards a loopback port to the database (ssh2 local
  * forwarding). The server's host key must match the remembered one; a different key fails loudly.
@@ -45,33 +71,14 @@ export function openSshTunnel(ssh: TSshSettings, dst: { host: string; port: numb
 
     client.on("error", (err: Error & { level?: string; code?: string }) => {
       if (mismatch && presented) {
-        fail(
-          new SourceConnectionError(
-            "ssh",
-            `SSH host key changed: ${ssh.host}:${ssh.port} presented ${fingerprintOf(presented)}, but ${fingerprintOf(ssh.knownHostKey ?? "")} was remembered. If the server was reinstalled on purpose, an Admin must accept the new key in Settings; otherwise someone may be intercepting the connection.`,
-            presented,
-          ),
-        );
+        fail(hostKeyChanged(ssh, presented));
         return;
       }
       fail(new SourceConnectionError("ssh", sshErrorMessage(err, ssh, timeoutMs)));
     });
 
     client.on("ready", () => {
-      const server = net.createServer((socket) => {
-        client.forwardOut(socket.remoteAddress ?? "127.0.0.1", socket.remotePort ?? 0, dst.host, dst.port, (err, stream) => {
-          if (err) {
-            forwardError = new SourceConnectionError("ssh", `The SSH server ${ssh.host} could not reach the database at ${dst.host}:${dst.port}: ${err.message}`);
-            socket.destroy();
-            return;
-          }
-          socket.pipe(stream).pipe(socket);
-          socket.on("error", () => stream.destroy());
-          stream.on("error", () => socket.destroy());
-          socket.on("close", () => stream.destroy());
-          stream.on("close", () => socket.destroy());
-        });
-      });
+      const server = forwardingServer(client, ssh, dst, (e) => (forwardError = e));
       server.on("error", (e) => fail(new SourceConnectionError("ssh", `Could not open the local end of the SSH tunnel: ${e.message}`)));
       server.listen(0, "127.0.0.1", () => {
         const addr = server.address() as net.AddressInfo;
