@@ -24,7 +24,7 @@ export const METHODS: Record<TMethod, TTableMethod | TEngineMethod> = {
   log_based: { kind: "engine", label: "Log-based Incremental", fallback: "full_table" },
 };
 
-
+/** The table-by-table plan of a method, or null for one an engine runs. */
 export function tableMethod(method: TMethod): { name: "full_table" | "key_based"; plan: TTableMethod } | null {
   const plan = METHODS[method];
   if (plan.kind !== "table" || method === "log_based") return null;
