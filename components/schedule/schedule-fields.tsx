@@ -3,20 +3,13 @@ import { useDebounce } from "use-debounce";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { previewScheduleAction } from "@/lib/schedule/actions";
-import { ANCHOR_MIN_FREQUENCY_MINUTES, FREQUENCY_MINUTES, frequencyLabel } from "@/lib/schedule/options";
+import { ANCHOR_MIN_FREQUENCY_MINUTES } from "@/lib/schedule/options";
+import { CronInput, IntervalInputs } from "./schedule-inputs";
+import { SchedulePreview } from "./schedule-preview";
 
 export type TScheduleValue = { scheduleType: "interval" | "cron"; frequencyMinutes: number; anchorTime: string; cronExpression: string };
 
 export const DEFAULT_SCHEDULE: TScheduleValue = { scheduleType: "interval", frequencyMinutes: 60, anchorTime: "", cronExpression: "" };
-
-
-export function formatUtc(iso: string): string {
-  const d = new Date(iso);
-  const wd = d.toLocaleDateString("en-GB", { weekday: "short", timeZone: "UTC" });
-  return `${wd} ${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-}
-
-const ERR = "text-sm text-red-600";
 
 /**
  * The Schedule fields (Replication Frequency, Anchor Time, Cron Expression) with the next five start
@@ -53,7 +46,7 @@ export function ScheduleFields({
   const result = preview.data;
   const previewErrors = result && !result.ok ? result.fieldErrors : {};
   const fieldError = (k: string) => errors[k] ?? previewErrors[k];
-  const anchorAllowed = value.frequencyMinutes >= ANCHOR_MIN_FREQUENCY_MINUTES;
+  const inputs = { value, update, fieldError, disabled };
 
   return (
     <div className="space-y-4">
@@ -79,94 +72,9 @@ export function ScheduleFields({
         </div>
       </fieldset>
 
-      {value.scheduleType === "interval" ? (
-        <div className="grid gap-4 sm:grid-cols-2">
-          <div className="space-y-1">
-            <label htmlFor="schedule-frequency" className="block text-sm font-medium text-slate-700">
-              Replication Frequency
-            </label>
-            <select
-              id="schedule-frequency"
-              disabled={disabled}
-              value={value.frequencyMinutes}
-              onChange={(e) => update({ frequencyMinutes: Number(e.target.value) })}
-              aria-invalid={fieldError("frequencyMinutes") ? true : undefined}
-              className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
-            >
-              {FREQUENCY_MINUTES.map((m) => (
-                <option key={m} value={m}>
-                  {frequencyLabel(m)}
-                </option>
-              ))}
-            </select>
-            <p className="text-xs text-slate-500">Measured from the start of the previous job.</p>
-            {fieldError("frequencyMinutes") ? <p className={ERR} role="alert">{fieldError("frequencyMinutes")}</p> : null}
-          </div>
-          <div className="space-y-1">
-            <label htmlFor="schedule-anchor" className="block text-sm font-medium text-slate-700">
-              Anchor Time
-            </label>
-            <input
-              id="schedule-anchor"
-              type="time"
-              disabled={disabled || !anchorAllowed}
-              value={value.anchorTime}
-              onChange={(e) => update({ anchorTime: e.target.value })}
-              aria-invalid={fieldError("anchorTime") ? true : undefined}
-              aria-describedby="schedule-anchor-hint"
-              className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm disabled:bg-slate-100"
-            />
-            <p id="schedule-anchor-hint" className="text-xs text-slate-500">
-              {anchorAllowed ? "Optional, UTC. Jobs start at this time plus whole multiples of the frequency." : "Needs a Replication Frequency of 1 hour or more."}
-            </p>
-            {fieldError("anchorTime") ? <p className={ERR} role="alert">{fieldError("anchorTime")}</p> : null}
-          </div>
-        </div>
-      ) : (
-        <div className="space-y-1">
-          <label htmlFor="schedule-cron" className="block text-sm font-medium text-slate-700">
-            Cron Expression
-          </label>
-          <input
-            id="schedule-cron"
-            type="text"
-            disabled={disabled}
-            value={value.cronExpression}
-            onChange={(e) => update({ cronExpression: e.target.value })}
-            placeholder="0 0 2 * * ?"
-            spellCheck={false}
-            aria-invalid={fieldError("cronExpression") ? true : undefined}
-            aria-describedby="schedule-cron-hint"
-            className={`block w-full rounded-md border px-3 py-2 font-mono text-sm shadow-sm ${fieldError("cronExpression") ? "border-red-500" : "border-slate-300"}`}
-          />
-          <p id="schedule-cron-hint" className="text-xs text-slate-500">
-            Quartz format in UTC: second minute hour day-of-month month day-of-week [year]; use ? in one of the day fields. Example: <code>0 30 2 ? * MON-FRI</code>
-          </p>
-          {fieldError("cronExpression") ? (
-            <p className={ERR} role="alert" id="schedule-cron-error">
-              {fieldError("cronExpression")}
-            </p>
-          ) : null}
-        </div>
-      )}
+      {value.scheduleType === "interval" ? <IntervalInputs {...inputs} /> : <CronInput {...inputs} />}
 
-      <div className="rounded-md border border-slate-200 bg-slate-50 p-3" aria-live="polite">
-        <h3 className="text-sm font-semibold text-slate-700">Next five start times (UTC)</h3>
-        {result?.ok ? (
-          <>
-            <p className="text-xs text-slate-500">{result.data.description}</p>
-            <ol aria-label="Next start times" className="mt-1 list-decimal pl-5 font-mono text-xs text-slate-800">
-              {result.data.starts.map((s) => (
-                <li key={s}>{formatUtc(s)}</li>
-              ))}
-            </ol>
-          </>
-        ) : result && !result.ok ? (
-          <p className="text-xs text-slate-500">Fix the schedule to see its start times.</p>
-        ) : (
-          <p className="text-xs text-slate-500">Computing…</p>
-        )}
-      </div>
+      <SchedulePreview result={result} />
     </div>
   );
 }

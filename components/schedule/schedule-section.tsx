@@ -1,7 +1,8 @@
 "use client";
 import { useState, useTransition } from "react";
 import { saveScheduleAction } from "@/lib/schedule/actions";
-import { formatUtc, ScheduleFields, type TScheduleValue } from "./schedule-fields";
+import { ScheduleFields, type TScheduleValue } from "./schedule-fields";
+import { formatUtc } from "./schedule-preview";
 
 /**
  * The Schedule section of the Settings tab: the schedule fields with their preview and a save button.
