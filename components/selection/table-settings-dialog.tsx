@@ -2,9 +2,10 @@
 import { useState } from "react";
 import type { TReplicationMethod } from "@/db/schema";
 import type { TCatalogListRow } from "@/lib/selection/catalog-query";
-import { changeResetsTable, isColumnSelectable, isViewLike, methodOptions, replicationKeyCandidates, type TLogBasedAvailability } from "@/lib/selection/rules";
+import { changeResetsTable, isViewLike, methodOptions, replicationKeyCandidates, type TLogBasedAvailability } from "@/lib/selection/rules";
 import { Button, FormError } from "@/components/ui/field";
 import { Dialog } from "./dialog";
+import { MethodFieldset, ReplicationKeyField, ViewKeyColumnsFieldset } from "./table-settings-fields";
 
 export type TSettingsInput = { method: TReplicationMethod; replicationKey: string[]; viewKeyColumns: string[] };
 
@@ -52,66 +53,11 @@ export function TableSettingsDialog({
     <Dialog title={`Table Settings — ${label}`} onClose={onClose}>
       <form onSubmit={submit} className="space-y-4" noValidate>
         <FormError message={errors.form} />
-        <fieldset className="space-y-2">
-          <legend className="text-sm font-medium text-slate-700">Replication Method</legend>
-          {options.map((o) => (
-            <div key={o.method}>
-              <label className={`flex items-center gap-2 text-sm ${o.allowed ? "" : "text-slate-400"}`}>
-                <input type="radio" name="method" value={o.method} checked={method === o.method} disabled={!o.allowed} onChange={() => setMethod(o.method)} />
-                {o.label}
-              </label>
-              {o.reason ? <p className="ml-6 text-xs text-slate-500">{o.reason}</p> : null}
-            </div>
-          ))}
-          {errors.fields.method ? <p role="alert" className="text-sm text-red-600">{errors.fields.method}</p> : null}
-        </fieldset>
+        <MethodFieldset options={options} method={method} setMethod={setMethod} error={errors.fields.method} />
 
-        {method === "key_based" ? (
-          <div className="space-y-1">
-            <label htmlFor="replication-key" className="block text-sm font-medium text-slate-700">
-              Replication Key
-            </label>
-            <select
-              id="replication-key"
-              value={key}
-              onChange={(e) => setKey(e.target.value)}
-              aria-invalid={errors.fields.replicationKey ? true : undefined}
-              className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
-            >
-              <option value="">Choose a column…</option>
-              {candidates.map((c) => (
-                <option key={c.name} value={c.name}>
-                  {c.name} ({c.type})
-                </option>
-              ))}
-            </select>
-            <p className="text-xs text-slate-500">
-              Only integer, numeric, date, timestamp, text and uuid columns can be a Replication Key.
-              {candidates.length === 0 ? " This table has none; use Full Table." : ""}
-            </p>
-            {errors.fields.replicationKey ? <p role="alert" className="text-sm text-red-600">{errors.fields.replicationKey}</p> : null}
-          </div>
-        ) : null}
+        {method === "key_based" ? <ReplicationKeyField candidates={candidates} value={key} setValue={setKey} error={errors.fields.replicationKey} /> : null}
 
-        {viewLike ? (
-          <fieldset className="space-y-1">
-            <legend className="text-sm font-medium text-slate-700">View Key Columns</legend>
-            <p className="text-xs text-slate-500">A view has no primary key: choose the columns that identify a row, so loads update instead of appending.</p>
-            <div className="max-h-40 space-y-1 overflow-auto">
-              {row.columns.filter(isColumnSelectable).map((c) => (
-                <label key={c.name} className="flex items-center gap-2 text-sm">
-                  <input
-                    type="checkbox"
-                    checked={viewKeys.includes(c.name)}
-                    onChange={(e) => setViewKeys((v) => (e.target.checked ? [...v, c.name] : v.filter((x) => x !== c.name)))}
-                  />
-                  <span className="break-all">{c.name}</span>
-                </label>
-              ))}
-            </div>
-            {errors.fields.viewKeyColumns ? <p role="alert" className="text-sm text-red-600">{errors.fields.viewKeyColumns}</p> : null}
-          </fieldset>
-        ) : null}
+        {viewLike ? <ViewKeyColumnsFieldset row={row} viewKeys={viewKeys} setViewKeys={setViewKeys} error={errors.fields.viewKeyColumns} /> : null}
 
         {resets ? (
           <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-800">
