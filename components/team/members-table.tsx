@@ -5,6 +5,8 @@ import { changeMemberRoleAction, removeMemberAction } from "@/lib/team/actions";
 import { FormError } from "@/components/ui/field";
 import { ROLE_LABELS } from "@/lib/auth/roles";
 import { formatUtc } from "@/lib/team/format";
+import { MemberRoleSelect } from "./member-role-select";
+import { RemoveMember } from "./remove-member";
 import { useTeamAction } from "./use-action";
 
 type TMemberRow = { userId: string; email: string; name: string | null; role: TRole; lastSignInAt: string | null; joinedAt: string };
@@ -13,6 +15,23 @@ type TMemberRow = { userId: string; email: string; name: string | null; role: TR
 function canManage(actorRole: TRole, target: TRole): boolean {
   if (actorRole === "owner") return true;
   return actorRole === "admin" && target !== "owner";
+}
+
+/** The members table's column headings (the last, for the actions, is for screen readers only). */
+function MembersHead() {
+  return (
+    <thead className="bg-slate-50 text-left text-slate-600">
+      <tr>
+        <th className="px-4 py-3 font-medium">Member</th>
+        <th className="px-4 py-3 font-medium">Role</th>
+        <th className="px-4 py-3 font-medium">Last sign-in</th>
+        <th className="px-4 py-3 font-medium">Joined</th>
+        <th className="px-4 py-3 font-medium">
+          <span className="sr-only">Actions</span>
+        </th>
+      </tr>
+    </thead>
+  );
 }
 
 export function MembersTable({ members, selfId, actorRole, assignable }: { members: TMemberRow[]; selfId: string; actorRole: TRole; assignable: TRole[] }) {
@@ -32,17 +51,7 @@ export function MembersTable({ members, selfId, actorRole, assignable }: { membe
         </p>
       ) : null}
       <table className="w-full overflow-hidden rounded-xl border border-slate-200 bg-white text-sm shadow-sm">
-        <thead className="bg-slate-50 text-left text-slate-600">
-          <tr>
-            <th className="px-4 py-3 font-medium">Member</th>
-            <th className="px-4 py-3 font-medium">Role</th>
-            <th className="px-4 py-3 font-medium">Last sign-in</th>
-            <th className="px-4 py-3 font-medium">Joined</th>
-            <th className="px-4 py-3 font-medium">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <MembersHead />
         <tbody>
           {members.map((m) => {
             // The last Owner can be neither demoted nor removed (the server refuses it too).
@@ -57,28 +66,17 @@ export function MembersTable({ members, selfId, actorRole, assignable }: { membe
                 </td>
                 <td className="px-4 py-3">
                   {manageable ? (
-                    <>
-                      <label htmlFor={`role-${m.userId}`} className="sr-only">
-                        Role for {m.email}
-                      </label>
-                      <select
-                        id={`role-${m.userId}`}
-                        value={m.role}
-                        disabled={roleAction.pending}
-                        onChange={(e) => {
-                          const role = e.target.value as TRole;
-                          removeAction.clearError();
-                          void roleAction.run({ userId: m.userId, role }, (data) => setNotice(data.changed ? `${m.email} is now ${ROLE_LABELS[role]}.` : null));
-                        }}
-                        className="rounded-md border border-slate-300 px-2 py-1 text-sm"
-                      >
-                        {(assignable.includes(m.role) ? assignable : [m.role, ...assignable]).map((r) => (
-                          <option key={r} value={r}>
-                            {ROLE_LABELS[r]}
-                          </option>
-                        ))}
-                      </select>
-                    </>
+                    <MemberRoleSelect
+                      userId={m.userId}
+                      email={m.email}
+                      role={m.role}
+                      assignable={assignable}
+                      disabled={roleAction.pending}
+                      onChange={(role) => {
+                        removeAction.clearError();
+                        void roleAction.run({ userId: m.userId, role }, (data) => setNotice(data.changed ? `${m.email} is now ${ROLE_LABELS[role]}.` : null));
+                      }}
+                    />
                   ) : (
                     <span title={lastOwner ? "A team always needs at least one Owner" : undefined}>{ROLE_LABELS[m.role]}</span>
                   )}
@@ -87,37 +85,20 @@ export function MembersTable({ members, selfId, actorRole, assignable }: { membe
                 <td className="px-4 py-3 text-slate-600">{formatUtc(m.joinedAt)}</td>
                 <td className="px-4 py-3 text-right">
                   {manageable ? (
-                    confirming === m.userId ? (
-                      <span className="inline-flex items-center gap-2">
-                        <span className="text-slate-700">Remove {m.email}? Their sessions end now.</span>
-                        <button
-                          type="button"
-                          className="rounded-md bg-red-600 px-3 py-1 text-xs font-semibold text-white hover:bg-red-500"
-                          disabled={removeAction.pending}
-                          onClick={() => {
-                            roleAction.clearError();
-                            void removeAction.run({ userId: m.userId }, () => {
-                              setConfirming(null);
-                              setNotice(`${m.email} was removed from the team.`);
-                            });
-                          }}
-                        >
-                          Yes, remove
-                        </button>
-                        <button type="button" className="text-xs text-slate-600 hover:text-slate-900" onClick={() => setConfirming(null)}>
-                          Cancel
-                        </button>
-                      </span>
-                    ) : (
-                      <button
-                        type="button"
-                        aria-label={`Remove ${m.email}`}
-                        className="text-sm font-medium text-red-700 hover:text-red-900"
-                        onClick={() => setConfirming(m.userId)}
-                      >
-                        Remove
-                      </button>
-                    )
+                    <RemoveMember
+                      email={m.email}
+                      confirming={confirming === m.userId}
+                      disabled={removeAction.pending}
+                      onAsk={() => setConfirming(m.userId)}
+                      onCancel={() => setConfirming(null)}
+                      onConfirm={() => {
+                        roleAction.clearError();
+                        void removeAction.run({ userId: m.userId }, () => {
+                          setConfirming(null);
+                          setNotice(`${m.email} was removed from the team.`);
+                        });
+                      }}
+                    />
                   ) : null}
                 </td>
               </tr>
