@@ -1,6 +1,13 @@
 import { useEffect, useRef } from "react";
 import type { TLogLineOut } from "@/lib/reports/jobs";
-import { LEVEL_STYLE } from "./log-levels";
+import type { TLevel } from "./log-levels";
+
+const LEVEL_STYLE: Record<TLevel, string> = {
+  INFO: "text-slate-300",
+  WARNING: "text-amber-300",
+  ERROR: "text-red-400",
+  CRITICAL: "text-red-400 font-bold",
+};
 
 /** The log lines as a table, kept scrolled to the bottom while following a live job. */
 export function LogLines({ lines, empty, follow }: { lines: TLogLineOut[]; empty: string; follow: boolean }) {

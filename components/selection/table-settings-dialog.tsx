@@ -53,11 +53,11 @@ export function TableSettingsDialog({
     <Dialog title={`Table Settings — ${label}`} onClose={onClose}>
       <form onSubmit={submit} className="space-y-4" noValidate>
         <FormError message={errors.form} />
-        <MethodFieldset options={options} method={method} setMethod={setMethod} error={errors.fields.method} />
+        <MethodFieldset options={options} value={method} setValue={setMethod} error={errors.fields.method} />
 
         {method === "key_based" ? <ReplicationKeyField candidates={candidates} value={key} setValue={setKey} error={errors.fields.replicationKey} /> : null}
 
-        {viewLike ? <ViewKeyColumnsFieldset row={row} viewKeys={viewKeys} setViewKeys={setViewKeys} error={errors.fields.viewKeyColumns} /> : null}
+        {viewLike ? <ViewKeyColumnsFieldset row={row} value={viewKeys} setValue={setViewKeys} error={errors.fields.viewKeyColumns} /> : null}
 
         {resets ? (
           <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-800">

@@ -2,29 +2,22 @@ import type { TReplicationMethod } from "@/db/schema";
 import type { TCatalogListRow } from "@/lib/selection/catalog-query";
 import { isColumnSelectable, type methodOptions, type replicationKeyCandidates } from "@/lib/selection/rules";
 
+/** A field's value, its setter and the server's (or the form's) error for it. */
+type TFieldProps<V> = { value: V; setValue: (v: V) => void; error: string | undefined };
+
 function FieldAlert({ message }: { message: string | undefined }) {
   return message ? <p role="alert" className="text-sm text-red-600">{message}</p> : null;
 }
 
 /** Replication Method radios; a method that is not allowed is shown disabled with its reason. */
-export function MethodFieldset({
-  options,
-  method,
-  setMethod,
-  error,
-}: {
-  options: ReturnType<typeof methodOptions>;
-  method: TReplicationMethod;
-  setMethod: (m: TReplicationMethod) => void;
-  error: string | undefined;
-}) {
+export function MethodFieldset({ options, value, setValue, error }: TFieldProps<TReplicationMethod> & { options: ReturnType<typeof methodOptions> }) {
   return (
     <fieldset className="space-y-2">
       <legend className="text-sm font-medium text-slate-700">Replication Method</legend>
       {options.map((o) => (
         <div key={o.method}>
           <label className={`flex items-center gap-2 text-sm ${o.allowed ? "" : "text-slate-400"}`}>
-            <input type="radio" name="method" value={o.method} checked={method === o.method} disabled={!o.allowed} onChange={() => setMethod(o.method)} />
+            <input type="radio" name="method" value={o.method} checked={value === o.method} disabled={!o.allowed} onChange={() => setValue(o.method)} />
             {o.label}
           </label>
           {o.reason ? <p className="ml-6 text-xs text-slate-500">{o.reason}</p> : null}
@@ -36,17 +29,7 @@ export function MethodFieldset({
 }
 
 /** Key-based Incremental's Replication Key: one orderable column. */
-export function ReplicationKeyField({
-  candidates,
-  value,
-  setValue,
-  error,
-}: {
-  candidates: ReturnType<typeof replicationKeyCandidates>;
-  value: string;
-  setValue: (k: string) => void;
-  error: string | undefined;
-}) {
+export function ReplicationKeyField({ candidates, value, setValue, error }: TFieldProps<string> & { candidates: ReturnType<typeof replicationKeyCandidates> }) {
   return (
     <div className="space-y-1">
       <label htmlFor="replication-key" className="block text-sm font-medium text-slate-700">
@@ -70,17 +53,7 @@ export function ReplicationKeyField({
 }
 
 /** A view's key columns: the columns that identify a row, since a view has no primary key. */
-export function ViewKeyColumnsFieldset({
-  row,
-  viewKeys,
-  setViewKeys,
-  error,
-}: {
-  row: TCatalogListRow;
-  viewKeys: string[];
-  setViewKeys: (update: (v: string[]) => string[]) => void;
-  error: string | undefined;
-}) {
+export function ViewKeyColumnsFieldset({ row, value, setValue, error }: TFieldProps<string[]> & { row: TCatalogListRow }) {
   return (
     <fieldset className="space-y-1">
       <legend className="text-sm font-medium text-slate-700">View Key Columns</legend>
@@ -88,7 +61,7 @@ export function ViewKeyColumnsFieldset({
       <div className="max-h-40 space-y-1 overflow-auto">
         {row.columns.filter(isColumnSelectable).map((c) => (
           <label key={c.name} className="flex items-center gap-2 text-sm">
-            <input type="checkbox" checked={viewKeys.includes(c.name)} onChange={(e) => setViewKeys((v) => (e.target.checked ? [...v, c.name] : v.filter((x) => x !== c.name)))} />
+            <input type="checkbox" checked={value.includes(c.name)} onChange={(e) => setValue(e.target.checked ? [...value, c.name] : value.filter((x) => x !== c.name))} />
             <span className="break-all">{c.name}</span>
           </label>
         ))}
