@@ -16,7 +16,7 @@ export function JobSummary({ job, live }: { job: TJobSummary | undefined; live: 
           {job.verification ? <span data-testid="job-verification">{job.verification}</span> : null}
           <span>Started {formatTime(job.startedAt)}</span>
           <span>Duration {formatDuration(job.durationMs)}</span>
-          <span>{formatCount(job.rowsLoaded)} rows loaded</span>
+          <span>{formatCount(job.rowsLoaded)} {job.rowsLoaded === 1 ? "row" : "rows"} loaded</span>
           {live ? <span className="animate-pulse text-blue-700">● live</span> : null}
         </div>
       ) : null}
