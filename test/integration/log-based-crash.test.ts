@@ -9,6 +9,7 @@ import { enableLogBasedReplication } from "@/lib/replication/log-based";
 import type { TLogBasedFaultPoint } from "@/lib/replication/log-based/faults";
 import { parseLsn } from "@/lib/replication/log-based/lsn";
 import { createEngineWorld, runJob, selectTable, sqlOn, type TEngineWorld } from "../support/engine-harness";
+import { waitFor } from "../support/wait";
 
 enableLogBasedReplication();
 
@@ -80,9 +81,10 @@ describe.each([
       await killHard(child);
     }
     expect((await getJobRun(w.app.db, res.jobRunId))?.status).toBe("running");
-    // What a live worker's sweep does once the dead run's heartbeat is stale (a minute): fail the run and
-    // its queue job, which would hold the integration's next queued job back until then.
-    expect(await failAbandonedRuns(w.app.db, 0, boss)).toBe(1);
+    // What a live worker's sweep does once the dead run's lease is gone: fail the run and its queue job,
+    // which would hold the integration's next queued job back. PostgreSQL drops the killed worker's lease
+    // when it notices the closed connection, a moment after the process is gone: swept until it has.
+    await waitFor(async () => (await failAbandonedRuns(w.app.db, 0, boss)) === 1, 30_000, "the sweep to fail the dead run");
     return res.jobRunId;
   }
 
