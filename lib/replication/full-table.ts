@@ -1,10 +1,6 @@
 import { transferRows, type TTableRun, type TTableRunResult } from "./table-run";
 import type { TFullTableState } from "./method-state";
 
-// The Log-based engine's first copy (lib/replication/log-based/, reorganised separately) imports the
-// statement from here; it lives with the PostgreSQL source.
-export { fullTableCopySql } from "@/lib/connectors/postgres/source/copy-sql";
-
 /**
  * Full Table: every selected column of every row, streamed from the source into a new destination table
  * that replaces the old one atomically (new _sdc_table_version) together with the state.

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { quoteLiteral } from "@/lib/naming/identifiers";
 import { acknowledgeTableReset, requestTableReset } from "@/lib/selection/finalized";
 import type { TLogBasedInput } from "../../log-based-registry";
-import { fullTableCopySql } from "../../full-table";
+import { fullTableCopySql } from "@/lib/connectors/postgres/source/copy-sql";
 import { columnHistoryOf } from "../../column-changes";
 import { copyOut, openSourceReader } from "@/lib/connectors/postgres/source/session";
 import type { TTableRunResult } from "../../table-run";
